@@ -1,0 +1,254 @@
+//! Facts about the world as the bus reports them: plain values, already sanitized.
+//! This is the contract between the bus (which produces them) and `update`/`view`.
+
+use chrono::{DateTime, Utc};
+
+/// One of the two colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Colour {
+    /// Blue (drawn on the left).
+    Blue,
+    /// Green (drawn on the right).
+    Green,
+}
+
+impl Colour {
+    /// Both colours, blue first.
+    pub const BOTH: [Colour; 2] = [Colour::Blue, Colour::Green];
+
+    /// The colour as a word, upper case.
+    pub fn word(self) -> &'static str {
+        match self {
+            Colour::Blue => "BLUE",
+            Colour::Green => "GREEN",
+        }
+    }
+
+    /// The other colour.
+    pub fn other(self) -> Colour {
+        match self {
+            Colour::Blue => Colour::Green,
+            Colour::Green => Colour::Blue,
+        }
+    }
+}
+
+/// One container of a pod.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerView {
+    /// Container name.
+    pub name: String,
+    /// Image reference.
+    pub image: String,
+    /// Ready per the kubelet.
+    pub ready: bool,
+    /// Restart count.
+    pub restarts: u32,
+    /// "running", "waiting: CrashLoopBackOff", "terminated: Error (exit 1)".
+    pub state: String,
+    /// Last termination, e.g. "Error, exit 137 at 10:42:01".
+    pub last_termination: Option<String>,
+}
+
+/// A pod as the cockpit shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PodView {
+    /// Pod name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Ready containers.
+    pub ready: u32,
+    /// All containers.
+    pub containers_total: u32,
+    /// Status like kubectl's STATUS column: Running, Pending, CrashLoopBackOff,
+    /// ImagePullBackOff, OOMKilled, Terminating, Completed, Error...
+    pub status: String,
+    /// Last exit code of any container, when it terminated before.
+    pub last_exit_code: Option<i32>,
+    /// Sum of container restarts.
+    pub restarts: u32,
+    /// Creation time.
+    pub created: Option<DateTime<Utc>>,
+    /// Deletion requested.
+    pub terminating: bool,
+    /// Pod conditions: (type, status, reason/message).
+    pub conditions: Vec<(String, String, String)>,
+    /// Containers.
+    pub containers: Vec<ContainerView>,
+    /// Pod IP.
+    pub ip: Option<String>,
+    /// Node name.
+    pub node: Option<String>,
+}
+
+/// A colour's Deployment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeploymentView {
+    /// Deployment name.
+    pub name: String,
+    /// Image of the first container of the template.
+    pub image: String,
+    /// Version: the image tag.
+    pub version: String,
+    /// spec.replicas.
+    pub desired: u32,
+    /// status.readyReplicas.
+    pub ready: u32,
+    /// status.updatedReplicas.
+    pub updated: u32,
+    /// status.availableReplicas.
+    pub available: u32,
+    /// Conditions: (type, status, reason).
+    pub conditions: Vec<(String, String, String)>,
+}
+
+/// Where the router object says traffic goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouterTarget {
+    /// All traffic to one colour.
+    Colour(Colour),
+    /// Weights split traffic (httproute): percentages.
+    Split {
+        /// Percent to blue.
+        blue: u32,
+        /// Percent to green.
+        green: u32,
+    },
+    /// A value matching neither colour (shown loudly, never guessed).
+    Unknown(String),
+    /// The router object does not exist.
+    Missing,
+}
+
+/// The router as last read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouterView {
+    /// What the router says.
+    pub target: RouterTarget,
+    /// The raw router value, for display ("deployment=green", "fittrack-green:100,fittrack-blue:0").
+    pub raw: String,
+    /// The object's resourceVersion.
+    pub resource_version: String,
+    /// When this value was first observed by cutover (or recorded on the object).
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Severity of a Kubernetes Event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// type=Normal.
+    Normal,
+    /// type=Warning.
+    Warning,
+}
+
+/// A Kubernetes Event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeEvent {
+    /// Object uid, used to merge updates of the same event.
+    pub uid: String,
+    /// Last time it happened.
+    pub time: DateTime<Utc>,
+    /// Namespace of the event.
+    pub namespace: String,
+    /// "Pod/fittrack-7c9d-abcde".
+    pub object: String,
+    /// Reason, e.g. "BackOff".
+    pub reason: String,
+    /// Message.
+    pub message: String,
+    /// Normal or Warning.
+    pub kind: EventKind,
+    /// How often it happened.
+    pub count: u32,
+}
+
+/// One log line of a pod.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    /// Colour whose pod wrote it.
+    pub colour: Colour,
+    /// Pod name.
+    pub pod: String,
+    /// Container name.
+    pub container: String,
+    /// Timestamp from the API server (timestamps=true).
+    pub ts: Option<DateTime<Utc>>,
+    /// The sanitized text.
+    pub text: String,
+}
+
+/// Which health endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProbeKind {
+    /// `/health/live`.
+    Live,
+    /// `/health/ready`.
+    Ready,
+}
+
+/// One probe's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeResult {
+    /// Colour probed.
+    pub colour: Colour,
+    /// Endpoint probed.
+    pub kind: ProbeKind,
+    /// 2xx answer within the timeout.
+    pub ok: bool,
+    /// Round-trip time in milliseconds.
+    pub latency_ms: u64,
+    /// Short detail: "200 OK", "503 Service Unavailable", "timeout after 2 s", "connection refused".
+    pub detail: String,
+    /// Version the endpoint reported, if any.
+    pub version: Option<String>,
+    /// When it was taken.
+    pub at: DateTime<Utc>,
+}
+
+/// What the public entry point (lb_url) actually serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LbObservation {
+    /// The version it answered with.
+    pub version: Option<String>,
+    /// The colour that version belongs to, when known.
+    pub colour: Option<Colour>,
+    /// Error, if the request failed.
+    pub error: Option<String>,
+    /// When it was taken.
+    pub at: DateTime<Utc>,
+}
+
+/// A long-lived feed the bus keeps open.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Feed {
+    /// Pods of a colour.
+    Pods(Colour),
+    /// The Deployment of a colour.
+    Deployment(Colour),
+    /// EndpointSlices of a colour's Service.
+    Endpoints(Colour),
+    /// The router object.
+    Router,
+    /// Events of a namespace.
+    Events(String),
+    /// Logs of a colour.
+    Logs(Colour),
+}
+
+/// Health of a feed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedStatus {
+    /// Starting up, nothing received yet.
+    Connecting,
+    /// Receiving.
+    Live,
+    /// Lost; retrying with backoff. The last known data is kept and marked stale.
+    Reconnecting {
+        /// Since when the feed is down.
+        since: DateTime<Utc>,
+        /// What went wrong, sanitized.
+        error: String,
+    },
+}

@@ -1,0 +1,88 @@
+//! Messages into `update` and commands out of it.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use super::model::{
+    Colour, DeploymentView, Feed, FeedStatus, KubeEvent, LbObservation, LogLine, PodView,
+    ProbeResult, RouterView,
+};
+
+/// Everything that can happen to the cockpit.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The terminal was resized (columns, rows).
+    Resize(u16, u16),
+    /// Time advanced (timers, ages, staleness).
+    Tick(DateTime<Utc>),
+    /// The full current set of a colour's pods (after every change the watch saw).
+    Pods {
+        /// Which colour.
+        colour: Colour,
+        /// All its pods, sorted by name.
+        pods: Vec<PodView>,
+    },
+    /// A colour's Deployment changed (None: it does not exist).
+    Deployment {
+        /// Which colour.
+        colour: Colour,
+        /// The Deployment.
+        deployment: Option<DeploymentView>,
+    },
+    /// Ready/total endpoints of a colour's Service.
+    Endpoints {
+        /// Which colour.
+        colour: Colour,
+        /// Ready endpoints.
+        ready: u32,
+        /// All endpoints.
+        total: u32,
+    },
+    /// The router was read (watch event or heartbeat).
+    Router(RouterView),
+    /// Kubernetes Events, new or updated (merged by uid).
+    Events(Vec<KubeEvent>),
+    /// A batch of log lines (already sanitized and de-duplicated).
+    LogLines(Vec<LogLine>),
+    /// How many pods' logs a colour follows out of how many match.
+    LogStreams {
+        /// Which colour.
+        colour: Colour,
+        /// Streams open.
+        following: usize,
+        /// Pods matching the selector.
+        total: usize,
+    },
+    /// A probe finished.
+    Probe(ProbeResult),
+    /// The public entry point was probed.
+    Lb(LbObservation),
+    /// A feed connected, failed or recovered.
+    Feed(Feed, FeedStatus),
+    /// A notification of cutover's own for the timeline (sanitized).
+    Notice {
+        /// When.
+        at: DateTime<Utc>,
+        /// What.
+        text: String,
+        /// Is it a warning?
+        warning: bool,
+    },
+    /// The terminal came back from a suspend (Ctrl-Z).
+    Resumed,
+}
+
+/// Work `update` asks the bus to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Leave the program.
+    Quit,
+    /// Suspend the process (Ctrl-Z): restore the terminal, stop, re-init on resume.
+    Suspend,
+    /// Cancel the running cancellable action.
+    CancelAction,
+    /// Redraw everything from scratch (after resume).
+    ClearScreen,
+}

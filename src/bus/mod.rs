@@ -1,0 +1,1 @@
+//! The command bus: the only place that talks to the world.

@@ -1,0 +1,3 @@
+//! Configuration: shape, loading, validation.
+
+pub mod schema;

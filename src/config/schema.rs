@@ -1,0 +1,214 @@
+//! The configuration file's shape (TOML). Loading, validation and error reporting live
+//! beside it; this file is the contract every other module reads.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole cutover configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Which Kubernetes object decides where traffic goes.
+    pub router: RouterConfig,
+    /// The two colours.
+    pub colors: Colors,
+    /// Health probes of each colour.
+    #[serde(default)]
+    pub probes: ProbesConfig,
+    /// Log streaming.
+    #[serde(default)]
+    pub logs: LogsConfig,
+    /// Look and feel.
+    #[serde(default)]
+    pub ui: UiConfig,
+    /// Key overrides: action name → key ("ctrl-r", "F5", "x").
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, String>,
+}
+
+/// The router kinds cutover can switch (see "Routers" in DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouterKind {
+    /// One key of a Service's selector.
+    ServiceSelector,
+    /// Weights of a Gateway API HTTPRoute rule's backendRefs.
+    Httproute,
+    /// The backend Service of an Ingress rule.
+    IngressBackend,
+}
+
+/// `[router]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouterConfig {
+    /// Router kind.
+    pub kind: RouterKind,
+    /// Namespace of the router object.
+    pub namespace: String,
+    /// Name of the router object (Service, HTTPRoute or Ingress).
+    pub name: String,
+    /// `service-selector`: the selector key a switch rewrites (e.g. "deployment").
+    #[serde(default)]
+    pub selector_key: Option<String>,
+    /// `httproute` / `ingress-backend`: index of the rule holding the backends (default 0).
+    #[serde(default)]
+    pub rule: usize,
+    /// The public entry point, probed to learn which version actually serves.
+    #[serde(default)]
+    pub lb_url: Option<String>,
+    /// Where the serving version is read from at `lb_url`.
+    #[serde(default)]
+    pub lb_version: Option<VersionSource>,
+}
+
+/// Where a response says which version served it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum VersionSource {
+    /// A response header, e.g. "X-App-Version".
+    Header(String),
+    /// A top-level JSON field of the `ready` probe path's body, e.g. "version".
+    JsonField(String),
+}
+
+/// `[colors.blue]` and `[colors.green]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colors {
+    /// The blue colour.
+    pub blue: ColorConfig,
+    /// The green colour.
+    pub green: ColorConfig,
+}
+
+/// One colour's workload.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColorConfig {
+    /// Namespace of the colour's pods.
+    pub namespace: String,
+    /// Label selector of the colour's pods, e.g. "app=fittrack,deployment=blue".
+    pub selector: String,
+    /// Name of the colour's Deployment (for image/replicas); optional.
+    #[serde(default)]
+    pub deployment: Option<String>,
+    /// The colour's own Service (probes go through it); optional.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// The app port (default 8000).
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// The router value meaning "this colour": selector value (service-selector),
+    /// backendRef Service name (httproute) or Ingress backend Service name (ingress-backend).
+    pub route_value: String,
+}
+
+fn default_port() -> u16 {
+    8000
+}
+
+/// How probes reach the pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeTransport {
+    /// The API server's service/pod proxy (works with only a kubeconfig).
+    #[default]
+    Proxy,
+    /// A port-forward to a pod.
+    PortForward,
+}
+
+/// `[probes]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProbesConfig {
+    /// Liveness path.
+    pub live: String,
+    /// Readiness path.
+    pub ready: String,
+    /// Seconds between probe rounds.
+    pub interval_secs: f64,
+    /// Seconds before a probe counts as failed.
+    pub timeout_secs: f64,
+    /// How probes reach the pods.
+    pub transport: ProbeTransport,
+}
+
+impl Default for ProbesConfig {
+    fn default() -> Self {
+        Self {
+            live: "/health/live".into(),
+            ready: "/health/ready".into(),
+            interval_secs: 2.0,
+            timeout_secs: 2.0,
+            transport: ProbeTransport::Proxy,
+        }
+    }
+}
+
+/// `[logs]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Most pods followed per colour.
+    pub max_streams: usize,
+    /// Most lines kept per colour.
+    pub buffer_lines: usize,
+    /// Most bytes kept per colour.
+    pub buffer_bytes: usize,
+    /// Lines fetched per pod when a stream starts.
+    pub tail: i64,
+    /// Container to follow; default: the pod's default container.
+    pub container: Option<String>,
+    /// Longest line kept, in characters; longer lines are cut with a marker.
+    pub max_line: usize,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        Self {
+            max_streams: 50,
+            buffer_lines: 10_000,
+            buffer_bytes: 8 * 1024 * 1024,
+            tail: 50,
+            container: None,
+            max_line: 2_000,
+        }
+    }
+}
+
+/// Colour theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Theme {
+    /// Colours on a dark background.
+    #[default]
+    Dark,
+    /// Colours on a light background.
+    Light,
+    /// No colours (also chosen by `NO_COLOR`).
+    Mono,
+}
+
+/// Which clock timestamps are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    /// Local time, with its zone.
+    #[default]
+    Local,
+    /// UTC.
+    Utc,
+}
+
+/// `[ui]`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Colour theme.
+    pub theme: Theme,
+    /// Mouse capture.
+    pub mouse: bool,
+    /// Clock for timestamps.
+    pub clock: Clock,
+}

@@ -1,0 +1,1 @@
+//! Kubernetes adapters: client, router objects, conversions to model values.

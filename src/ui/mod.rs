@@ -1,0 +1,1 @@
+//! Drawing: `view(&State)` renders the cockpit.

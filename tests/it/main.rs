@@ -1,0 +1,12 @@
+//! Integration tests: one crate to keep link time down on 2 cores.
+//! Each module belongs to one area; see the file's first line.
+
+mod cockpit_feeds;
+mod config_files;
+mod e2e;
+mod kubectl_api;
+mod kubectl_cluster;
+mod sim_api;
+mod sim_apps;
+mod sim_cluster;
+mod support;

@@ -1,0 +1,1 @@
+//! Shared test helpers (SIM-API owns; others may add small helpers at the end).
