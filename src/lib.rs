@@ -2,8 +2,11 @@
 
 pub mod app;
 pub mod bus;
+pub mod cockpit;
 pub mod config;
 pub mod kube;
+pub mod logging;
 pub mod sanitize;
 pub mod sim;
+pub mod term;
 pub mod ui;

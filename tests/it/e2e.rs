@@ -1,1 +1,186 @@
-//! Integration tests (lead).
+//! End-to-end tests (lead): the real binary in a tmux pane, driven with send-keys and read
+//! with capture-pane; the simulated cluster is checked with the real kubectl.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tmux server of our own (own socket), so tests never touch a user's sessions.
+struct Pane {
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Pane {
+    /// A 120×40 (or other) pane running a plain shell with `TMPDIR` pointing at `tmp`.
+    fn start(cols: u16, rows: u16, tmp: &Path) -> Option<Pane> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("notice: tmux not found; skipping end-to-end test");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pane = Pane {
+            socket: dir.path().join("tmux.sock"),
+            _dir: dir,
+        };
+        let status = Command::new("tmux")
+            .arg("-S")
+            .arg(&pane.socket)
+            .args(["-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
+            .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
+            .args(["env", "-u", "HTTPS_PROXY", "-u", "https_proxy", "-u", "NO_COLOR"])
+            .arg(format!("TMPDIR={}", tmp.display()))
+            .args(["TERM=xterm-256color", "PS1=$ ", "bash", "--norc", "--noprofile"])
+            .status()
+            .expect("run tmux");
+        assert!(status.success(), "tmux new-session failed");
+        Some(pane)
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    /// Type text literally, then press Enter.
+    fn type_line(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+        self.tmux(&["send-keys", "-t", "e2e", "Enter"]);
+    }
+
+    /// Press one key by tmux name ("q", "Escape", "C-c").
+    fn key(&self, key: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", key]);
+    }
+
+    /// The visible screen as text.
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    /// Wait until `pred` holds for the screen; panics with the last screen after `limit`.
+    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > limit {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_cutover")
+}
+
+/// The kubeconfig the demo's simulator wrote into our TMPDIR.
+fn find_kubeconfig(tmp: &Path) -> Option<PathBuf> {
+    let mut stack = vec![tmp.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains("kubeconfig"))
+            {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
+    let home = tempfile::tempdir().ok()?;
+    let out = Command::new("kubectl")
+        .env("HOME", home.path())
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+const START: Duration = Duration::from_secs(60);
+
+#[test]
+fn demo_shows_both_colours_with_blue_live_help_and_quits_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(pane) = Pane::start(120, 40, tmp.path()) else {
+        return;
+    };
+    pane.type_line(&format!("{} demo", bin()));
+    let screen = pane.wait_for("blue live, both colours' pods and logs", START, |s| {
+        s.contains("BLUE")
+            && s.contains("GREEN")
+            && s.contains("LIVE")
+            && s.matches("fittrack-").count() >= 6
+            && (s.contains("GET /") || s.contains("\"level\""))
+    });
+    assert!(screen.contains("v1.9.3") && screen.contains("v2.0.0"), "{screen}");
+
+    // The pods on screen are the cluster's pods.
+    if let Some(kc) = find_kubeconfig(tmp.path()) {
+        if let Some(pods) = kubectl(&kc, &["get", "pods", "-n", "fittrack-blue", "-o", "name"]) {
+            let first = pods.lines().next().expect("blue pods").trim_start_matches("pod/");
+            assert!(screen.contains(first), "pod {first} not on screen:\n{screen}");
+        } else {
+            eprintln!("notice: kubectl not found; skipping the cluster cross-check");
+        }
+    }
+
+    pane.key("?");
+    pane.wait_for("help", Duration::from_secs(10), |s| {
+        s.to_lowercase().contains("help") && s.contains("not yet available")
+    });
+    pane.key("Escape");
+    pane.wait_for("help closed", Duration::from_secs(10), |s| !s.contains("not yet available"));
+
+    pane.key("q");
+    pane.type_line("echo rc=$?; stty -a | grep -o -- '-\\?icanon'");
+    let screen = pane.wait_for("shell back", Duration::from_secs(20), |s| s.contains("rc="));
+    assert!(screen.contains("rc=0"), "{screen}");
+    assert!(!screen.contains("-icanon"), "terminal left in raw mode:\n{screen}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(pane) = Pane::start(80, 24, tmp.path()) else {
+        return;
+    };
+    let cmdline = format!("{} demo --scenario fittrack-single-ns", bin());
+    pane.type_line(&cmdline);
+    pane.wait_for("cockpit", START, |s| s.contains("BLUE") && s.contains("GREEN"));
+    let pids = Command::new("pgrep").args(["-f", &cmdline]).output().unwrap();
+    let pid = String::from_utf8_lossy(&pids.stdout)
+        .lines()
+        .next()
+        .expect("cutover pid")
+        .to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    pane.type_line("stty -a | grep -o -- '-\\?icanon'; echo done");
+    let screen = pane.wait_for("shell back", Duration::from_secs(20), |s| s.contains("done"));
+    assert!(screen.contains("icanon") && !screen.contains("-icanon"), "{screen}");
+}

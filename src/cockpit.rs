@@ -1,0 +1,141 @@
+//! The cockpit's event loop: terminal events, bus messages, ticks and signals become `Msg`s;
+//! `update` decides; the bus acts; the screen is drawn only when state changed, at most
+//! [`FRAME_GAP`] apart.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+
+use crate::app::msg::{Cmd, Msg};
+use crate::app::state::{Context, State};
+use crate::app::update::update;
+use crate::bus::Bus;
+use crate::config::schema::Config;
+use crate::kube::Connected;
+use crate::{term, ui};
+
+/// Shortest time between two frames (about 30 frames a second).
+pub const FRAME_GAP: Duration = Duration::from_millis(33);
+/// Most bus messages folded into state before the next frame, so keys stay responsive.
+const DRAIN_LIMIT: usize = 2_000;
+
+/// Everything the cockpit needs to start.
+pub struct Launch {
+    /// The validated configuration.
+    pub config: Config,
+    /// An authenticated cluster connection.
+    pub connected: Connected,
+    /// Refuse traffic and workload commands.
+    pub read_only: bool,
+    /// Monochrome (NO_COLOR set or theme = mono).
+    pub no_color: bool,
+    /// Where stderr goes while the screen is ours.
+    pub stderr_log: std::path::PathBuf,
+}
+
+/// What the loop does after a message.
+#[derive(PartialEq)]
+enum Flow {
+    Continue,
+    Quit,
+}
+
+/// Run the cockpit until the user quits or a terminating signal arrives.
+pub async fn run(launch: Launch) -> color_eyre::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let bus = Bus::start(
+        launch.connected.client.clone(),
+        launch.config.clone(),
+        tx.clone(),
+    );
+    let ctx = Context {
+        context_name: launch.connected.context_name.clone(),
+        cluster_url: launch.connected.cluster_url.clone(),
+        read_only: launch.read_only,
+        user: None,
+    };
+    let mut state = State::new(&launch.config, ctx, Utc::now());
+    state.set_monochrome(launch.no_color);
+
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    term::redirect_stderr(&launch.stderr_log)?;
+    let mut tui = term::enter(launch.config.ui.mouse)?;
+    let size = tui.size()?;
+    update(&mut state, Msg::Resize(size.width, size.height));
+
+    let mut events = EventStream::new();
+    let mut tick = interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut last_draw = Instant::now() - FRAME_GAP;
+    let mut pending = true;
+
+    let result: color_eyre::Result<()> = loop {
+        let draw_at = last_draw + FRAME_GAP;
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+                Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => break Err(e.into()),
+                None => break Ok(()),
+            },
+            Some(msg) = rx.recv() => Some(msg),
+            _ = tick.tick() => Some(Msg::Tick(Utc::now())),
+            _ = sigterm.recv() => break Ok(()),
+            _ = sighup.recv() => break Ok(()),
+            _ = sleep_until(draw_at), if pending => None,
+        };
+        let mut flow = match msg {
+            Some(msg) => dispatch(&mut state, msg, &bus, &mut tui)?,
+            None => Flow::Continue,
+        };
+        // Fold whatever else is queued into state before drawing: many lines, one frame.
+        for _ in 0..DRAIN_LIMIT {
+            if flow == Flow::Quit {
+                break;
+            }
+            match rx.try_recv() {
+                Ok(msg) => flow = dispatch(&mut state, msg, &bus, &mut tui)?,
+                Err(_) => break,
+            }
+        }
+        if flow == Flow::Quit {
+            break Ok(());
+        }
+        pending |= state.take_dirty();
+        if pending && Instant::now() >= draw_at {
+            tui.draw(|frame| ui::view(frame, &state))?;
+            last_draw = Instant::now();
+            pending = false;
+        }
+    };
+    bus.shutdown();
+    term::restore();
+    result
+}
+
+/// Feed one message to `update` and carry out the commands that belong to the terminal;
+/// the rest go to the bus.
+fn dispatch(state: &mut State, msg: Msg, bus: &Bus, tui: &mut term::Tui) -> color_eyre::Result<Flow> {
+    let mut queue = vec![msg];
+    while let Some(msg) = queue.pop() {
+        for cmd in update(state, msg) {
+            match cmd {
+                Cmd::Quit => return Ok(Flow::Quit),
+                Cmd::Suspend => {
+                    term::suspend(tui)?;
+                    queue.push(Msg::Resumed);
+                }
+                Cmd::ClearScreen => tui.clear()?,
+                other => bus.execute(other),
+            }
+        }
+    }
+    Ok(Flow::Continue)
+}
