@@ -1,3 +1,14 @@
 //! Configuration: shape, loading, validation.
 
+pub mod demo;
+pub mod error;
+pub mod labels;
+pub mod parse;
 pub mod schema;
+pub mod spans;
+pub mod validate;
+
+pub use demo::{demo_config, to_toml};
+pub use error::{ConfigError, Diagnostic};
+pub use parse::parse;
+pub use schema::Config;
