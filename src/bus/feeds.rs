@@ -126,7 +126,10 @@ async fn events(ctx: Ctx, namespace: String) {
 
 /// When the router's current target was first seen, shared by the watch and the heartbeat.
 #[derive(Clone, Default)]
-struct RouterStamp(Arc<Mutex<Option<(RouterTarget, DateTime<Utc>)>>>);
+struct RouterStamp(Arc<Mutex<Option<Stamp>>>);
+
+/// A router target and when it was first seen.
+type Stamp = (RouterTarget, DateTime<Utc>);
 
 impl RouterStamp {
     /// Fills `view.since`: unchanged target keeps its time, a new one starts now.

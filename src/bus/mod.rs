@@ -73,10 +73,7 @@ impl Bus {
     /// Executes a command from `update`. Quit and Suspend belong to the run loop;
     /// there is no cancellable action yet, so CancelAction does nothing.
     pub fn execute(&self, cmd: Cmd) {
-        match cmd {
-            Cmd::CancelAction => {}
-            _ => {}
-        }
+        tracing::debug!(?cmd, "bus: nothing to execute yet");
     }
 
     /// The configuration the bus runs with.

@@ -87,37 +87,14 @@ pub async fn connect(
     })
 }
 
-/// Cleans one cluster-sourced string for display (see `crate::sanitize`).
+/// Cleans one cluster-sourced string for display, on one line (see `crate::sanitize`).
 pub(crate) fn clean(text: &str) -> String {
-    clean_max(text, MAX_FIELD_CHARS)
+    crate::sanitize::sanitize_oneline(text, MAX_FIELD_CHARS)
 }
 
-/// Cleans one string, keeping at most `max_chars` characters.
-pub(crate) fn clean_max(text: &str, max_chars: usize) -> String {
-    // Minimal stand-in until `crate::sanitize::sanitize_line` exists: drop control,
-    // bidi and zero-width characters, expand tabs, cut with a marker.
-    let mut out = String::with_capacity(text.len().min(max_chars));
-    let mut count = 0;
-    for c in text.chars() {
-        let piece: &str = match c {
-            '\t' => "    ",
-            c if c.is_control() => continue,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => continue,
-            '\u{FEFF}' => continue,
-            _ => {
-                if count >= max_chars {
-                    out.push('…');
-                    return out;
-                }
-                out.push(c);
-                count += 1;
-                continue;
-            }
-        };
-        out.push_str(piece);
-        count += piece.len();
-    }
-    out
+/// Cleans one log line, keeping at most `max_width` display columns.
+pub(crate) fn clean_max(text: &str, max_width: usize) -> String {
+    crate::sanitize::sanitize_line(text, max_width)
 }
 
 #[cfg(test)]
@@ -126,8 +103,8 @@ mod tests {
 
     #[test]
     fn clean_strips_escapes_and_cuts() {
-        assert_eq!(clean("a\x1b[31mb\u{202E}c\td"), "a[31mbc    d");
-        assert_eq!(clean_max("abcdef", 3), "abc…");
+        assert_eq!(clean("a\x1b[31mb\u{202E}c\nd"), "abc ⏎ d");
+        assert_eq!(clean_max("abcdef", 3), "ab…");
     }
 
     #[tokio::test]
