@@ -18,9 +18,15 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     let index = SpanIndex::new(text, root.get_ref());
     if !syntax_errors.is_empty() {
-        return Err(invalid(
-            syntax_errors.iter().map(|e| from_toml(&index, e)).collect(),
-        ));
+        let located = |e: &toml::de::Error| {
+            let mut d = from_toml(&index, e);
+            // A broken line is not in the (recovered) table; read its key from the text.
+            if let (true, Some(p)) = (d.key.is_empty(), d.position) {
+                d.key = index.key_on_line(p.line);
+            }
+            d
+        };
+        return Err(invalid(syntax_errors.iter().map(located).collect()));
     }
     let config: Config = toml::from_str(text).map_err(|e| invalid(vec![from_toml(&index, &e)]))?;
     let problems: Vec<Diagnostic> = validate::check(&config)

@@ -76,6 +76,27 @@ impl SpanIndex {
             .unwrap_or_default()
     }
 
+    /// For a line that failed to parse: `[table]` in effect plus the key written on the line.
+    pub fn key_on_line(&self, line: usize) -> String {
+        let lines: Vec<&str> = self.text.lines().take(line).collect();
+        let table = lines
+            .iter()
+            .rev()
+            .find_map(|l| {
+                let l = l.trim();
+                let inner = l.strip_prefix('[')?.trim_start_matches('[');
+                Some(inner.split(']').next()?.trim().to_owned())
+            })
+            .unwrap_or_default();
+        let key = lines
+            .last()
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| k.trim())
+            .filter(|k| !k.is_empty() && !k.starts_with(['[', '#']))
+            .unwrap_or_default();
+        join(&table, key)
+    }
+
     /// Line and column of a byte offset.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
@@ -170,6 +191,14 @@ mod tests {
         let offset = DOC.find("80").unwrap();
         assert_eq!(idx.path_at(offset), "colors.green.port");
         assert_eq!(idx.path_at(0), "");
+    }
+
+    #[test]
+    fn key_on_line_reads_broken_lines() {
+        let idx = SpanIndex::new(DOC, &DeTable::default());
+        assert_eq!(idx.key_on_line(3), "router.kind");
+        assert_eq!(idx.key_on_line(6), "colors.green.namespace");
+        assert_eq!(idx.key_on_line(1), "");
     }
 
     #[test]
