@@ -1,5 +1,8 @@
 //! Semantic checks: combinations a TOML schema cannot express.
 
+use crate::app::action::Action;
+use crate::app::keymap::{parse_key, Keymap, KeymapError};
+
 use super::labels::{
     check_dns_label, check_dns_subdomain, check_label_key, check_label_value, check_service_name,
     equality_value, parse_selector,
@@ -261,14 +264,33 @@ fn probes_and_logs(c: &mut Checker, config: &Config) {
     }
 }
 
-/// Minimal until the keymap exposes its parser: names and keys must be non-empty words.
+/// `[keys]`: known action names, keys the keymap can parse, no clash within a mode.
 fn keys(c: &mut Checker, config: &Config) {
+    let before = c.problems.len();
     for (action, key) in &config.keys {
         let path = format!("keys.{action}");
-        if key.trim().is_empty() || key.chars().any(char::is_whitespace) {
+        if Action::from_name(action).is_none() {
+            let known = Action::ALL.map(Action::name).join(", ");
+            c.add(&path, format!("unknown action `{action}` (known: {known})"));
+        } else if let Err(why) = parse_key(key) {
             c.add(
                 &path,
-                format!("`{key}` is not a key (examples: \"x\", \"ctrl-r\", \"F5\")"),
+                format!("{why} (examples: \"x\", \"ctrl-r\", \"F5\", \"enter\")"),
+            );
+        }
+    }
+    // Clashes only make sense once every entry parses on its own.
+    if c.problems.len() == before {
+        if let Err(KeymapError::Conflict {
+            action,
+            key,
+            other,
+            mode,
+        }) = Keymap::with_overrides(&config.keys)
+        {
+            c.add(
+                &format!("keys.{action}"),
+                format!("`{key}` is already bound to `{other}` in {mode} mode"),
             );
         }
     }

@@ -245,7 +245,23 @@ fn log_bounds_must_be_positive() {
 }
 
 #[test]
-fn key_overrides_must_be_keys() {
-    let text = format!("{BASE}\n[keys]\nrollback = \"ctrl r\"\n");
-    assert_eq!(only_problem(&text).0, "keys.rollback");
+fn key_overrides_use_the_keymap() {
+    let ok = format!("{BASE}\n[keys]\nwrap = \"W\"\nhelp = \"F2\"\n");
+    assert_eq!(problems(&ok), vec![]);
+    let bad_key = format!("{BASE}\n[keys]\nrollback = \"ctrl r\"\n");
+    let (key, line, msg) = only_problem(&bad_key);
+    assert_eq!((key.as_str(), line), ("keys.rollback", Some(17)));
+    assert!(msg.contains("unparsable key"), "{msg}");
+    let unknown = format!("{BASE}\n[keys]\nroll_back = \"x\"\n");
+    let (key, _, msg) = only_problem(&unknown);
+    assert_eq!(key, "keys.roll_back");
+    assert!(
+        msg.contains("unknown action") && msg.contains("rollback"),
+        "{msg}"
+    );
+    // `w` toggles wrap in normal mode; giving it to help too would clash.
+    let clash = format!("{BASE}\n[keys]\nhelp = \"w\"\n");
+    let (key, _, msg) = only_problem(&clash);
+    assert_eq!(key, "keys.help");
+    assert!(msg.contains("already bound to `wrap`"), "{msg}");
 }
