@@ -42,8 +42,8 @@ pub fn split_timestamp(line: &str) -> (Option<DateTime<Utc>>, &str) {
     (None, line)
 }
 
-fn params(t: &Target, dedup: &Dedup) -> LogParams {
-    let since = dedup.resume_from();
+fn params(t: &Target, dedup: &mut Dedup) -> LogParams {
+    let since = dedup.resume();
     LogParams {
         container: Some(t.container.clone()),
         follow: true,
@@ -60,7 +60,7 @@ pub async fn follow(t: Target, out: Sender<LogLine>) {
     let mut dedup = Dedup::new();
     let mut delay = Duration::from_millis(250);
     loop {
-        if let Ok(mut reader) = t.api.log_stream(&t.pod, &params(&t, &dedup)).await {
+        if let Ok(mut reader) = t.api.log_stream(&t.pod, &params(&t, &mut dedup)).await {
             let mut buf = Vec::new();
             loop {
                 buf.clear();
