@@ -1,5 +1,7 @@
 //! Configuration: shape, loading, validation.
 
+pub mod check;
+mod cluster;
 pub mod demo;
 pub mod error;
 pub mod labels;
