@@ -75,3 +75,42 @@ fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = message.strip_prefix(prefix)?.strip_prefix('`')?;
     rest.split('`').next()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const EXAMPLE: &str = include_str!("../../config.example.toml");
+
+    /// Every truncation of the example either parses or yields located problems: no panics,
+    /// and every problem of a cut-off file points inside it.
+    #[test]
+    fn truncated_example_never_panics() {
+        let lines = EXAMPLE.lines().count();
+        for cut in EXAMPLE.char_indices().map(|(i, _)| i).step_by(7) {
+            let text = &EXAMPLE[..cut];
+            if let Err(e) = parse(text, Path::new("cut.toml")) {
+                for p in e.problems() {
+                    let line = p.position.map_or(1, |p| p.line);
+                    assert!(line <= lines + 1, "{cut}: {p:?}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let _ = parse(&text, Path::new("any.toml"));
+        }
+
+        #[test]
+        fn arbitrary_line_edits_never_panic(line in 0usize..200, junk in "[ -~\\n\\[\\]\"=]{0,40}") {
+            let mut lines: Vec<&str> = EXAMPLE.lines().collect();
+            let at = line % lines.len();
+            lines[at] = &junk;
+            let _ = parse(&lines.join("\n"), Path::new("edit.toml"));
+        }
+    }
+}
