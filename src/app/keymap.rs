@@ -276,14 +276,14 @@ impl Keymap {
         self.bindings.get(&mode).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// The keys bound to an action in a mode, as labels joined with "/".
+    /// The keys bound to an action in a mode, as labels joined with a space.
     pub fn keys_for(&self, mode: KeyMode, action: Action) -> String {
         self.bindings(mode)
             .iter()
             .filter(|(_, a)| *a == action)
             .map(|(k, _)| key_label(k))
             .collect::<Vec<_>>()
-            .join("/")
+            .join(" ")
     }
 }
 

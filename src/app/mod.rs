@@ -6,6 +6,7 @@ pub mod keys;
 pub mod logbuf;
 pub mod model;
 pub mod msg;
+pub mod sample;
 pub mod state;
 pub mod timeline;
 pub mod update;
