@@ -29,7 +29,7 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
         return Err(invalid(syntax_errors.iter().map(located).collect()));
     }
     let config: Config = toml::from_str(text).map_err(|e| invalid(vec![from_toml(&index, &e)]))?;
-    let problems: Vec<Diagnostic> = validate::check(&config)
+    let mut problems: Vec<Diagnostic> = validate::check(&config)
         .into_iter()
         .map(|p| Diagnostic {
             position: index.locate(&p.key),
@@ -37,6 +37,8 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
             message: p.message,
         })
         .collect();
+    // Read top to bottom like the file; problems without a place go last.
+    problems.sort_by_key(|d| d.position.map_or((usize::MAX, 0), |p| (p.line, p.column)));
     if problems.is_empty() {
         Ok(config)
     } else {

@@ -226,13 +226,14 @@ fn lb_version_needs_lb_url() {
 
 #[test]
 fn probes_need_absolute_paths_and_positive_timeouts() {
+    // Problems come in file order: timeout_secs is written before interval_secs.
     let text =
         format!("{BASE}\n[probes]\nlive = \"health\"\ntimeout_secs = 0\ninterval_secs = -1\n");
     let found = problems(&text);
     let keys: Vec<_> = found.iter().map(|p| p.key.as_str()).collect();
     assert_eq!(
         keys,
-        ["probes.live", "probes.interval_secs", "probes.timeout_secs"]
+        ["probes.live", "probes.timeout_secs", "probes.interval_secs"]
     );
     assert_eq!(found[0].position.map(|p| p.line), Some(17));
 }
