@@ -55,10 +55,18 @@ fn locate(
         "$CUTOVER_CONFIG: not set".to_owned(),
     ];
     let defaults = [
-        ("$XDG_CONFIG_HOME", non_empty("XDG_CONFIG_HOME")),
-        ("~/.config", non_empty("HOME").map(|h| h.join(".config"))),
+        (
+            "$XDG_CONFIG_HOME",
+            "XDG_CONFIG_HOME",
+            non_empty("XDG_CONFIG_HOME"),
+        ),
+        (
+            "~/.config",
+            "HOME",
+            non_empty("HOME").map(|h| h.join(".config")),
+        ),
     ];
-    for (label, base) in defaults {
+    for (label, var, base) in defaults {
         match base {
             Some(base) => {
                 let path = base.join("cutover").join("config.toml");
@@ -67,7 +75,7 @@ fn locate(
                 }
                 searched.push(format!("{}: does not exist", path.display()));
             }
-            None => searched.push(format!("{label}/cutover/config.toml: {label} not set")),
+            None => searched.push(format!("{label}/cutover/config.toml: ${var} not set")),
         }
     }
     Err(ConfigError::NotFound { searched })
@@ -126,6 +134,10 @@ mod tests {
     #[test]
     fn nothing_found_lists_where_it_looked() {
         let tmp = tempfile::tempdir().unwrap();
+        let err = load_with(None, env_of(&[])).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("~/.config/cutover/config.toml: $HOME not set"));
         let err = load_with(None, env_of(&[("HOME", tmp.path())])).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("$CUTOVER_CONFIG: not set"), "{text}");
