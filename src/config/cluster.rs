@@ -10,6 +10,7 @@ use super::check::{Finding, Level};
 use super::schema::{ColorConfig, Config, RouterKind};
 use crate::app::model::RouterTarget;
 use crate::kube::router;
+use crate::sanitize::sanitize_oneline;
 
 /// Check the cluster: namespaces exist, the router exists and points at one colour, each
 /// colour's Deployment and Services exist and its selector matches pods.
@@ -47,10 +48,11 @@ pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
 }
 
 fn finding(level: Level, subject: impl Into<String>, message: impl Into<String>) -> Finding {
+    // Messages quote the cluster (router values, API errors): keep escapes off the terminal.
     Finding {
         level,
         subject: subject.into(),
-        message: message.into(),
+        message: sanitize_oneline(&message.into(), 500),
     }
 }
 

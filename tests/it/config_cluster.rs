@@ -158,7 +158,8 @@ async fn findings_cover_namespaces_router_objects_and_pods() {
 
 #[tokio::test]
 async fn a_router_value_matching_neither_colour_is_an_error() {
-    let (client, _) = fake_cluster(fittrack_blue_only(route(0, "fittrack-canary", 100))).await;
+    let hostile = "canary\u{1b}[2J\u{202e}";
+    let (client, _) = fake_cluster(fittrack_blue_only(route(0, hostile, 100))).await;
     let findings = check_cluster(&client, &demo_config("fittrack", None)).await;
     let router = findings
         .iter()
