@@ -35,9 +35,9 @@ fn char_width(c: char) -> usize {
 
 /// Which escape-sequence state the scanner is in.
 #[derive(Clone, Copy, PartialEq)]
-enum Esc {
+enum Scan {
     /// Plain text.
-    None,
+    Text,
     /// Just saw ESC.
     Start,
     /// ESC followed by intermediate bytes (e.g. `ESC ( B`): ends at a final byte.
@@ -47,7 +47,7 @@ enum Esc {
     /// String sequence (OSC, DCS, SOS, PM, APC): ends at BEL or ST (`ESC \` or U+009C).
     Str,
     /// ESC seen inside a string sequence (maybe the start of ST).
-    StrEsc,
+    StringEscape,
 }
 
 /// Sanitize one line for display: escape sequences (CSI, OSC, DCS, ...) and C0/C1
@@ -63,13 +63,13 @@ pub fn sanitize_line(input: &str, max_width: usize) -> String {
     }
     let mut out = String::with_capacity(input.len().min(max_width * 4));
     let mut width = 0usize;
-    let mut state = Esc::None;
+    let mut state = Scan::Text;
     for c in input.chars() {
         state = match (state, c) {
-            (Esc::None, '\u{1b}') => Esc::Start,
-            (Esc::None, '\u{9b}') => Esc::Csi,
-            (Esc::None, '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}') => Esc::Str,
-            (Esc::None, _) => {
+            (Scan::Text, '\u{1b}') => Scan::Start,
+            (Scan::Text, '\u{9b}') => Scan::Csi,
+            (Scan::Text, '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}') => Scan::Str,
+            (Scan::Text, _) => {
                 if c == '\t' {
                     let n = TAB_WIDTH - width % TAB_WIDTH;
                     if !push_run(&mut out, &mut width, ' ', n, max_width) {
@@ -78,20 +78,20 @@ pub fn sanitize_line(input: &str, max_width: usize) -> String {
                 } else if !is_forbidden(c) && !push_run(&mut out, &mut width, c, 1, max_width) {
                     break;
                 }
-                Esc::None
+                Scan::Text
             }
-            (Esc::Start, '[') => Esc::Csi,
-            (Esc::Start, ']' | 'P' | 'X' | '^' | '_') => Esc::Str,
-            (Esc::Start | Esc::Intermediate, '\u{20}'..='\u{2f}') => Esc::Intermediate,
-            (Esc::Start | Esc::Intermediate, _) => Esc::None,
-            (Esc::Csi, '\u{40}'..='\u{7e}') => Esc::None,
-            (Esc::Csi, _) => Esc::Csi,
-            (Esc::Str, '\u{7}' | '\u{9c}') => Esc::None,
-            (Esc::Str, '\u{1b}') => Esc::StrEsc,
-            (Esc::Str, _) => Esc::Str,
-            (Esc::StrEsc, '\\') => Esc::None,
-            (Esc::StrEsc, '\u{1b}') => Esc::StrEsc,
-            (Esc::StrEsc, _) => Esc::Str,
+            (Scan::Start, '[') => Scan::Csi,
+            (Scan::Start, ']' | 'P' | 'X' | '^' | '_') => Scan::Str,
+            (Scan::Start | Scan::Intermediate, '\u{20}'..='\u{2f}') => Scan::Intermediate,
+            (Scan::Start | Scan::Intermediate, _) => Scan::Text,
+            (Scan::Csi, '\u{40}'..='\u{7e}') => Scan::Text,
+            (Scan::Csi, _) => Scan::Csi,
+            (Scan::Str, '\u{7}' | '\u{9c}') => Scan::Text,
+            (Scan::Str, '\u{1b}') => Scan::StringEscape,
+            (Scan::Str, _) => Scan::Str,
+            (Scan::StringEscape, '\\') => Scan::Text,
+            (Scan::StringEscape, '\u{1b}') => Scan::StringEscape,
+            (Scan::StringEscape, _) => Scan::Str,
         };
     }
     out

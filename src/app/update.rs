@@ -200,3 +200,7 @@ pub(crate) fn unavailable(state: &mut State, action: Action) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;
