@@ -53,8 +53,11 @@ pub struct Change {
     pub name: String,
     /// The global resourceVersion of this write.
     pub rv: u64,
-    /// The object after the write (before it, for deletions).
+    /// The object after the write (its last state, for deletions).
     pub object: Arc<Value>,
+    /// The object before the write (None for creations); lets watches with a selector turn
+    /// "stopped matching" into DELETED and "started matching" into ADDED.
+    pub old: Option<Arc<Value>>,
 }
 
 /// Why a store operation was refused; the HTTP layer maps these to Status reasons.
@@ -282,7 +285,7 @@ impl Store {
         meta["creationTimestamp"] = json!(now_rfc3339());
         meta["generation"] = json!(1);
         meta["resourceVersion"] = json!(rv.to_string());
-        Ok(self.commit(&mut inner, ChangeKind::Added, key, obj))
+        Ok(self.commit(&mut inner, ChangeKind::Added, key, obj, None))
     }
 
     /// Replaces an object. When the new object carries a non-empty `metadata.resourceVersion`
@@ -320,7 +323,7 @@ impl Store {
                 name: name.into(),
             });
         }
-        self.write_over(&mut inner, key, &old, obj)
+        self.write_over(&mut inner, key, old, obj)
     }
 
     /// Atomic read-modify-write: `f` edits the current object under the store's lock.
@@ -358,14 +361,14 @@ impl Store {
             })?;
         let mut obj = (*old).clone();
         f(&mut obj)?;
-        self.write_over(&mut inner, key, &old, obj)
+        self.write_over(&mut inner, key, old, obj)
     }
 
     fn write_over(
         &self,
         inner: &mut Inner,
         key: Key,
-        old: &Value,
+        old: Arc<Value>,
         mut obj: Value,
     ) -> Result<Value, StoreError> {
         if !obj.is_object() || !obj.get("metadata").is_none_or(Value::is_object) {
@@ -404,7 +407,7 @@ impl Store {
             return Ok(obj);
         }
         let rv = inner.rv + 1;
-        if spec_part(&obj) != spec_part(old) {
+        if spec_part(&obj) != spec_part(&old) {
             let g = old
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)
@@ -412,7 +415,7 @@ impl Store {
             obj["metadata"]["generation"] = json!(g + 1);
         }
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        Ok(self.commit(inner, ChangeKind::Modified, key, obj))
+        Ok(self.commit(inner, ChangeKind::Modified, key, obj, Some(old)))
     }
 
     /// Removes an object; the Deleted event carries its last state with a new resourceVersion.
@@ -428,10 +431,17 @@ impl Store {
             })?;
         let mut obj = (*old).clone();
         obj["metadata"]["resourceVersion"] = json!((inner.rv + 1).to_string());
-        Ok(self.commit(&mut inner, ChangeKind::Deleted, key, obj))
+        Ok(self.commit(&mut inner, ChangeKind::Deleted, key, obj, Some(old)))
     }
 
-    fn commit(&self, inner: &mut Inner, kind: ChangeKind, key: Key, obj: Value) -> Value {
+    fn commit(
+        &self,
+        inner: &mut Inner,
+        kind: ChangeKind,
+        key: Key,
+        obj: Value,
+        old: Option<Arc<Value>>,
+    ) -> Value {
         inner.rv += 1;
         let object = Arc::new(obj);
         if kind != ChangeKind::Deleted {
@@ -444,6 +454,7 @@ impl Store {
             name: key.2,
             rv: inner.rv,
             object: object.clone(),
+            old,
         };
         inner.history.push_back(change.clone());
         while inner.history.len() > HISTORY_LIMIT {
