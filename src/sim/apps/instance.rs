@@ -6,7 +6,7 @@ use super::metrics::{Counters, DB_POOL_MAX};
 use super::version::VersionInfo;
 use chrono::{DateTime, Utc};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 use tokio::sync::Notify;
 
@@ -35,6 +35,7 @@ pub struct Instance {
     /// When the container started.
     pub started: DateTime<Utc>,
     running: AtomicBool,
+    stopped_at: OnceLock<DateTime<Utc>>,
     data: Mutex<InstanceData>,
     /// Woken whenever a line is appended or the container stops (log followers wait on it).
     pub changed: Notify,
@@ -86,6 +87,7 @@ impl Instance {
             info,
             started,
             running: AtomicBool::new(true),
+            stopped_at: OnceLock::new(),
             data: Mutex::new(InstanceData {
                 counters: Counters::default(),
                 log,
@@ -103,8 +105,14 @@ impl Instance {
 
     /// Mark the container stopped and wake log followers.
     pub fn stop(&self) {
+        let _ = self.stopped_at.set(Utc::now());
         self.running.store(false, Ordering::SeqCst);
         self.changed.notify_waiters();
+    }
+
+    /// The latest time the container could have logged: now, or when it stopped.
+    pub fn log_now(&self) -> DateTime<Utc> {
+        self.stopped_at.get().copied().unwrap_or_else(Utc::now)
     }
 
     /// Lock the mutable data (poisoning is ignored: the data stays usable).

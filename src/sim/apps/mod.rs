@@ -7,8 +7,12 @@
 
 pub mod faults;
 pub mod instance;
+pub mod listener;
+pub mod log_params;
+pub mod log_route;
 pub mod logs;
 pub mod metrics;
+pub mod status;
 pub mod version;
 
 pub use faults::{parse_app_fault, AppFault, FaultError, FaultTarget};
@@ -22,6 +26,17 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 use version::BAD_ERROR_RATE;
+
+/// What the apps' API routes need from the simulator state.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The object store (pods, services, EndpointSlices, routes).
+    pub store: Arc<crate::sim::store::Store>,
+    /// The app registry.
+    pub apps: Arc<Apps>,
+    /// Cancelled when the simulator stops (ends log follows and streams).
+    pub shutdown: tokio_util::sync::CancellationToken,
+}
 
 /// App log lines per second per container in the `load` scenario.
 pub const LOAD_LOG_RATE: f64 = 250.0;
