@@ -12,6 +12,7 @@ pub mod log_params;
 pub mod log_route;
 pub mod logs;
 pub mod metrics;
+pub mod routing;
 pub mod status;
 pub mod version;
 
