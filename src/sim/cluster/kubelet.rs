@@ -67,7 +67,7 @@ impl Kubelet {
         for (ns, name) in gone {
             if let Some(h) = self.pods.remove(&(ns.clone(), name.clone())) {
                 h.cancel.cancel();
-                self.ctx.runtime.stop(&ns, &name);
+                self.ctx.runtime.remove(&ns, &name);
             }
         }
         for p in &pods {
@@ -118,7 +118,7 @@ impl Kubelet {
             if let Some(h) = self.pods.remove(&k) {
                 h.cancel.cancel();
             }
-            self.ctx.runtime.stop(ns, name);
+            self.ctx.runtime.remove(ns, name);
         }
     }
 }

@@ -123,3 +123,6 @@ pub fn seed(store: &Store, scenario: &str) -> Result<(), UnknownScenario> {
 pub fn list_all(store: &Store, resource: &str) -> Vec<Value> {
     store.list(resource, None, None).0
 }
+
+#[cfg(test)]
+mod tests;

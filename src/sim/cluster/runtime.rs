@@ -14,6 +14,33 @@ pub trait ContainerRuntime: Send + Sync + 'static {
     fn probe<'a>(&'a self, ns: &'a str, pod: &'a str, path: &'a str) -> BoxFuture<'a, Option<u16>>;
     /// Whether the container dies now (crash fault).
     fn should_crash(&self, ns: &str, pod: &str) -> bool;
+    /// The pod was removed from the cluster: forget it (logs included).
+    fn remove(&self, ns: &str, pod: &str) {
+        self.stop(ns, pod);
+    }
+}
+
+/// The simulator's real apps: started containers answer HTTP through the app listener.
+impl ContainerRuntime for crate::sim::apps::Apps {
+    fn start(&self, ns: &str, pod: &str, image: &str, labels: &BTreeMap<String, String>) {
+        self.start_pod(ns, pod, image, labels);
+    }
+
+    fn stop(&self, ns: &str, pod: &str) {
+        self.stop_pod(ns, pod);
+    }
+
+    fn probe<'a>(&'a self, ns: &'a str, pod: &'a str, path: &'a str) -> BoxFuture<'a, Option<u16>> {
+        Box::pin(crate::sim::apps::Apps::probe(self, ns, pod, path))
+    }
+
+    fn should_crash(&self, ns: &str, pod: &str) -> bool {
+        crate::sim::apps::Apps::should_crash(self, ns, pod)
+    }
+
+    fn remove(&self, ns: &str, pod: &str) {
+        self.remove_pod(ns, pod);
+    }
 }
 
 /// A stand-in runtime: started containers answer 200, except images whose tag contains
