@@ -4,6 +4,7 @@
 //! Everything works on the shared store like real controllers on the API: level-triggered,
 //! never "fixing" what a client wrote.
 
+pub mod cockpit;
 mod controllers;
 mod deployments;
 pub mod events;
@@ -11,17 +12,21 @@ mod kubelet;
 pub mod meta;
 pub mod names;
 pub mod podstatus;
+pub mod prom_sd;
 mod replicasets;
 pub mod rollout;
 pub mod runtime;
 pub mod scenario;
 pub mod slices;
 pub mod status;
+pub mod summary;
 mod tuning;
 mod worker;
 
+pub use cockpit::cockpit_config;
 pub use runtime::{ContainerRuntime, StandIn};
 pub use scenario::UnknownScenario;
+pub use summary::routes;
 pub use tuning::Tuning;
 
 use crate::sim::state::SimState;

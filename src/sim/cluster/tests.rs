@@ -344,3 +344,28 @@ fn state_ctx(state: &SimState) -> Ctx {
         ips: AtomicU32::new(1000),
     }
 }
+
+#[tokio::test]
+async fn state_summary_counts_colours_and_routers() {
+    let (state, _) = start("fittrack");
+    eventually("both settled", || {
+        settled(&state, "fittrack-blue", 3) && settled(&state, "fittrack-green", 3)
+    })
+    .await;
+    let s = summary::summary(&state, None);
+    assert_eq!(s["scenario"], "fittrack");
+    assert_eq!(s["colours"]["blue"]["total"], 3);
+    assert_eq!(s["colours"]["green"]["ready"], 3);
+    let route = &s["routers"]["httproutes"][0];
+    assert_eq!(route["name"], "fittrack");
+    assert_eq!(route["rules"][0]["backends"][0]["weight"], 100);
+    assert_eq!(
+        route["rules"][0]["backends"][1]["service"],
+        "fittrack-green"
+    );
+    let d = s["deployments"].as_array().unwrap();
+    assert!(d
+        .iter()
+        .all(|d| d["progressing"] == "NewReplicaSetAvailable"));
+    state.shutdown.cancel();
+}
