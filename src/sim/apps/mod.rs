@@ -7,13 +7,18 @@
 
 pub mod faults;
 pub mod instance;
+pub mod lb;
 pub mod listener;
 pub mod log_params;
 pub mod log_route;
 pub mod logs;
 pub mod metrics;
+pub mod portforward;
+pub mod proxy;
+pub mod routes;
 pub mod routing;
 pub mod status;
+pub mod traffic;
 pub mod version;
 
 pub use faults::{parse_app_fault, AppFault, FaultError, FaultTarget};
@@ -37,6 +42,8 @@ pub struct Ctx {
     pub apps: Arc<Apps>,
     /// Cancelled when the simulator stops (ends log follows and streams).
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// HTTP client onto the app listener.
+    pub http: reqwest::Client,
 }
 
 /// App log lines per second per container in the `load` scenario.
@@ -61,6 +68,8 @@ pub struct Apps {
     /// When each version first served app traffic (a `-bad` version goes bad `bad_after` later).
     first_traffic: Mutex<HashMap<String, Instant>>,
     addr: OnceLock<SocketAddr>,
+    /// The load balancer's routing table and counts.
+    pub lb: lb::LbState,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -83,6 +92,7 @@ impl Apps {
             faults: Mutex::new(FaultTable::default()),
             first_traffic: Mutex::new(HashMap::new()),
             addr: OnceLock::new(),
+            lb: lb::LbState::default(),
         }
     }
 
@@ -248,6 +258,7 @@ impl Apps {
             "pods": pods_json,
             "versions": versions,
             "faults": faults,
+            "lb": self.lb.snapshot(),
         })
     }
 }
@@ -391,3 +402,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+pub(crate) mod harness_tests;
