@@ -1,16 +1,15 @@
 //! `SimState`: everything the simulator's parts share (cheap to clone; all `Arc`s inside).
 
+use crate::sim::apps::Apps;
 use crate::sim::auth::Auth;
-use crate::sim::cluster::Tuning;
+use crate::sim::cluster::{Cluster, Tuning};
 use crate::sim::faults::{ApiFaults, RequestLog};
 use crate::sim::store::Store;
 use std::sync::{Arc, OnceLock};
 use tokio_util::sync::CancellationToken;
 
-/// Shared simulator state: the store, API faults, request log, identities and tuning.
-///
-/// The simulated apps and cluster (`apps::Apps`, `cluster::Cluster`) are attached here by
-/// `sim::start` once their types exist (see the marked call sites in `sim/mod.rs`).
+/// Shared simulator state: the store, API faults, request log, identities, tuning, the
+/// simulated apps, and (once `sim::start` has started it) the simulated cluster.
 #[derive(Clone)]
 pub struct SimState {
     /// All API objects.
@@ -23,6 +22,10 @@ pub struct SimState {
     pub auth: Arc<Auth>,
     /// Timings and behaviour knobs of the simulated cluster.
     pub tuning: Arc<Tuning>,
+    /// The simulated app instances (created with the state).
+    pub apps: Arc<Apps>,
+    /// The simulated cluster, set by `sim::start` after `Cluster::start`.
+    pub cluster: Arc<OnceLock<Arc<Cluster>>>,
     /// The scenario name (`fittrack`, `fittrack-single-ns`, `load`, or `empty`).
     pub scenario: Arc<str>,
     /// The API server's base URL, once it listens.
@@ -41,6 +44,8 @@ impl SimState {
             faults: Arc::new(ApiFaults::default()),
             requests: Arc::new(RequestLog::default()),
             auth: Arc::new(Auth::new()),
+            apps: Arc::new(Apps::new(&tuning, scenario)),
+            cluster: Arc::new(OnceLock::new()),
             tuning: Arc::new(tuning),
             scenario: Arc::from(scenario),
             api_url: Arc::new(OnceLock::new()),
