@@ -405,3 +405,5 @@ mod tests {
 
 #[cfg(test)]
 pub(crate) mod harness_tests;
+#[cfg(test)]
+mod lb_tests;
