@@ -61,9 +61,10 @@ pub struct Cluster {
 impl Cluster {
     /// Seeds `state.scenario` into the store and starts the controllers and the kubelet on
     /// the current tokio runtime; they stop when `state.shutdown` is cancelled.
-    /// Containers run on the stand-in runtime until the simulated apps are attached.
+    /// Containers run as `state.apps`.
     pub fn start(state: SimState) -> Arc<Self> {
-        Self::start_with(&state, Arc::new(StandIn::default()))
+        let apps = state.apps.clone();
+        Self::start_with(&state, apps)
     }
 
     /// Like [`Cluster::start`], with an explicit container runtime.

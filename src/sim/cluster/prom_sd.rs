@@ -2,12 +2,11 @@
 //! metrics target — all on the one app listener, told apart by `__metrics_path__`.
 
 use super::meta::name;
-use crate::sim::apps::{pod_path, Apps};
+use crate::sim::apps::pod_path;
 use crate::sim::state::SimState;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The file_sd target groups for `pods`, served by the app listener at `addr`.
@@ -42,7 +41,8 @@ fn write_atomic(path: &Path, content: &str) -> std::io::Result<()> {
 
 /// Keeps `path` up to date until shutdown: rewritten at most every 500 ms after pod changes,
 /// only when its content changes.
-pub fn spawn(state: &SimState, apps: Arc<Apps>, path: PathBuf) {
+pub fn spawn(state: &SimState, path: PathBuf) {
+    let apps = state.apps.clone();
     let store = state.store.clone();
     let shutdown = state.shutdown.clone();
     tokio::spawn(async move {

@@ -11,7 +11,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 fn ns(o: &Value) -> &str {
     o.pointer("/metadata/namespace")
@@ -136,18 +135,13 @@ pub fn summary(state: &SimState, apps: Option<&Apps>) -> Value {
 }
 
 /// `GET /sim/v1/state`, for merging into the API router (any router state type).
-pub fn routes<S: Clone + Send + Sync + 'static>(
-    state: SimState,
-    apps: Option<Arc<Apps>>,
-) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(state: SimState) -> Router<S> {
     Router::new()
         .route(
             "/sim/v1/state",
-            get(
-                |State((state, apps)): State<(SimState, Option<Arc<Apps>>)>| async move {
-                    Json(summary(&state, apps.as_deref()))
-                },
-            ),
+            get(|State(state): State<SimState>| async move {
+                Json(summary(&state, Some(&state.apps)))
+            }),
         )
-        .with_state((state, apps))
+        .with_state(state)
 }

@@ -369,3 +369,57 @@ async fn state_summary_counts_colours_and_routers() {
         .all(|d| d["progressing"] == "NewReplicaSetAvailable"));
     state.shutdown.cancel();
 }
+
+/// `cargo test --release --lib load_scenario_converges -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement, ~seconds"]
+async fn load_scenario_converges() {
+    let started = Instant::now();
+    let (state, _) = start("load");
+    eventually("400 ready", || {
+        settled(&state, "fittrack-blue", 200) && settled(&state, "fittrack-green", 200)
+    })
+    .await;
+    let (slices, _) = state
+        .store
+        .list("endpointslices", Some("fittrack-blue"), None);
+    assert_eq!(slices.len(), 2);
+    println!("load: 400 pods ready in {:?}", started.elapsed());
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn real_apps_answer_probes_and_crash_on_fault() {
+    use crate::sim::apps::{AppFault, FaultTarget};
+    let state = SimState::new("fittrack", tuning());
+    Cluster::start(state.clone());
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    let pod = meta::name(&pods(&state, "fittrack-green", "green")[0]).to_string();
+    assert!(state.apps.running("fittrack-green", &pod).is_some());
+    let target = FaultTarget {
+        pod: Some(pod.clone()),
+        ..Default::default()
+    };
+    state.apps.set_fault(
+        target,
+        AppFault {
+            crash: Some(true),
+            ..Default::default()
+        },
+    );
+    eventually("crash loop", || {
+        let p = state.store.get("pods", "fittrack-green", &pod).unwrap();
+        p["status"]["containerStatuses"][0]["restartCount"]
+            .as_i64()
+            .unwrap_or(0)
+            >= 1
+            && !podstatus::is_ready(&p)
+    })
+    .await;
+    set_image(&state, "fittrack-blue", "fittrack/api:v1.9.4-never-ready");
+    eventually("deadline exceeded", || {
+        progressing(&deploy(&state, "fittrack-blue")).1 == "ProgressDeadlineExceeded"
+    })
+    .await;
+    state.shutdown.cancel();
+}
