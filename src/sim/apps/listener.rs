@@ -29,7 +29,18 @@ pub struct NotRunning(String);
 
 /// Bind the shared app listener on 127.0.0.1 and serve until `shutdown`.
 pub async fn serve(apps: Arc<Apps>, shutdown: CancellationToken) -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    serve_std(apps, listener, shutdown)
+}
+
+/// Serve on an already bound (non-blocking) listener; needs a tokio runtime.
+pub fn serve_std(
+    apps: Arc<Apps>,
+    listener: std::net::TcpListener,
+    shutdown: CancellationToken,
+) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::from_std(listener)?;
     let addr = listener.local_addr()?;
     apps.set_addr(addr);
     tokio::spawn(async move {

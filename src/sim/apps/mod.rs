@@ -22,6 +22,7 @@ pub mod traffic;
 pub mod version;
 
 pub use faults::{parse_app_fault, AppFault, FaultError, FaultTarget};
+pub use routes::{api_routes, start_lb, start_traffic};
 
 use crate::sim::cluster::Tuning;
 use faults::FaultTable;
