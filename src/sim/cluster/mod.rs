@@ -32,7 +32,7 @@ pub use tuning::Tuning;
 use crate::sim::state::SimState;
 use crate::sim::store::Store;
 use events::Recorder;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -94,9 +94,6 @@ impl Cluster {
 fn plural(kind: &str) -> String {
     match kind {
         "Ingress" => "ingresses".into(),
-        "Gateway" | "HTTPRoute" | "ReferenceGrant" | "Namespace" | "Deployment" | "Service" => {
-            format!("{}s", kind.to_lowercase())
-        }
         other => format!("{}s", other.to_lowercase()),
     }
 }
@@ -123,11 +120,6 @@ pub fn seed(store: &Store, scenario: &str) -> Result<(), UnknownScenario> {
         let _ = store.create(&plural(&kind), &ns, obj);
     }
     Ok(())
-}
-
-/// All store objects of `resource` (helper for the JSON summary and tests).
-pub fn list_all(store: &Store, resource: &str) -> Vec<Value> {
-    store.list(resource, None, None).0
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Controller tests on the in-process store with a scriptable container runtime.
 
 use super::*;
+use serde_json::Value;
 use crate::sim::selector::LabelSelector;
 use futures::future::BoxFuture;
 use std::collections::{BTreeMap, HashSet};
