@@ -14,16 +14,26 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let secs: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(10);
     let followers: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(50);
     let _ = rustls::crypto::ring::default_provider().install_default();
     for v in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
         std::env::remove_var(v);
     }
-    let opts = SimOptions { scenario: "load".into(), tuning: Tuning::fast(), ..Default::default() };
+    let opts = SimOptions {
+        scenario: "load".into(),
+        tuning: Tuning::fast(),
+        ..Default::default()
+    };
     let sim = start(opts).expect("simulator starts");
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let client = sim.client("sim").await;
         let pods: Api<Pod> = Api::namespaced(client, "fittrack-blue");

@@ -20,15 +20,18 @@ const WAIT: Duration = Duration::from_secs(30);
 /// Names of the Running pods with a Ready condition in `ns` matching `selector`.
 async fn ready_pods(client: &Client, ns: &str, selector: &str) -> Vec<String> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    let list = pods.list(&ListParams::default().labels(selector)).await.unwrap();
+    let list = pods
+        .list(&ListParams::default().labels(selector))
+        .await
+        .unwrap();
     list.items
         .into_iter()
         .filter(|p| {
             let st = p.status.as_ref();
             st.and_then(|s| s.phase.as_deref()) == Some("Running")
-                && st.and_then(|s| s.conditions.as_ref()).is_some_and(|cs| {
-                    cs.iter().any(|c| c.type_ == "Ready" && c.status == "True")
-                })
+                && st
+                    .and_then(|s| s.conditions.as_ref())
+                    .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
                 && p.metadata.deletion_timestamp.is_none()
         })
         .filter_map(|p| p.metadata.name)
@@ -37,14 +40,19 @@ async fn ready_pods(client: &Client, ns: &str, selector: &str) -> Vec<String> {
 
 async fn a_ready_pod(client: &Client, ns: &str) -> String {
     eventually("a ready pod", WAIT, || async {
-        ready_pods(client, ns, "app=fittrack").await.into_iter().next()
+        ready_pods(client, ns, "app=fittrack")
+            .await
+            .into_iter()
+            .next()
     })
     .await
 }
 
 /// GET through the API server (auth included), returning the body.
 async fn api_get(client: &Client, path: &str) -> Result<String, kube::Error> {
-    client.request_text(hyper::Request::get(path).body(Vec::new()).unwrap()).await
+    client
+        .request_text(hyper::Request::get(path).body(Vec::new()).unwrap())
+        .await
 }
 
 fn parse_ts(line: &str) -> (chrono::DateTime<chrono::Utc>, &str) {
@@ -59,7 +67,12 @@ async fn log_follow_with_tail_and_timestamps() {
     let client = h.client("sim").await;
     let pod = a_ready_pod(&client, "fittrack-blue").await;
     let pods: Api<Pod> = Api::namespaced(client, "fittrack-blue");
-    let lp = LogParams { follow: true, tail_lines: Some(2), timestamps: true, ..Default::default() };
+    let lp = LogParams {
+        follow: true,
+        tail_lines: Some(2),
+        timestamps: true,
+        ..Default::default()
+    };
     let mut lines = pods.log_stream(&pod, &lp).await.unwrap().lines();
     let mut got = Vec::new();
     // Blue is live: traffic and the app's own lines keep the stream moving.
@@ -71,13 +84,25 @@ async fn log_follow_with_tail_and_timestamps() {
     .await
     .expect("followed lines arrive");
     let times: Vec<_> = got.iter().map(|l| parse_ts(l).0).collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "timestamps go back: {got:?}");
-    assert!(got.iter().any(|l| parse_ts(l).1.contains("HTTP/1.1\" ")), "no access lines: {got:?}");
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "timestamps go back: {got:?}"
+    );
+    assert!(
+        got.iter().any(|l| parse_ts(l).1.contains("HTTP/1.1\" ")),
+        "no access lines: {got:?}"
+    );
     // tailLines=2 on a non-following read gives exactly two lines.
-    let tail = LogParams { tail_lines: Some(2), ..Default::default() };
+    let tail = LogParams {
+        tail_lines: Some(2),
+        ..Default::default()
+    };
     assert_eq!(pods.logs(&pod, &tail).await.unwrap().lines().count(), 2);
     // Errors are Status objects kube-rs understands.
-    let prev = LogParams { previous: true, ..Default::default() };
+    let prev = LogParams {
+        previous: true,
+        ..Default::default()
+    };
     match pods.logs(&pod, &prev).await {
         Err(kube::Error::Api(s)) => assert_eq!((s.code, s.reason.as_str()), (400, "BadRequest")),
         other => panic!("previous of a never-restarted container: {other:?}"),
@@ -103,8 +128,12 @@ async fn resume_with_since_time_overlaps_rather_than_skips() {
     .await;
     // Resume "from the last line seen" with its full precision: the server has one-second
     // resolution, so the earlier line of that second comes back too (overlap, not skip).
-    let since = parse_ts(&later).0.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-    let resumed = api_get(&client, &format!("{base}&sinceTime={since}")).await.unwrap();
+    let since = parse_ts(&later)
+        .0
+        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let resumed = api_get(&client, &format!("{base}&sinceTime={since}"))
+        .await
+        .unwrap();
     assert!(resumed.lines().any(|l| l == earlier), "skipped {earlier:?}");
     assert!(resumed.lines().any(|l| l == later));
     let floor = parse_ts(&later).0.timestamp();
@@ -112,8 +141,17 @@ async fn resume_with_since_time_overlaps_rather_than_skips() {
     // kube-rs's own since_time (rounded to the second by kube) resumes without gaps as well.
     let pods: Api<Pod> = Api::namespaced(client.clone(), "fittrack-blue");
     let secs = jiff::Timestamp::from_second(floor).unwrap();
-    let lp = LogParams { since_time: Some(secs), timestamps: true, ..Default::default() };
-    assert!(pods.logs(&pod, &lp).await.unwrap().lines().any(|l| l == earlier));
+    let lp = LogParams {
+        since_time: Some(secs),
+        timestamps: true,
+        ..Default::default()
+    };
+    assert!(pods
+        .logs(&pod, &lp)
+        .await
+        .unwrap()
+        .lines()
+        .any(|l| l == earlier));
 }
 
 #[tokio::test]
@@ -127,10 +165,16 @@ async fn port_forward_carries_a_real_http_request() {
     let req = b"GET /health/ready HTTP/1.1\r\nHost: localhost:8001\r\nConnection: close\r\n\r\n";
     stream.write_all(req).await.unwrap();
     let mut buf = Vec::new();
-    tokio::time::timeout(WAIT, stream.read_to_end(&mut buf)).await.unwrap().unwrap();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
     let text = String::from_utf8_lossy(&buf);
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
-    assert!(text.to_ascii_lowercase().contains("x-app-version: v2.0.0"), "{text}");
+    assert!(
+        text.to_ascii_lowercase().contains("x-app-version: v2.0.0"),
+        "{text}"
+    );
     assert!(text.contains(&format!("\"pod\":\"{pod}\"")), "{text}");
 }
 
@@ -140,14 +184,28 @@ async fn service_proxy_reaches_health_ready() {
     let client = h.client("sim").await;
     a_ready_pod(&client, "fittrack-blue").await;
     let path = "/api/v1/namespaces/fittrack-blue/services/fittrack-blue:8000/proxy/health/ready";
-    let body = eventually("proxy answers", WAIT, || async { api_get(&client, path).await.ok() }).await;
+    let body = eventually("proxy answers", WAIT, || async {
+        api_get(&client, path).await.ok()
+    })
+    .await;
     let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((v["status"].as_str(), v["version"].as_str()), (Some("ready"), Some("v1.9.3")));
-    let metrics = api_get(&client, "/api/v1/namespaces/fittrack-blue/services/fittrack-blue/proxy/metrics")
-        .await
-        .unwrap();
+    assert_eq!(
+        (v["status"].as_str(), v["version"].as_str()),
+        (Some("ready"), Some("v1.9.3"))
+    );
+    let metrics = api_get(
+        &client,
+        "/api/v1/namespaces/fittrack-blue/services/fittrack-blue/proxy/metrics",
+    )
+    .await
+    .unwrap();
     assert!(metrics.contains("# TYPE http_request_duration_seconds histogram"));
-    match api_get(&client, "/api/v1/namespaces/fittrack-blue/services/nope/proxy/").await {
+    match api_get(
+        &client,
+        "/api/v1/namespaces/fittrack-blue/services/nope/proxy/",
+    )
+    .await
+    {
         Err(kube::Error::Api(s)) => assert_eq!(s.code, 404),
         other => panic!("unknown service: {other:?}"),
     }
@@ -156,8 +214,16 @@ async fn service_proxy_reaches_health_ready() {
 /// The version the load balancer answers with (from X-App-Version).
 async fn lb_version(h: &SimHandle) -> Option<String> {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let r = http.get(format!("{}/health/ready", h.lb_url)).send().await.ok()?;
-    r.headers().get("x-app-version")?.to_str().ok().map(String::from)
+    let r = http
+        .get(format!("{}/health/ready", h.lb_url))
+        .send()
+        .await
+        .ok()?;
+    r.headers()
+        .get("x-app-version")?
+        .to_str()
+        .ok()
+        .map(String::from)
 }
 
 async fn wait_lb(h: &SimHandle, want: &str) -> Instant {
@@ -179,22 +245,35 @@ async fn set_weights(client: &Client, blue: u32, green: u32) {
     ]);
     let patch: json_patch::Patch = serde_json::from_value(patch).unwrap();
     httproutes(client)
-        .patch("fittrack", &PatchParams::default(), &Patch::Json::<()>(patch))
+        .patch(
+            "fittrack",
+            &PatchParams::default(),
+            &Patch::Json::<()>(patch),
+        )
         .await
         .unwrap();
 }
 
 #[tokio::test]
 async fn httproute_weights_move_the_lb_after_the_propagation_delay() {
-    let tuning = Tuning { propagation_ms: 500, ..Tuning::fast() };
-    let h = sim_with(SimOptions { tuning, ..Default::default() });
+    let tuning = Tuning {
+        propagation_ms: 500,
+        ..Tuning::fast()
+    };
+    let h = sim_with(SimOptions {
+        tuning,
+        ..Default::default()
+    });
     let client = h.client("sim").await;
     a_ready_pod(&client, "fittrack-green").await;
     wait_lb(&h, "v1.9.3").await;
     let patched = Instant::now();
     set_weights(&client, 0, 100).await;
     let moved = wait_lb(&h, "v2.0.0").await;
-    assert!(moved - patched >= Duration::from_millis(500), "moved before propagation");
+    assert!(
+        moved - patched >= Duration::from_millis(500),
+        "moved before propagation"
+    );
     for _ in 0..5 {
         assert_eq!(lb_version(&h).await.as_deref(), Some("v2.0.0"));
     }
@@ -204,7 +283,11 @@ async fn httproute_weights_move_the_lb_after_the_propagation_delay() {
 
 #[tokio::test]
 async fn single_ns_ingress_backend_and_selector_move_the_lb() {
-    let h = sim_with(SimOptions { scenario: "fittrack-single-ns".into(), tuning: Tuning::fast(), ..Default::default() });
+    let h = sim_with(SimOptions {
+        scenario: "fittrack-single-ns".into(),
+        tuning: Tuning::fast(),
+        ..Default::default()
+    });
     let client = h.client("sim").await;
     eventually("green ready", WAIT, || async {
         let p = ready_pods(&client, "fittrack", "deployment=green").await;
@@ -215,17 +298,27 @@ async fn single_ns_ingress_backend_and_selector_move_the_lb() {
     // The guide's command: move the router Service's selector.
     let svcs: Api<Service> = Api::namespaced(client.clone(), "fittrack");
     let sel = json!({"spec": {"selector": {"deployment": "green"}}});
-    svcs.patch("fittrack-lb", &PatchParams::default(), &Patch::Merge(&sel)).await.unwrap();
+    svcs.patch("fittrack-lb", &PatchParams::default(), &Patch::Merge(&sel))
+        .await
+        .unwrap();
     wait_lb(&h, "v2.0.0").await;
     let back = json!({"spec": {"selector": {"deployment": "blue"}}});
-    svcs.patch("fittrack-lb", &PatchParams::default(), &Patch::Merge(&back)).await.unwrap();
+    svcs.patch("fittrack-lb", &PatchParams::default(), &Patch::Merge(&back))
+        .await
+        .unwrap();
     wait_lb(&h, "v1.9.3").await;
     // Switch via the Ingress backend instead.
     let ings: Api<Ingress> = Api::namespaced(client.clone(), "fittrack");
     let patch = json!([{"op": "replace",
         "path": "/spec/rules/0/http/paths/0/backend/service/name", "value": "fittrack-green"}]);
     let patch: json_patch::Patch = serde_json::from_value(patch).unwrap();
-    ings.patch("fittrack-ingress", &PatchParams::default(), &Patch::Json::<()>(patch)).await.unwrap();
+    ings.patch(
+        "fittrack-ingress",
+        &PatchParams::default(),
+        &Patch::Json::<()>(patch),
+    )
+    .await
+    .unwrap();
     wait_lb(&h, "v2.0.0").await;
 }
 
@@ -233,18 +326,33 @@ async fn single_ns_ingress_backend_and_selector_move_the_lb() {
 fn counted(h: &SimHandle, version: &str) -> (u64, u64) {
     let snap = h.state.apps.snapshot();
     let v = &snap["versions"][version];
-    (v["requests"].as_u64().unwrap_or(0), v["errors"].as_u64().unwrap_or(0))
+    (
+        v["requests"].as_u64().unwrap_or(0),
+        v["errors"].as_u64().unwrap_or(0),
+    )
 }
 
 #[tokio::test]
 async fn bad_version_errors_grow_only_after_it_receives_traffic() {
-    let tuning = Tuning { traffic_rps: 200.0, ..Tuning::fast() };
-    let h = sim_with(SimOptions { tuning, ..Default::default() });
+    let tuning = Tuning {
+        traffic_rps: 200.0,
+        ..Tuning::fast()
+    };
+    let h = sim_with(SimOptions {
+        tuning,
+        ..Default::default()
+    });
     let client = h.client("sim").await;
     let deps: Api<Deployment> = Api::namespaced(client.clone(), "fittrack-green");
     let image = json!({"spec": {"template": {"spec": {"containers": [
         {"name": "api", "image": "fittrack/api:v2.0.1-bad"}]}}}});
-    deps.patch("fittrack", &PatchParams::default(), &Patch::Strategic(&image)).await.unwrap();
+    deps.patch(
+        "fittrack",
+        &PatchParams::default(),
+        &Patch::Strategic(&image),
+    )
+    .await
+    .unwrap();
     // The bad version rolls out and passes readiness like any other.
     eventually("bad version ready", WAIT, || async {
         let pods: Api<Pod> = Api::namespaced(client.clone(), "fittrack-green");
@@ -259,7 +367,10 @@ async fn bad_version_errors_grow_only_after_it_receives_traffic() {
     })
     .await;
     // Blue serves while green idles at weight 0: the bad version has no traffic, no errors.
-    eventually("blue traffic", WAIT, || async { (counted(&h, "v1.9.3").0 > 100).then_some(()) }).await;
+    eventually("blue traffic", WAIT, || async {
+        (counted(&h, "v1.9.3").0 > 100).then_some(())
+    })
+    .await;
     assert_eq!(counted(&h, "v2.0.1-bad"), (0, 0));
     set_weights(&client, 0, 100).await;
     eventually("bad version fails under traffic", WAIT, || async {
@@ -267,5 +378,8 @@ async fn bad_version_errors_grow_only_after_it_receives_traffic() {
     })
     .await;
     let (requests, errors) = counted(&h, "v2.0.1-bad");
-    assert!(errors * 4 < requests, "≈5 % fail, not most: {errors}/{requests}");
+    assert!(
+        errors * 4 < requests,
+        "≈5 % fail, not most: {errors}/{requests}"
+    );
 }

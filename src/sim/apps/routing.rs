@@ -181,7 +181,7 @@ pub fn ready_pods(store: &Store, ns: &str, service: &str) -> Vec<String> {
     );
     let sel = LabelSelector::from_map(&labels);
     let (slices, _) = store.list("endpointslices", Some(ns), Some(&sel));
-    let mut pods: Vec<String> = slices.iter().flat_map(|s| ready_in_slice(s)).collect();
+    let mut pods: Vec<String> = slices.iter().flat_map(ready_in_slice).collect();
     pods.sort();
     pods.dedup();
     pods
