@@ -52,6 +52,10 @@ pub fn parse_body(kind: PatchKind, body: &[u8]) -> Result<Value, PatchError> {
         PatchKind::Json => v.is_array(),
         _ => v.is_object(),
     };
+    if kind == PatchKind::Json {
+        serde_json::from_value::<json_patch::Patch>(v.clone())
+            .map_err(|e| PatchError::Malformed(format!("invalid JSON patch: {e}")))?;
+    }
     if !shape_ok {
         return Err(PatchError::Malformed(format!(
             "patch of type {kind:?} has the wrong shape (expected {})",

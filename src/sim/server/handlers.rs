@@ -252,6 +252,12 @@ impl Req<'_> {
         if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
             m.remove("resourceVersion");
         }
+        // Like the real API server, status is not client-writable on create.
+        if rp.def.has_status() {
+            if let Some(m) = obj.as_object_mut() {
+                m.remove("status");
+            }
+        }
         let made = self.ctx.state.store.create(rp.def.store, rp.ns(), obj)?;
         Ok(self.answer(&rp, StatusCode::CREATED, &made))
     }
