@@ -1,7 +1,7 @@
 //! Integration tests (SIM-CLUSTER) with the real `kubectl` (skipped with a notice when it
 //! is absent): scaling, rollouts, EndpointSlices and the guide's selector patch.
 
-use crate::support::{eventually, have_kubectl, http_client, kubectl_in, ok_stdout, sim, sim_with};
+use crate::support::{eventually, have_kubectl, kubectl_in, lb_version, ok_stdout, sim, sim_with};
 use cutover::sim::cluster::Tuning;
 use cutover::sim::{SimHandle, SimOptions};
 use serde_json::Value;
@@ -202,19 +202,6 @@ async fn kubectl_set_image_and_rollout_status() {
             .any(|i| i == "fittrack/api:v2.0.1"),
         "{images}"
     );
-}
-
-async fn lb_version(sim: &SimHandle) -> Option<String> {
-    let resp = http_client(sim)
-        .get(format!("{}/health/ready", sim.lb_url))
-        .send()
-        .await
-        .ok()?;
-    resp.headers()
-        .get("X-App-Version")?
-        .to_str()
-        .ok()
-        .map(String::from)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

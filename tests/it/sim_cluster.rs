@@ -2,7 +2,7 @@
 //! progress deadline, scaling, EndpointSlices following readiness, crash loops, Events,
 //! and router patches moving the load balancer.
 
-use crate::support::{eventually, fault, http_client, sim, sim_with};
+use crate::support::{eventually, fault, http_client, lb_version, sim, sim_with};
 use cutover::sim::cluster::Tuning;
 use cutover::sim::{SimHandle, SimOptions};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
@@ -260,19 +260,6 @@ async fn crash_fault_restarts_into_crash_loop_back_off() {
     for reason in ["Scheduled", "Pulled", "Created", "Started", "BackOff"] {
         assert!(mine(reason), "no {reason} event for {victim}");
     }
-}
-
-async fn lb_version(sim: &SimHandle) -> Option<String> {
-    let resp = http_client(sim)
-        .get(format!("{}/health/ready", sim.lb_url))
-        .send()
-        .await
-        .ok()?;
-    resp.headers()
-        .get("X-App-Version")?
-        .to_str()
-        .ok()
-        .map(String::from)
 }
 
 async fn wait_lb(sim: &SimHandle, version: &str) {

@@ -132,3 +132,10 @@ pub async fn requests(handle: &SimHandle) -> Vec<Value> {
     let resp = http_client(handle).get(format!("{}/sim/v1/requests", handle.api_url)).send().await.unwrap();
     resp.json::<Vec<Value>>().await.unwrap()
 }
+
+/// The `X-App-Version` the simulated load balancer answers `/health/ready` with (SIM-CLUSTER).
+pub async fn lb_version(handle: &SimHandle) -> Option<String> {
+    let url = format!("{}/health/ready", handle.lb_url);
+    let resp = http_client(handle).get(url).send().await.ok()?;
+    resp.headers().get("X-App-Version")?.to_str().ok().map(String::from)
+}
