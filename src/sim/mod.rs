@@ -13,6 +13,7 @@ pub mod faults;
 pub mod kubeconfig;
 mod launch;
 pub mod patch;
+pub mod proto;
 pub mod resources;
 pub mod selector;
 pub mod server;

@@ -106,7 +106,12 @@ impl Req<'_> {
     fn resource(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
         let def = rp.def;
         if !def.is_stored() {
-            return special::review(self.ctx, self.caller, self.method, &rp, body);
+            let ct = self
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            return special::review(self.ctx, self.caller, self.method, &rp, ct, body);
         }
         if matches!(rp.sub.as_deref(), Some("log" | "proxy" | "portforward")) {
             return Err(ApiError::no_route(

@@ -4,6 +4,7 @@ use super::error::{ApiError, ApiResult};
 use super::handlers::json_response;
 use super::path::ResourcePath;
 use super::{Caller, ServerCtx};
+use crate::sim::proto;
 use crate::sim::resources::RESOURCES;
 use crate::sim::store::Store;
 use axum::http::{Method, StatusCode};
@@ -16,6 +17,7 @@ pub fn review(
     caller: &Caller,
     method: &Method,
     rp: &ResourcePath,
+    content_type: &str,
     body: &[u8],
 ) -> ApiResult<Response> {
     if method != Method::POST || rp.name.is_some() {
@@ -24,8 +26,14 @@ pub fn review(
             rp.def.plural
         )));
     }
-    let mut sent: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    let mut sent: Value = match (content_type.starts_with(proto::PROTOBUF), rp.def.kind) {
+        (true, "SelfSubjectAccessReview") => proto::self_subject_access_review(body)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?,
+        // A SelfSubjectReview carries nothing the answer needs.
+        (true, _) => json!({}),
+        (false, _) => serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?,
+    };
     if !sent.is_object() {
         return Err(ApiError::bad_request("the body must be a JSON object"));
     }
@@ -35,9 +43,6 @@ pub fn review(
         "SelfSubjectAccessReview" => {
             let allowed = decide(ctx, &caller.user, &sent);
             sent["status"] = json!({"allowed": allowed});
-            if !allowed {
-                sent["status"]["reason"] = json!(format!("user {} may not do this", caller.user));
-            }
         }
         _ => {
             sent["status"] = json!({"userInfo": {
