@@ -61,22 +61,36 @@ fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
     let new_name = replicaset_name(name(d), &hash);
     let mut sets = owned_sets(ctx, ns, uid(d));
     let mut step = Step::Other;
+    let max_revision = |sets: &[Value]| {
+        sets.iter()
+            .filter_map(|rs| {
+                rs["metadata"]["annotations"][REVISION]
+                    .as_str()?
+                    .parse::<i64>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0)
+    };
     let new_rs = match sets.iter().position(|rs| name(rs) == new_name) {
-        Some(i) => sets.remove(i),
+        Some(i) => {
+            let rs = sets.remove(i);
+            // A rollback to an older template reuses its ReplicaSet under the next revision.
+            let newest = max_revision(&sets);
+            let own = rs["metadata"]["annotations"][REVISION]
+                .as_str()
+                .and_then(|r| r.parse::<i64>().ok());
+            if own.is_some_and(|r| r < newest) {
+                ctx.store.modify("replicasets", ns, &new_name, |o| {
+                    o["metadata"]["annotations"][REVISION] = json!((newest + 1).to_string());
+                })?
+            } else {
+                rs
+            }
+        }
         None => {
-            let revision = sets
-                .iter()
-                .filter_map(|rs| {
-                    rs.pointer(&format!(
-                        "/metadata/annotations/{}",
-                        REVISION.replace('/', "~1")
-                    ))
-                })
-                .filter_map(|v| v.as_str()?.parse::<i64>().ok())
-                .max()
-                .unwrap_or(0)
-                + 1;
             step = Step::CreatedNewReplicaSet;
+            let revision = max_revision(&sets) + 1;
             ctx.store.create(
                 "replicasets",
                 ns,

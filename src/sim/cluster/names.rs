@@ -27,13 +27,37 @@ fn safe_encode(s: &str) -> String {
         .collect()
 }
 
+/// Drops nulls and empty objects/arrays, recursively: `resources: {}` or
+/// `creationTimestamp: null` (which kubectl sends, e.g. on `rollout undo`) mean "unset".
+fn prune(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.values_mut().for_each(prune);
+            m.retain(|_, v| !is_empty(v));
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune),
+        _ => {}
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
 /// The `pod-template-hash` of a Deployment's `spec.template`.
 ///
 /// The hash ignores an existing `pod-template-hash` label so that hashing a ReplicaSet's
-/// template gives the same value as hashing the Deployment's. serde_json's map is sorted
+/// template gives the same value as hashing the Deployment's, and ignores unset-equivalent
+/// fields (see [`prune`]) as the API server's defaulting would. serde_json's map is sorted
 /// (the `preserve_order` feature is off), so key order from a patch cannot change the hash.
 pub fn pod_template_hash(template: &Value) -> String {
     let mut t = template.clone();
+    prune(&mut t);
     if let Some(labels) = t
         .pointer_mut("/metadata/labels")
         .and_then(Value::as_object_mut)
@@ -83,6 +107,14 @@ mod tests {
         assert!(pod_template_hash(&t)
             .bytes()
             .all(|b| ALPHANUMS.contains(&b)));
+    }
+
+    #[test]
+    fn hash_ignores_unset_equivalents() {
+        let t = json!({"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"image": "a:1"}]}});
+        let noisy = json!({"metadata": {"creationTimestamp": null, "labels": {"app": "x"}},
+                           "spec": {"containers": [{"image": "a:1", "resources": {}, "env": []}]}});
+        assert_eq!(pod_template_hash(&t), pod_template_hash(&noisy));
     }
 
     #[test]

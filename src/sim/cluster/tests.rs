@@ -1,9 +1,9 @@
 //! Controller tests on the in-process store with a scriptable container runtime.
 
 use super::*;
-use serde_json::Value;
 use crate::sim::selector::LabelSelector;
 use futures::future::BoxFuture;
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
