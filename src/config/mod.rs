@@ -1,3 +1,18 @@
 //! Configuration: shape, loading, validation.
 
+pub mod check;
+mod cluster;
+pub mod demo;
+pub mod error;
+pub mod labels;
+pub mod load;
+pub mod parse;
 pub mod schema;
+pub mod spans;
+pub mod validate;
+
+pub use demo::{demo_config, to_toml};
+pub use error::{ConfigError, Diagnostic};
+pub use load::{load, Loaded};
+pub use parse::parse;
+pub use schema::Config;

@@ -1,1 +1,118 @@
 //! Kubernetes adapters: client, router objects, conversions to model values.
+
+pub mod convert;
+pub mod router;
+
+use std::path::PathBuf;
+
+use ::kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+
+/// Longest cluster-sourced string kept (names, reasons, messages), in characters.
+pub(crate) const MAX_FIELD_CHARS: usize = 512;
+
+/// A client that has already authenticated against the chosen context.
+#[derive(Clone)]
+pub struct Connected {
+    /// The client, ready to use.
+    pub client: ::kube::Client,
+    /// Name of the kubeconfig context in use.
+    pub context_name: String,
+    /// The API server's URL.
+    pub cluster_url: String,
+    /// The context's default namespace.
+    pub namespace: String,
+}
+
+/// Why connecting to the cluster failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The kubeconfig could not be read or is invalid.
+    #[error("kubeconfig: {0}")]
+    Kubeconfig(#[from] KubeconfigError),
+    /// Neither `--context` nor `current-context` names a context.
+    #[error("kubeconfig has no current-context; pass --context NAME")]
+    NoContext,
+    /// The client could not be built from the configuration.
+    #[error("building the Kubernetes client: {0}")]
+    Client(#[source] ::kube::Error),
+    /// The API server did not answer an authenticated request.
+    #[error("cannot reach {url} (context {context}): {source}")]
+    Unreachable {
+        /// API server URL.
+        url: String,
+        /// Context name.
+        context: String,
+        /// What went wrong.
+        #[source]
+        source: ::kube::Error,
+    },
+}
+
+/// Connects like kubectl: `kubeconfig` (else `$KUBECONFIG`, else `~/.kube/config`), the given
+/// context (else `current-context`). Authenticates at once (`GET /version`) so exec
+/// credential plugins run now, before the terminal UI starts.
+pub async fn connect(
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+) -> Result<Connected, ConnectError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let kc = match &kubeconfig {
+        Some(path) => Kubeconfig::read_from(path)?,
+        None => Kubeconfig::read()?,
+    };
+    let context_name = context
+        .or_else(|| kc.current_context.clone())
+        .ok_or(ConnectError::NoContext)?;
+    let options = KubeConfigOptions {
+        context: Some(context_name.clone()),
+        ..KubeConfigOptions::default()
+    };
+    let config = ::kube::Config::from_custom_kubeconfig(kc, &options).await?;
+    let cluster_url = config.cluster_url.to_string();
+    let namespace = config.default_namespace.clone();
+    let client = ::kube::Client::try_from(config).map_err(ConnectError::Client)?;
+    client
+        .apiserver_version()
+        .await
+        .map_err(|source| ConnectError::Unreachable {
+            url: cluster_url.clone(),
+            context: context_name.clone(),
+            source,
+        })?;
+    Ok(Connected {
+        client,
+        context_name,
+        cluster_url,
+        namespace,
+    })
+}
+
+/// Cleans one cluster-sourced string for display, on one line (see `crate::sanitize`).
+pub(crate) fn clean(text: &str) -> String {
+    crate::sanitize::sanitize_oneline(text, MAX_FIELD_CHARS)
+}
+
+/// Cleans one log line, keeping at most `max_width` display columns.
+pub(crate) fn clean_max(text: &str, max_width: usize) -> String {
+    crate::sanitize::sanitize_line(text, max_width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_strips_escapes_and_cuts() {
+        assert_eq!(clean("a\x1b[31mb\u{202E}c\nd"), "abc ⏎ d");
+        assert_eq!(clean_max("abcdef", 3), "ab…");
+    }
+
+    #[tokio::test]
+    async fn connect_reports_a_missing_kubeconfig() {
+        let err = connect(Some("/nonexistent/kubeconfig".into()), None)
+            .await
+            .err()
+            .expect("must fail");
+        assert!(err.to_string().contains("kubeconfig"), "{err}");
+    }
+}

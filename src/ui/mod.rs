@@ -1,1 +1,71 @@
-//! Drawing: `view(&State)` renders the cockpit.
+//! Drawing: `view(&State)` renders the cockpit. It never computes business facts and
+//! never reads a clock (time is `state.now`), so frames are stable for snapshots.
+
+pub mod detail;
+pub mod fmt;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod logs;
+pub mod pane;
+pub mod theme;
+pub mod timeline;
+
+use ratatui::layout::{Constraint, Layout};
+use ratatui::widgets::{Block, Clear};
+use ratatui::Frame;
+
+use crate::app::model::Colour;
+use crate::app::state::{Modal, Screen, State};
+use theme::Palette;
+
+/// Draw the whole screen for `state`.
+pub fn view(frame: &mut Frame, state: &State) {
+    let p = Palette::of(state.effective_theme());
+    let area = frame.area();
+    let timeline_rows = match area.height {
+        0..=29 => 4,
+        30..=39 => 6,
+        _ => 8,
+    };
+    let [header, main, timeline, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(8),
+        Constraint::Length(timeline_rows),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [blue, green] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
+    header::draw(frame, header, state, &p);
+    pane::draw(frame, blue, state, Colour::Blue, &p);
+    pane::draw(frame, green, state, Colour::Green, &p);
+    timeline::draw(frame, timeline, state, &p);
+    footer::draw(frame, footer, state, &p);
+
+    match state.screen {
+        Screen::Cockpit => {}
+        Screen::Help(scroll) => help::draw(frame, area, state, scroll, &p),
+        Screen::AppLog => draw_app_log(frame, area),
+    }
+    match &state.modal {
+        None => {}
+        Some(Modal::PodDetail {
+            colour,
+            pod,
+            scroll,
+        }) => detail::draw_pod(frame, area, state, *colour, pod, *scroll, &p),
+        Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
+    }
+}
+
+/// cutover's own log (tui-logger; the caller installs the logger).
+fn draw_app_log(frame: &mut Frame, area: ratatui::layout::Rect) {
+    frame.render_widget(Clear, area);
+    let widget = tui_logger::TuiLoggerWidget::default()
+        .block(Block::bordered().title(" cutover log · Esc closes "));
+    frame.render_widget(widget, area);
+}
+
+#[cfg(test)]
+mod tests;

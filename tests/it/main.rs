@@ -2,6 +2,7 @@
 //! Each module belongs to one area; see the file's first line.
 
 mod cockpit_feeds;
+mod config_cluster;
 mod config_files;
 mod e2e;
 mod kubectl_api;

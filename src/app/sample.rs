@@ -1,0 +1,219 @@
+//! A deterministic sample cockpit (FitTrack, blue live) for snapshot tests and
+//! benchmarks: built only through `update`, with a fixed `now`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::model::{
+    Colour, ContainerView, DeploymentView, EventKind, Feed, FeedStatus, KubeEvent, LbObservation,
+    LogLine, PodView, ProbeKind, ProbeResult, RouterTarget, RouterView,
+};
+use super::msg::Msg;
+use super::state::{Context, State};
+use super::update::update;
+use crate::config::schema::Config;
+
+/// The FitTrack httproute configuration (UTC clock, so frames do not depend on the zone).
+pub const CONFIG_TOML: &str = r#"
+[router]
+kind = "httproute"
+namespace = "fittrack"
+name = "fittrack"
+lb_url = "http://127.0.0.1:8080"
+lb_version = { header = "X-App-Version" }
+[colors.blue]
+namespace = "fittrack-blue"
+selector = "app=fittrack,deployment=blue"
+deployment = "fittrack"
+service = "fittrack-blue"
+route_value = "fittrack-blue"
+[colors.green]
+namespace = "fittrack-green"
+selector = "app=fittrack,deployment=green"
+deployment = "fittrack"
+service = "fittrack-green"
+route_value = "fittrack-green"
+[ui]
+clock = "utc"
+"#;
+
+/// The sample configuration.
+pub fn config() -> Config {
+    toml::from_str(CONFIG_TOML).expect("the sample configuration parses")
+}
+
+/// The fixed "now" of the sample: 2026-11-26 10:45:00 UTC.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 10, 45, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn version(c: Colour) -> &'static str {
+    match c {
+        Colour::Blue => "v1.9.3",
+        Colour::Green => "v2.0.0",
+    }
+}
+
+/// Pod `i` of a colour, Running and ready (pod 1 of green restarted once).
+pub fn pod(c: Colour, i: usize) -> PodView {
+    let hash = if c == Colour::Blue {
+        "7c9d8f"
+    } else {
+        "5f2a1b"
+    };
+    let restarts = u32::from(c == Colour::Green && i == 1);
+    PodView {
+        name: format!("fittrack-{hash}-{:05}", i * 7919 % 100_000),
+        namespace: format!("fittrack-{}", c.word().to_lowercase()),
+        ready: 1,
+        containers_total: 1,
+        status: "Running".into(),
+        last_exit_code: (restarts > 0).then_some(137),
+        restarts,
+        created: Some(now() - Duration::minutes(if c == Colour::Blue { 150 } else { 14 })),
+        terminating: false,
+        conditions: vec![
+            ("PodScheduled".into(), "True".into(), String::new()),
+            ("Ready".into(), "True".into(), String::new()),
+        ],
+        containers: vec![ContainerView {
+            name: "api".into(),
+            image: format!("fittrack/api:{}", version(c)),
+            ready: true,
+            restarts,
+            state: "running".into(),
+            last_termination: (restarts > 0).then(|| "OOMKilled, exit 137 at 10:31:02".into()),
+        }],
+        ip: Some(format!("10.0.{}.{}", c as u8, i + 10)),
+        node: Some("node-1".into()),
+    }
+}
+
+/// Messages that fill a colour: pods, Deployment, endpoints, probes, log streams.
+pub fn colour_msgs(c: Colour, pods: usize) -> Vec<Msg> {
+    let t = now();
+    let probe = |kind, ms| {
+        Msg::Probe(ProbeResult {
+            colour: c,
+            kind,
+            ok: true,
+            latency_ms: ms,
+            detail: "200 OK".into(),
+            version: Some(version(c).into()),
+            at: t,
+        })
+    };
+    vec![
+        Msg::Pods {
+            colour: c,
+            pods: (0..pods).map(|i| pod(c, i)).collect(),
+        },
+        Msg::Deployment {
+            colour: c,
+            deployment: Some(DeploymentView {
+                name: "fittrack".into(),
+                image: format!("fittrack/api:{}", version(c)),
+                version: version(c).into(),
+                desired: pods as u32,
+                ready: pods as u32,
+                updated: pods as u32,
+                available: pods as u32,
+                conditions: Vec::new(),
+            }),
+        },
+        Msg::Endpoints {
+            colour: c,
+            ready: pods as u32,
+            total: pods as u32,
+        },
+        probe(ProbeKind::Live, 12),
+        probe(ProbeKind::Ready, 15),
+        Msg::LogStreams {
+            colour: c,
+            following: pods.min(50),
+            total: pods,
+        },
+    ]
+}
+
+/// `n` log lines of a colour, spread over its first three pods.
+pub fn log_lines(c: Colour, n: usize) -> Vec<LogLine> {
+    (0..n)
+        .map(|i| LogLine {
+            colour: c,
+            pod: pod(c, i % 3).name,
+            container: "api".into(),
+            ts: Some(now() - Duration::seconds((n - i) as i64)),
+            text: if i % 5 == 4 {
+                format!("{{\"level\":\"error\",\"msg\":\"db pool exhausted\",\"n\":{i}}}")
+            } else {
+                format!("GET /api/workouts/{i} 200 {}ms", 8 + i % 30)
+            },
+        })
+        .collect()
+}
+
+/// The router saying `target`, observed 3 min 12 s before `now`.
+pub fn router(target: RouterTarget, raw: &str) -> Msg {
+    Msg::Router(RouterView {
+        target,
+        raw: raw.into(),
+        resource_version: "42".into(),
+        since: Some(now() - Duration::seconds(192)),
+    })
+}
+
+/// The whole sample: `pods` pods and `logs` log lines per colour, blue live, all feeds live.
+pub fn state(pods: usize, logs: usize) -> State {
+    let ctx = Context {
+        context_name: "oke-prod".into(),
+        cluster_url: "https://10.0.0.1:6443".into(),
+        read_only: false,
+        user: None,
+    };
+    let mut s = State::new(&config(), ctx, now());
+    let mut msgs = vec![router(
+        RouterTarget::Colour(Colour::Blue),
+        "fittrack-blue:100,fittrack-green:0",
+    )];
+    for c in Colour::BOTH {
+        msgs.extend(colour_msgs(c, pods));
+        msgs.push(Msg::LogLines(log_lines(c, logs)));
+        for feed in [
+            Feed::Pods(c),
+            Feed::Deployment(c),
+            Feed::Endpoints(c),
+            Feed::Logs(c),
+        ] {
+            msgs.push(Msg::Feed(feed, FeedStatus::Live));
+        }
+    }
+    msgs.push(Msg::Feed(Feed::Router, FeedStatus::Live));
+    msgs.push(Msg::Lb(LbObservation {
+        version: Some("v1.9.3".into()),
+        colour: Some(Colour::Blue),
+        error: None,
+        at: now(),
+    }));
+    msgs.push(Msg::Events(vec![KubeEvent {
+        uid: "e1".into(),
+        time: now() - Duration::seconds(30),
+        namespace: "fittrack-green".into(),
+        object: format!("Pod/{}", pod(Colour::Green, 1).name),
+        reason: "BackOff".into(),
+        message: "Back-off restarting failed container api".into(),
+        kind: EventKind::Warning,
+        count: 3,
+    }]));
+    msgs.push(Msg::Notice {
+        at: now() - Duration::seconds(20),
+        text: "connected to oke-prod".into(),
+        warning: false,
+    });
+    for m in msgs {
+        update(&mut s, m);
+    }
+    s.take_dirty();
+    s
+}

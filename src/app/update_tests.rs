@@ -1,0 +1,437 @@
+//! `update()` tests: keys → commands in every mode, focus, scrolling, filter,
+//! follow/pause, Ctrl-C semantics, the rollback chord, and feed bookkeeping.
+
+use chrono::Duration;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::update;
+use crate::app::keymap::KeyMode;
+use crate::app::model::{Colour, Feed, FeedStatus};
+use crate::app::msg::{Cmd, Msg};
+use crate::app::sample;
+use crate::app::state::{Focus, Modal, RunningAction, Screen, State};
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn press(s: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
+    msgs.into_iter().flat_map(|m| update(s, m)).collect()
+}
+
+fn fresh() -> State {
+    sample::state(3, 100)
+}
+
+/// A state in `mode`, reached by keys only.
+fn in_mode(mode: KeyMode) -> State {
+    let mut s = fresh();
+    let keys = match mode {
+        KeyMode::Normal => vec![],
+        KeyMode::FilterInput => vec![ch('/')],
+        KeyMode::PodDetail => vec![key(KeyCode::Enter)],
+        KeyMode::ConfirmQuit => vec![ctrl('c')],
+        KeyMode::Help => vec![ch('?')],
+        KeyMode::AppLog => vec![ch('L')],
+    };
+    assert!(press(&mut s, keys).is_empty());
+    assert_eq!(s.key_mode(), mode);
+    s
+}
+
+fn flash(s: &State) -> String {
+    s.flash.as_ref().map(|(t, _)| t.clone()).unwrap_or_default()
+}
+
+#[test]
+fn rollback_chord_is_reserved_in_every_mode() {
+    for mode in KeyMode::ALL {
+        let mut s = in_mode(mode);
+        assert!(press(&mut s, [ctrl('r')]).is_empty(), "{mode:?}");
+        assert_eq!(
+            s.key_mode(),
+            mode,
+            "the chord does not change mode ({mode:?})"
+        );
+        assert_eq!(flash(&s), "rollback: not yet available (release actions)");
+        if mode == KeyMode::FilterInput {
+            assert_eq!(s.filter_input.as_deref(), Some(""), "not typed as text");
+        }
+    }
+}
+
+#[test]
+fn normal_mode_keys() {
+    let mut s = fresh();
+    assert_eq!(press(&mut s, [ch('q')]), [Cmd::Quit]);
+    assert_eq!(press(&mut s, [ctrl('z')]), [Cmd::Suspend]);
+    for (c, name) in [
+        ('s', "smoke"),
+        ('t', "switch"),
+        ('r', "rollback"),
+        ('p', "deploy"),
+        ('d', "decommission"),
+        ('c', "checklist"),
+    ] {
+        assert!(press(&mut s, [ch(c)]).is_empty());
+        assert_eq!(
+            flash(&s),
+            format!("{name}: not yet available (release actions)")
+        );
+        assert_eq!(s.key_mode(), KeyMode::Normal);
+    }
+    press(&mut s, [ch('w'), ch('T')]);
+    assert!(s.wrap && s.timestamps);
+    press(&mut s, [key(KeyCode::F(1))]);
+    assert_eq!(s.screen, Screen::Help(0));
+}
+
+#[test]
+fn filter_input_keys() {
+    let mut s = in_mode(KeyMode::FilterInput);
+    // q, j and / are text here, not bindings.
+    assert!(press(&mut s, "qj/x".chars().map(ch)).is_empty());
+    assert_eq!(s.filter_input.as_deref(), Some("qj/x"));
+    press(&mut s, [key(KeyCode::Backspace)]);
+    assert_eq!(s.filter_input.as_deref(), Some("qj/"));
+    press(&mut s, [key(KeyCode::Esc)]);
+    assert_eq!(s.key_mode(), KeyMode::Normal);
+    assert!(s.filter.is_none(), "Esc keeps the previous (no) filter");
+    assert_eq!(
+        press(&mut in_mode(KeyMode::FilterInput), [ctrl('z')]),
+        [Cmd::Suspend]
+    );
+}
+
+#[test]
+fn filter_applies_rejects_bad_regex_and_clears() {
+    let mut s = in_mode(KeyMode::FilterInput);
+    press(&mut s, "error".chars().map(ch).chain([key(KeyCode::Enter)]));
+    assert_eq!(s.filter.as_ref().map(|r| r.as_str()), Some("error"));
+    let shown: Vec<_> = s
+        .colour(Colour::Blue)
+        .logs
+        .iter_visible(s.filter.as_ref())
+        .take(50)
+        .collect();
+    assert!(!shown.is_empty() && shown.iter().all(|e| e.text.contains("error")));
+
+    press(&mut s, [ch('/'), key(KeyCode::Backspace)]);
+    press(
+        &mut s,
+        "[unclosed".chars().map(ch).chain([key(KeyCode::Enter)]),
+    );
+    assert_eq!(
+        s.key_mode(),
+        KeyMode::FilterInput,
+        "a bad regex keeps the input open"
+    );
+    let err = s.filter_error.clone().expect("an error");
+    assert!(
+        err.starts_with("bad regex: ") && err.contains("unclosed"),
+        "{err}"
+    );
+    assert_eq!(
+        s.filter.as_ref().map(|r| r.as_str()),
+        Some("error"),
+        "old filter kept"
+    );
+
+    press(&mut s, [key(KeyCode::Esc), ch('/')]);
+    assert_eq!(
+        s.filter_input.as_deref(),
+        Some("error"),
+        "input starts from the current filter"
+    );
+    while s.filter_input.as_deref() != Some("") {
+        press(&mut s, [key(KeyCode::Backspace)]);
+    }
+    press(&mut s, [key(KeyCode::Enter)]);
+    assert!(
+        s.filter.is_none() && s.key_mode() == KeyMode::Normal,
+        "empty clears"
+    );
+}
+
+#[test]
+fn pod_detail_keys() {
+    let mut s = fresh();
+    press(&mut s, [ch('j'), key(KeyCode::Enter)]);
+    let second = sample::pod(Colour::Blue, 1).name;
+    assert_eq!(
+        s.modal,
+        Some(Modal::PodDetail {
+            colour: Colour::Blue,
+            pod: second,
+            scroll: 0
+        })
+    );
+    press(&mut s, [ch('j'), ch('j'), ch('k')]);
+    assert!(matches!(s.modal, Some(Modal::PodDetail { scroll: 1, .. })));
+    assert!(
+        press(&mut s, [ch('q')]).is_empty(),
+        "q closes the modal, does not quit"
+    );
+    assert_eq!(s.key_mode(), KeyMode::Normal);
+    press(&mut s, [key(KeyCode::Enter), key(KeyCode::Esc)]);
+    assert_eq!(s.key_mode(), KeyMode::Normal);
+    // No pod detail from the timeline.
+    press(&mut s, [key(KeyCode::BackTab), key(KeyCode::Enter)]);
+    assert_eq!(s.modal, None);
+}
+
+#[test]
+fn confirm_quit_keys() {
+    for (k, expect) in [
+        (ch('y'), vec![Cmd::Quit]),
+        (key(KeyCode::Enter), vec![Cmd::Quit]),
+        (ctrl('c'), vec![Cmd::Quit]),
+    ] {
+        assert_eq!(press(&mut in_mode(KeyMode::ConfirmQuit), [k]), expect);
+    }
+    for k in [ch('n'), key(KeyCode::Esc)] {
+        let mut s = in_mode(KeyMode::ConfirmQuit);
+        assert!(press(&mut s, [k]).is_empty());
+        assert_eq!(s.key_mode(), KeyMode::Normal);
+    }
+}
+
+#[test]
+fn help_and_app_log_keys() {
+    for k in [ch('?'), ch('q'), key(KeyCode::Esc)] {
+        let mut s = in_mode(KeyMode::Help);
+        assert!(press(&mut s, [k]).is_empty());
+        assert_eq!(s.screen, Screen::Cockpit);
+    }
+    let mut s = in_mode(KeyMode::Help);
+    press(&mut s, [ch('j'), ch('j')]);
+    assert_eq!(s.screen, Screen::Help(2));
+    for k in [ch('L'), ch('q'), key(KeyCode::Esc)] {
+        let mut s = in_mode(KeyMode::AppLog);
+        assert!(press(&mut s, [k]).is_empty());
+        assert_eq!(s.screen, Screen::Cockpit);
+    }
+}
+
+#[test]
+fn ctrl_c_cancels_a_cancellable_action_else_asks() {
+    let mut s = fresh();
+    s.action = Some(RunningAction {
+        name: "smoke GREEN".into(),
+        cancellable: true,
+    });
+    assert_eq!(press(&mut s, [ctrl('c')]), [Cmd::CancelAction]);
+    assert_eq!(s.key_mode(), KeyMode::Normal);
+    assert_eq!(flash(&s), "cancelling smoke GREEN");
+
+    s.action = Some(RunningAction {
+        name: "switch".into(),
+        cancellable: false,
+    });
+    assert!(press(&mut s, [ctrl('c')]).is_empty());
+    assert_eq!(s.key_mode(), KeyMode::ConfirmQuit);
+
+    let mut idle = in_mode(KeyMode::FilterInput);
+    assert!(press(&mut idle, [ctrl('c')]).is_empty());
+    assert_eq!(
+        idle.key_mode(),
+        KeyMode::ConfirmQuit,
+        "asks even from text input"
+    );
+}
+
+#[test]
+fn q_asks_only_while_an_action_runs() {
+    let mut s = fresh();
+    s.action = Some(RunningAction {
+        name: "smoke GREEN".into(),
+        cancellable: true,
+    });
+    assert!(press(&mut s, [ch('q')]).is_empty());
+    assert_eq!(s.key_mode(), KeyMode::ConfirmQuit);
+    assert_eq!(press(&mut s, [ch('y')]), [Cmd::Quit]);
+}
+
+#[test]
+fn focus_cycles_with_tab() {
+    let mut s = fresh();
+    let mut seen = vec![s.focus];
+    for _ in 0..3 {
+        press(&mut s, [key(KeyCode::Tab)]);
+        seen.push(s.focus);
+    }
+    assert_eq!(
+        seen,
+        [
+            Focus::Colour(Colour::Blue),
+            Focus::Colour(Colour::Green),
+            Focus::Timeline,
+            Focus::Colour(Colour::Blue)
+        ]
+    );
+    press(&mut s, [key(KeyCode::BackTab)]);
+    assert_eq!(s.focus, Focus::Timeline);
+}
+
+#[test]
+fn selection_moves_and_clamps() {
+    let mut s = fresh();
+    press(&mut s, [ch('j'), key(KeyCode::Down), ch('j'), ch('j')]);
+    assert_eq!(
+        s.colour(Colour::Blue).selected,
+        2,
+        "clamped to the last pod"
+    );
+    press(&mut s, [ch('k'), key(KeyCode::Up), ch('k')]);
+    assert_eq!(s.colour(Colour::Blue).selected, 0);
+    press(&mut s, [key(KeyCode::Tab), ch('j')]);
+    assert_eq!(s.colour(Colour::Green).selected, 1);
+    assert_eq!(s.colour(Colour::Blue).selected, 0);
+}
+
+#[test]
+fn selection_follows_the_pod_across_updates() {
+    let mut s = fresh();
+    press(&mut s, [ch('j'), ch('j')]);
+    let mut pods: Vec<_> = (0..3).map(|i| sample::pod(Colour::Blue, i)).collect();
+    pods.remove(0);
+    update(
+        &mut s,
+        Msg::Pods {
+            colour: Colour::Blue,
+            pods,
+        },
+    );
+    assert_eq!(s.colour(Colour::Blue).selected, 1, "same pod, new index");
+    update(
+        &mut s,
+        Msg::Pods {
+            colour: Colour::Blue,
+            pods: vec![],
+        },
+    );
+    assert_eq!(s.colour(Colour::Blue).selected, 0);
+}
+
+#[test]
+fn page_up_pauses_the_focused_colour_and_g_resumes() {
+    let mut s = fresh();
+    press(&mut s, [key(KeyCode::PageUp)]);
+    assert!(!s.colour(Colour::Blue).logs.following());
+    assert!(
+        s.colour(Colour::Green).logs.following(),
+        "only the focused colour"
+    );
+    let bottom = s
+        .colour(Colour::Blue)
+        .logs
+        .iter_visible(None)
+        .next()
+        .unwrap()
+        .seq;
+    update(&mut s, Msg::LogLines(sample::log_lines(Colour::Blue, 5)));
+    let still = s
+        .colour(Colour::Blue)
+        .logs
+        .iter_visible(None)
+        .next()
+        .unwrap()
+        .seq;
+    assert_eq!(bottom, still, "new lines do not move a paused view");
+    press(&mut s, [ch('G')]);
+    assert!(s.colour(Colour::Blue).logs.following());
+    press(&mut s, [key(KeyCode::Home)]);
+    assert!(!s.colour(Colour::Blue).logs.following());
+    press(&mut s, [key(KeyCode::End)]);
+    assert!(s.colour(Colour::Blue).logs.following());
+}
+
+#[test]
+fn timeline_scrolls_when_focused() {
+    let mut s = fresh();
+    press(&mut s, [key(KeyCode::BackTab), ch('k'), ch('k'), ch('k')]);
+    assert_eq!(s.timeline_scroll, 1, "clamped to the oldest item");
+    press(&mut s, [ch('G')]);
+    assert_eq!(s.timeline_scroll, 0);
+}
+
+#[test]
+fn key_release_is_ignored() {
+    let mut s = fresh();
+    let mut ev = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    ev.kind = KeyEventKind::Release;
+    assert!(update(&mut s, Msg::Key(ev)).is_empty());
+}
+
+#[test]
+fn dirty_only_when_something_visible_changed() {
+    let mut s = fresh();
+    assert!(!s.take_dirty());
+    update(
+        &mut s,
+        Msg::Tick(sample::now() + Duration::milliseconds(300)),
+    );
+    assert!(!s.take_dirty(), "same second: nothing shown changes");
+    update(&mut s, Msg::Tick(sample::now() + Duration::seconds(1)));
+    assert!(s.take_dirty());
+    update(&mut s, ch('j'));
+    assert!(s.take_dirty());
+    assert!(!s.take_dirty());
+}
+
+#[test]
+fn flash_expires_on_tick() {
+    let mut s = fresh();
+    press(&mut s, [ch('s')]);
+    update(&mut s, Msg::Tick(sample::now() + Duration::seconds(10)));
+    assert!(s.flash.is_none());
+}
+
+#[test]
+fn reconnecting_keeps_first_failure_time_and_data() {
+    let mut s = fresh();
+    let t0 = sample::now();
+    let down = |at, e: &str| FeedStatus::Reconnecting {
+        since: at,
+        error: e.into(),
+    };
+    update(
+        &mut s,
+        Msg::Feed(Feed::Pods(Colour::Blue), down(t0, "reset")),
+    );
+    update(
+        &mut s,
+        Msg::Feed(
+            Feed::Pods(Colour::Blue),
+            down(t0 + Duration::seconds(5), "refused"),
+        ),
+    );
+    let f = &s.feeds[&Feed::Pods(Colour::Blue)];
+    assert_eq!(f.status, down(t0, "refused"));
+    assert_eq!(s.colour(Colour::Blue).pods.len(), 3, "last known pods kept");
+}
+
+#[test]
+fn resumed_clears_the_screen() {
+    assert_eq!(update(&mut fresh(), Msg::Resumed), [Cmd::ClearScreen]);
+}
+
+#[test]
+fn bad_key_overrides_fall_back_with_a_warning() {
+    let mut config = sample::config();
+    config.keys.insert("launch".into(), "x".into());
+    let s = State::new(&config, Default::default(), sample::now());
+    assert_eq!(s.keymap, crate::app::keymap::Keymap::default());
+    let warned = s.timeline.items().iter().any(|i| {
+        matches!(i, crate::app::timeline::TimelineItem::Notice { text, warning: true, .. } if text.contains("unknown action \"launch\""))
+    });
+    assert!(warned);
+}

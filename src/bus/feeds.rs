@@ -1,0 +1,197 @@
+//! The watch feeds: pods, Deployment and EndpointSlices per colour, the router object
+//! (plus a heartbeat read), and Events of the colour and router namespaces.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ::kube::api::DynamicObject;
+use ::kube::Api;
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use tokio::task::JoinSet;
+
+use super::watch::{self, Change, FeedHealth, Store};
+use super::{Ctx, Shared};
+use crate::app::model::{Colour, Feed, RouterTarget, RouterView};
+use crate::app::msg::Msg;
+use crate::kube::{convert, router};
+
+/// How often the router is read besides its watch, to notice a half-open connection.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// Starts every watch feed on `tasks`.
+pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
+    for colour in Colour::BOTH {
+        tasks.spawn(pods(ctx.clone(), shared.clone(), colour));
+        let cc = router::colour_config(&ctx.config, colour);
+        if let Some(name) = cc.deployment.clone() {
+            tasks.spawn(deployment(ctx.clone(), shared.clone(), colour, name));
+        }
+        if let Some(service) = cc.service.clone() {
+            tasks.spawn(endpoints(ctx.clone(), colour, service));
+        }
+    }
+    let stamp = RouterStamp::default();
+    tasks.spawn(router_watch(ctx.clone(), stamp.clone()));
+    tasks.spawn(router_heartbeat(ctx.clone(), stamp));
+    let mut namespaces = BTreeSet::new();
+    namespaces.insert(ctx.config.router.namespace.clone());
+    for colour in Colour::BOTH {
+        namespaces.insert(router::colour_config(&ctx.config, colour).namespace.clone());
+    }
+    for ns in namespaces {
+        tasks.spawn(events(ctx.clone(), ns));
+    }
+}
+
+async fn pods(ctx: Ctx, shared: Shared, colour: Colour) {
+    let cc = router::colour_config(&ctx.config, colour);
+    let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &cc.namespace);
+    let wc = watch::config().labels(&cc.selector);
+    let publish = shared.pods[colour as usize].clone();
+    watch::run(
+        api,
+        wc,
+        Feed::Pods(colour),
+        ctx.tx.clone(),
+        move |_, store| {
+            let mut pods: Vec<_> = store.values().map(convert::pod_view).collect();
+            pods.sort_by(|a, b| a.name.cmp(&b.name));
+            publish.send_replace(pods.clone());
+            vec![Msg::Pods { colour, pods }]
+        },
+    )
+    .await;
+}
+
+async fn deployment(ctx: Ctx, shared: Shared, colour: Colour, name: String) {
+    let cc = router::colour_config(&ctx.config, colour);
+    let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), &cc.namespace);
+    let wc = watch::config().fields(&format!("metadata.name={name}"));
+    let feed = Feed::Deployment(colour);
+    watch::run(api, wc, feed, ctx.tx.clone(), move |_, store| {
+        let deployment = store.values().next().map(convert::deployment_view);
+        shared.versions.send_modify(|v| {
+            v[colour as usize] = deployment.as_ref().map(|d| d.version.clone());
+        });
+        vec![Msg::Deployment { colour, deployment }]
+    })
+    .await;
+}
+
+async fn endpoints(ctx: Ctx, colour: Colour, service: String) {
+    let cc = router::colour_config(&ctx.config, colour);
+    let api: Api<EndpointSlice> = Api::namespaced(ctx.client.clone(), &cc.namespace);
+    let wc = watch::config().labels(&format!("kubernetes.io/service-name={service}"));
+    watch::run(
+        api,
+        wc,
+        Feed::Endpoints(colour),
+        ctx.tx.clone(),
+        move |_, store| {
+            let (ready, total) = convert::endpoint_counts(store.values());
+            vec![Msg::Endpoints {
+                colour,
+                ready,
+                total,
+            }]
+        },
+    )
+    .await;
+}
+
+async fn events(ctx: Ctx, namespace: String) {
+    let api: Api<Event> = Api::namespaced(ctx.client.clone(), &namespace);
+    let feed = Feed::Events(namespace);
+    watch::run(
+        api,
+        watch::config(),
+        feed,
+        ctx.tx.clone(),
+        |change, store| {
+            let events: Vec<_> = match change {
+                Change::Reset => store.values().map(convert::kube_event).collect(),
+                Change::Applied(e) => vec![convert::kube_event(e)],
+                // Events expire; the timeline keeps what it has seen.
+                Change::Deleted(_) => return vec![],
+            };
+            vec![Msg::Events(events)]
+        },
+    )
+    .await;
+}
+
+/// When the router's current target was first seen, shared by the watch and the heartbeat.
+#[derive(Clone, Default)]
+struct RouterStamp(Arc<Mutex<Option<Stamp>>>);
+
+/// A router target and when it was first seen.
+type Stamp = (RouterTarget, DateTime<Utc>);
+
+impl RouterStamp {
+    /// Fills `view.since`: unchanged target keeps its time, a new one starts now.
+    fn stamp(&self, mut view: RouterView) -> RouterView {
+        let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let since = match last.as_ref() {
+            Some((target, at)) if *target == view.target => *at,
+            _ => Utc::now(),
+        };
+        *last = Some((view.target.clone(), since));
+        view.since = Some(since);
+        view
+    }
+}
+
+fn router_api(ctx: &Ctx) -> Api<DynamicObject> {
+    let ar = router::api_resource(ctx.config.router.kind);
+    Api::namespaced_with(ctx.client.clone(), &ctx.config.router.namespace, &ar)
+}
+
+fn router_view(ctx: &Ctx, stamp: &RouterStamp, obj: Option<&DynamicObject>) -> Msg {
+    let value = obj.and_then(|o| serde_json::to_value(o).ok());
+    let reading = router::read(&ctx.config, value.as_ref());
+    Msg::Router(stamp.stamp(reading.view))
+}
+
+async fn router_watch(ctx: Ctx, stamp: RouterStamp) {
+    let wc = watch::config().fields(&format!("metadata.name={}", ctx.config.router.name));
+    let api = router_api(&ctx);
+    let tx = ctx.tx.clone();
+    watch::run(
+        api,
+        wc,
+        Feed::Router,
+        tx,
+        |_, store: &Store<DynamicObject>| vec![router_view(&ctx, &stamp, store.values().next())],
+    )
+    .await;
+}
+
+async fn router_heartbeat(ctx: Ctx, stamp: RouterStamp) {
+    let api = router_api(&ctx);
+    let mut health = FeedHealth::new(Feed::Router, ctx.tx.clone());
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the watch delivers the first reading
+    loop {
+        tick.tick().await;
+        let name = &ctx.config.router.name;
+        match tokio::time::timeout(HEARTBEAT, api.get_opt(name)).await {
+            Ok(Ok(obj)) => {
+                health.live();
+                if ctx
+                    .tx
+                    .send(router_view(&ctx, &stamp, obj.as_ref()))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Ok(Err(e)) => health.failed(&format!("router heartbeat: {e}")),
+            Err(_) => health.failed(&"router heartbeat: no answer within 5 s"),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Log feeds: per colour, follow up to `max_streams` pods matching the selector, attach to
+//! new pods and detach from deleted ones, and deliver lines in batches.
+
+pub mod dedup;
+pub mod stream;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ::kube::Api;
+use k8s_openapi::api::core::v1::Pod;
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
+
+use super::{Ctx, Shared};
+use crate::app::model::{Colour, LogLine, PodView};
+use crate::app::msg::Msg;
+use crate::kube::router::colour_config;
+
+/// Lines are gathered this long before they are sent as one `Msg::LogLines`.
+pub const BATCH: Duration = Duration::from_millis(50);
+const BATCH_MAX: usize = 2_000;
+
+/// Starts the batcher and one log manager per colour.
+pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
+    let (lines_tx, lines_rx) = mpsc::channel(10_000);
+    tasks.spawn(batch(lines_rx, ctx.tx.clone()));
+    for colour in Colour::BOTH {
+        let pods = shared.pods[colour as usize].subscribe();
+        tasks.spawn(manage(ctx.clone(), colour, pods, lines_tx.clone()));
+    }
+}
+
+async fn batch(mut rx: mpsc::Receiver<LogLine>, tx: mpsc::UnboundedSender<Msg>) {
+    let mut lines = Vec::new();
+    while rx.recv_many(&mut lines, BATCH_MAX).await > 0 {
+        // Let the batch fill for a moment: one message per 50 ms, not one per line.
+        let deadline = tokio::time::Instant::now() + BATCH;
+        while lines.len() < BATCH_MAX {
+            match tokio::time::timeout_at(deadline, rx.recv_many(&mut lines, BATCH_MAX)).await {
+                Ok(n) if n > 0 => {}
+                _ => break,
+            }
+        }
+        if tx.send(Msg::LogLines(std::mem::take(&mut lines))).is_err() {
+            return;
+        }
+    }
+}
+
+/// A pod whose container has started has logs to follow.
+fn has_started(p: &PodView) -> bool {
+    p.restarts > 0
+        || p.containers
+            .iter()
+            .any(|c| c.state.starts_with("running") || c.state.starts_with("terminated"))
+}
+
+/// Which pods to follow: those already followed while they exist, then started pods by
+/// name, up to `max`. Stable, so a new pod never steals a running stream's slot.
+pub fn choose(pods: &[PodView], followed: &[String], max: usize) -> Vec<String> {
+    let mut chosen: Vec<String> = followed
+        .iter()
+        .filter(|f| pods.iter().any(|p| &p.name == *f))
+        .take(max)
+        .cloned()
+        .collect();
+    for p in pods.iter().filter(|p| has_started(p)) {
+        if chosen.len() >= max {
+            break;
+        }
+        if !chosen.contains(&p.name) {
+            chosen.push(p.name.clone());
+        }
+    }
+    chosen
+}
+
+async fn manage(
+    ctx: Ctx,
+    colour: Colour,
+    mut pods: tokio::sync::watch::Receiver<Vec<PodView>>,
+    lines: mpsc::Sender<LogLine>,
+) {
+    let cc = colour_config(&ctx.config, colour);
+    let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &cc.namespace);
+    let logs = &ctx.config.logs;
+    let mut streams: JoinSet<()> = JoinSet::new();
+    let mut open: BTreeMap<String, AbortHandle> = BTreeMap::new();
+    let mut reported = None;
+    loop {
+        let current = pods.borrow_and_update().clone();
+        let followed: Vec<String> = open.keys().cloned().collect();
+        let chosen = choose(&current, &followed, logs.max_streams);
+        open.retain(|name, handle| {
+            let keep = chosen.contains(name);
+            if !keep {
+                handle.abort();
+            }
+            keep
+        });
+        for name in &chosen {
+            if open.contains_key(name) {
+                continue;
+            }
+            let Some(pod) = current.iter().find(|p| &p.name == name) else {
+                continue;
+            };
+            let container = logs
+                .container
+                .clone()
+                .or_else(|| pod.containers.first().map(|c| c.name.clone()))
+                .unwrap_or_default();
+            let target = stream::Target {
+                api: api.clone(),
+                colour,
+                pod: name.clone(),
+                container,
+                tail: logs.tail,
+                max_line: logs.max_line,
+            };
+            let handle = streams.spawn(stream::follow(target, lines.clone()));
+            open.insert(name.clone(), handle);
+        }
+        let now = (open.len(), current.len());
+        if reported != Some(now) {
+            reported = Some(now);
+            let msg = Msg::LogStreams {
+                colour,
+                following: now.0,
+                total: now.1,
+            };
+            if ctx.tx.send(msg).is_err() {
+                return;
+            }
+        }
+        // Reap finished stream tasks so the set does not grow.
+        while streams.try_join_next().is_some() {}
+        if pods.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::model::ContainerView;
+
+    fn pod(name: &str, state: &str) -> PodView {
+        PodView {
+            name: name.into(),
+            containers: vec![ContainerView {
+                name: "api".into(),
+                state: state.into(),
+                ..ContainerView::default()
+            }],
+            ..PodView::default()
+        }
+    }
+
+    #[test]
+    fn choose_keeps_followed_pods_and_fills_by_name() {
+        let pods = [
+            pod("a", "running"),
+            pod("b", "waiting: ContainerCreating"),
+            pod("c", "running"),
+            pod("d", "terminated: Error (exit 1)"),
+        ];
+        assert_eq!(choose(&pods, &[], 2), ["a", "c"]);
+        assert_eq!(choose(&pods, &["d".into()], 2), ["d", "a"]);
+        // A deleted pod is dropped; a pod not yet started is not followed.
+        assert_eq!(choose(&pods[..3], &["d".into(), "c".into()], 5), ["c", "a"]);
+    }
+
+    #[tokio::test]
+    async fn batcher_groups_lines() {
+        let (ltx, lrx) = mpsc::channel(100);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tokio::spawn(batch(lrx, tx));
+        for i in 0..5 {
+            let line = LogLine {
+                colour: Colour::Blue,
+                pod: "p".into(),
+                container: "c".into(),
+                ts: None,
+                text: format!("{i}"),
+            };
+            ltx.send(line).await.unwrap();
+        }
+        let mut got = vec![];
+        while got.len() < 5 {
+            match rx.recv().await {
+                Some(Msg::LogLines(lines)) => got.extend(lines.into_iter().map(|l| l.text)),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(got, ["0", "1", "2", "3", "4"]);
+    }
+}

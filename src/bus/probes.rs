@@ -1,0 +1,290 @@
+//! Health probes of each colour (through the API server's proxy or a port-forward) and
+//! the probe of the public entry point (`router.lb_url`).
+
+use std::time::{Duration, Instant};
+
+use ::kube::client::Body;
+use ::kube::Api;
+use bytes::Bytes;
+use chrono::Utc;
+use http_body_util::BodyExt;
+use hyper::header::HeaderMap;
+use hyper::StatusCode;
+use k8s_openapi::api::core::v1::Pod;
+use tokio::task::JoinSet;
+
+use super::{Ctx, Shared};
+use crate::app::model::{Colour, LbObservation, PodView, ProbeKind, ProbeResult};
+use crate::app::msg::Msg;
+use crate::config::schema::{ProbeTransport, VersionSource};
+use crate::kube::clean;
+use crate::kube::router::colour_config;
+
+/// A plain HTTP answer, whichever way it travelled.
+#[derive(Debug)]
+pub struct Answer {
+    /// Status code.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Response body.
+    pub body: Bytes,
+}
+
+/// Starts one probe loop per colour and, with `lb_url`, the LB probe.
+pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
+    for colour in Colour::BOTH {
+        tasks.spawn(probe_loop(ctx.clone(), shared.clone(), colour));
+    }
+    if let Some(url) = ctx.config.router.lb_url.clone() {
+        tasks.spawn(lb_loop(ctx.clone(), shared.clone(), url));
+    }
+}
+
+fn interval(secs: f64) -> tokio::time::Interval {
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(secs.max(0.1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick
+}
+
+async fn probe_loop(ctx: Ctx, shared: Shared, colour: Colour) {
+    let mut tick = interval(ctx.config.probes.interval_secs);
+    loop {
+        tick.tick().await;
+        let pods = shared.pods[colour as usize].borrow().clone();
+        let (live, ready) = tokio::join!(
+            probe(&ctx, colour, ProbeKind::Live, &pods),
+            probe(&ctx, colour, ProbeKind::Ready, &pods)
+        );
+        for r in [live, ready] {
+            if ctx.tx.send(Msg::Probe(r)).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// The pod to probe when there is no Service (or for port-forward): a ready one first.
+pub fn pick_pod(pods: &[PodView]) -> Option<&PodView> {
+    let ready =
+        |p: &&PodView| !p.terminating && p.containers_total > 0 && p.ready == p.containers_total;
+    pods.iter()
+        .find(ready)
+        .or_else(|| pods.iter().find(|p| !p.terminating))
+}
+
+/// Probes one endpoint of one colour once.
+pub async fn probe(ctx: &Ctx, colour: Colour, kind: ProbeKind, pods: &[PodView]) -> ProbeResult {
+    let probes = &ctx.config.probes;
+    let path = match kind {
+        ProbeKind::Live => &probes.live,
+        ProbeKind::Ready => &probes.ready,
+    };
+    let timeout = Duration::from_secs_f64(probes.timeout_secs.max(0.01));
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(timeout, fetch(ctx, colour, path, pods)).await;
+    let latency_ms = started.elapsed().as_millis() as u64;
+    let version_source = ctx.config.router.lb_version.as_ref();
+    let (ok, detail, version) = match outcome {
+        Ok(Ok(a)) => (
+            a.status.is_success(),
+            status_text(a.status),
+            version_of(&a, version_source),
+        ),
+        Ok(Err(e)) => (false, clean(&e), None),
+        Err(_) => (
+            false,
+            format!("timeout after {} s", probes.timeout_secs),
+            None,
+        ),
+    };
+    ProbeResult {
+        colour,
+        kind,
+        ok,
+        latency_ms,
+        detail,
+        version,
+        at: Utc::now(),
+    }
+}
+
+fn status_text(s: StatusCode) -> String {
+    format!("{} {}", s.as_u16(), s.canonical_reason().unwrap_or(""))
+        .trim_end()
+        .to_string()
+}
+
+/// The version an answer reports: the configured header or JSON field, else a JSON
+/// `version` field.
+pub fn version_of(a: &Answer, source: Option<&VersionSource>) -> Option<String> {
+    let field = |name: &str| {
+        let v: serde_json::Value = serde_json::from_slice(&a.body).ok()?;
+        v.get(name)?.as_str().map(clean)
+    };
+    match source {
+        Some(VersionSource::Header(h)) => a.headers.get(h)?.to_str().ok().map(clean),
+        Some(VersionSource::JsonField(f)) => field(f),
+        None => field("version"),
+    }
+}
+
+async fn fetch(ctx: &Ctx, colour: Colour, path: &str, pods: &[PodView]) -> Result<Answer, String> {
+    let cc = colour_config(&ctx.config, colour);
+    let port = cc.port;
+    let ns = &cc.namespace;
+    let pod = || pick_pod(pods).ok_or_else(|| "no pods".to_string());
+    match (ctx.config.probes.transport, &cc.service) {
+        (ProbeTransport::Proxy, Some(svc)) => {
+            let url = format!("/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy{path}");
+            via_api_proxy(&ctx.client, &url).await
+        }
+        (ProbeTransport::Proxy, None) => {
+            let name = &pod()?.name;
+            let url = format!("/api/v1/namespaces/{ns}/pods/{name}:{port}/proxy{path}");
+            via_api_proxy(&ctx.client, &url).await
+        }
+        (ProbeTransport::PortForward, _) => {
+            let api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+            via_port_forward(&api, &pod()?.name, port, path).await
+        }
+    }
+}
+
+async fn via_api_proxy(client: &::kube::Client, url: &str) -> Result<Answer, String> {
+    let req = hyper::Request::get(url)
+        .body(Body::empty())
+        .map_err(|e| e.to_string())?;
+    let resp = client.send(req).await.map_err(|e| e.to_string())?;
+    let (parts, body) = resp.into_parts();
+    let body = body.collect_bytes().await.map_err(|e| e.to_string())?;
+    Ok(Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    })
+}
+
+/// One HTTP/1.1 GET through a fresh port-forward to the pod.
+async fn via_port_forward(
+    api: &Api<Pod>,
+    pod: &str,
+    port: u16,
+    path: &str,
+) -> Result<Answer, String> {
+    let mut pf = api
+        .portforward(pod, &[port])
+        .await
+        .map_err(|e| e.to_string())?;
+    let stream = pf.take_stream(port).ok_or("port-forward gave no stream")?;
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(|e| e.to_string())?;
+    let conn = tokio::spawn(conn);
+    let req = hyper::Request::get(path)
+        .header("host", "localhost")
+        .body(http_body_util::Empty::<Bytes>::new())
+        .map_err(|e| e.to_string())?;
+    let result = async {
+        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        let (parts, body) = resp.into_parts();
+        let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
+        Ok(Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
+    }
+    .await;
+    conn.abort();
+    pf.abort();
+    result
+}
+
+async fn lb_loop(ctx: Ctx, shared: Shared, url: String) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let probes = &ctx.config.probes;
+    let timeout = Duration::from_secs_f64(probes.timeout_secs.max(0.01));
+    let client = match reqwest::Client::builder().timeout(timeout).build() {
+        Ok(c) => c,
+        Err(e) => {
+            let error = Some(clean(&format!("LB client: {e}")));
+            let _ = ctx.tx.send(Msg::Lb(LbObservation {
+                version: None,
+                colour: None,
+                error,
+                at: Utc::now(),
+            }));
+            return;
+        }
+    };
+    let source = ctx.config.router.lb_version.clone();
+    // A JSON field is read from the ready endpoint's body; a header from any answer.
+    let url = match source {
+        Some(VersionSource::JsonField(_)) => {
+            format!("{}{}", url.trim_end_matches('/'), probes.ready)
+        }
+        _ => url,
+    };
+    let mut tick = interval(probes.interval_secs);
+    loop {
+        tick.tick().await;
+        let obs = match lb_get(&client, &url).await {
+            Ok(a) => {
+                let version = version_of(&a, source.as_ref());
+                let versions = shared.versions.borrow().clone();
+                LbObservation {
+                    colour: colour_of_version(version.as_deref(), &versions),
+                    version,
+                    error: (!a.status.is_success()).then(|| status_text(a.status)),
+                    at: Utc::now(),
+                }
+            }
+            Err(e) => LbObservation {
+                version: None,
+                colour: None,
+                error: Some(clean(&e)),
+                at: Utc::now(),
+            },
+        };
+        if ctx.tx.send(Msg::Lb(obs)).is_err() {
+            return;
+        }
+    }
+}
+
+async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
+    let resp = client.get(url).send().await.map_err(|e| e.to_string())?;
+    let status = StatusCode::from_u16(resp.status().as_u16()).map_err(|e| e.to_string())?;
+    let mut headers = HeaderMap::new();
+    for (k, v) in resp.headers() {
+        if let (Ok(k), Ok(v)) = (
+            hyper::header::HeaderName::from_bytes(k.as_str().as_bytes()),
+            hyper::header::HeaderValue::from_bytes(v.as_bytes()),
+        ) {
+            headers.append(k, v);
+        }
+    }
+    let body = resp.bytes().await.map_err(|e| e.to_string())?;
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The colour whose Deployment runs `version`, when exactly one does.
+pub fn colour_of_version(version: Option<&str>, versions: &[Option<String>; 2]) -> Option<Colour> {
+    let version = version?;
+    let mut matching = Colour::BOTH
+        .into_iter()
+        .filter(|c| versions[*c as usize].as_deref() == Some(version));
+    match (matching.next(), matching.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+//! Checking a configuration against a live cluster (the second half of `check-config`).
+
+use ::kube::api::{Api, DynamicObject, ListParams};
+use ::kube::{Client, Resource};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
+use serde::de::DeserializeOwned;
+
+use super::check::{Finding, Level};
+use super::schema::{ColorConfig, Config, RouterKind};
+use crate::app::model::RouterTarget;
+use crate::kube::router;
+use crate::sanitize::sanitize_oneline;
+
+/// Check the cluster: namespaces exist, the router exists and points at one colour, each
+/// colour's Deployment and Services exist and its selector matches pods.
+///
+/// Never fails: an unreachable cluster is one warning finding ("only the file was checked").
+pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut namespaces = vec![config.router.namespace.as_str()];
+    for c in [&config.colors.blue, &config.colors.green] {
+        if !namespaces.contains(&c.namespace.as_str()) {
+            namespaces.push(&c.namespace);
+        }
+    }
+    for ns in namespaces {
+        let subject = format!("namespace {ns}");
+        match Api::<Namespace>::all(client.clone()).get_opt(ns).await {
+            Err(e) if !matches!(e, ::kube::Error::Api(_)) => {
+                return vec![finding(
+                    Level::Warn,
+                    "cluster",
+                    format!("not reachable ({e}); only the file was checked"),
+                )];
+            }
+            result => out.push(exists(subject, result)),
+        }
+    }
+    out.push(check_router(client, config).await);
+    for (name, c) in [
+        ("blue", &config.colors.blue),
+        ("green", &config.colors.green),
+    ] {
+        check_colour(client, config, name, c, &mut out).await;
+    }
+    out
+}
+
+fn finding(level: Level, subject: impl Into<String>, message: impl Into<String>) -> Finding {
+    // Messages quote the cluster (router values, API errors): keep escapes off the terminal.
+    Finding {
+        level,
+        subject: subject.into(),
+        message: sanitize_oneline(&message.into(), 500),
+    }
+}
+
+/// A finding for a lookup whose only question is "does it exist?".
+fn exists<T>(subject: String, result: Result<Option<T>, ::kube::Error>) -> Finding {
+    match result {
+        Ok(Some(_)) => finding(Level::Ok, subject, "exists"),
+        Ok(None) => finding(Level::Error, subject, "does not exist"),
+        Err(e) => cannot_check(subject, &e),
+    }
+}
+
+fn cannot_check(subject: String, err: &::kube::Error) -> Finding {
+    let why = match err {
+        ::kube::Error::Api(s) if s.code == 403 => format!("not allowed to read it ({})", s.message),
+        other => format!("could not check: {other}"),
+    };
+    finding(Level::Warn, subject, why)
+}
+
+async fn get<K>(client: &Client, ns: &str, name: &str) -> Result<Option<K>, ::kube::Error>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + DeserializeOwned
+        + std::fmt::Debug,
+{
+    Api::<K>::namespaced(client.clone(), ns).get_opt(name).await
+}
+
+async fn check_router(client: &Client, config: &Config) -> Finding {
+    let r = &config.router;
+    let subject = format!("router {}/{}", r.namespace, r.name);
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), &r.namespace, &router::api_resource(r.kind));
+    let object = match api.get_opt(&r.name).await {
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            let kind = router::api_resource(r.kind).kind;
+            return finding(Level::Error, subject, format!("{kind} does not exist"));
+        }
+        Err(e) => return cannot_check(subject, &e),
+    };
+    let value = match serde_json::to_value(&object) {
+        Ok(v) => v,
+        Err(e) => return finding(Level::Warn, subject, format!("could not read it: {e}")),
+    };
+    let view = router::read(config, Some(&value)).view;
+    match view.target {
+        RouterTarget::Colour(c) => finding(
+            Level::Ok,
+            subject,
+            format!("sends traffic to {} ({})", c.word(), view.raw),
+        ),
+        RouterTarget::Split { blue, green } => finding(
+            Level::Warn,
+            subject,
+            format!(
+                "splits traffic: BLUE {blue} %, GREEN {green} % ({})",
+                view.raw
+            ),
+        ),
+        RouterTarget::Unknown(v) => finding(
+            Level::Error,
+            subject,
+            format!(
+                "its value `{v}` matches neither colour (blue = \"{}\", green = \"{}\")",
+                config.colors.blue.route_value, config.colors.green.route_value
+            ),
+        ),
+        RouterTarget::Missing => finding(Level::Error, subject, "does not exist"),
+    }
+}
+
+async fn check_colour(
+    client: &Client,
+    config: &Config,
+    name: &str,
+    c: &ColorConfig,
+    out: &mut Vec<Finding>,
+) {
+    if let Some(d) = &c.deployment {
+        let subject = format!("{name} deployment {}/{d}", c.namespace);
+        out.push(exists(
+            subject,
+            get::<Deployment>(client, &c.namespace, d).await,
+        ));
+    }
+    let mut services: Vec<(String, String)> = Vec::new();
+    if let Some(s) = &c.service {
+        services.push((c.namespace.clone(), s.clone()));
+    }
+    // The router's value names a Service for these kinds; it must exist where the router looks.
+    let routed_ns = match config.router.kind {
+        RouterKind::Httproute => Some(&c.namespace),
+        RouterKind::IngressBackend => Some(&config.router.namespace),
+        RouterKind::ServiceSelector => None,
+    };
+    if let Some(ns) = routed_ns {
+        let pair = (ns.clone(), c.route_value.clone());
+        if !services.contains(&pair) {
+            services.push(pair);
+        }
+    }
+    for (ns, svc) in services {
+        let subject = format!("{name} service {ns}/{svc}");
+        out.push(exists(subject, get::<Service>(client, &ns, &svc).await));
+    }
+    let subject = format!("{name} pods ({} in {})", c.selector, c.namespace);
+    let pods = Api::<Pod>::namespaced(client.clone(), &c.namespace)
+        .list(&ListParams::default().labels(&c.selector))
+        .await;
+    out.push(match pods {
+        Ok(list) if list.items.is_empty() => {
+            finding(Level::Warn, subject, "the selector matches no pods")
+        }
+        Ok(list) => {
+            let ready = list.items.iter().filter(|p| is_ready(p)).count();
+            finding(
+                Level::Ok,
+                subject,
+                format!("{} pods match, {ready} ready", list.items.len()),
+            )
+        }
+        Err(e) => cannot_check(subject, &e),
+    });
+}
+
+fn is_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}

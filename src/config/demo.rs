@@ -1,0 +1,133 @@
+//! The built-in configurations of the simulator's scenarios, and writing a config as TOML.
+
+use std::collections::BTreeMap;
+
+use super::schema::{
+    ColorConfig, Colors, Config, LogsConfig, ProbesConfig, RouterConfig, RouterKind, UiConfig,
+    VersionSource,
+};
+
+/// The demo configuration for a simulator scenario (`fittrack`, `fittrack-single-ns`, `load`).
+///
+/// `load` has the `fittrack` layout (more pods, more traffic); an unknown name gets the
+/// `fittrack` configuration too, since the simulator rejects unknown scenarios itself.
+pub fn demo_config(scenario: &str, lb_url: Option<&str>) -> Config {
+    let router = match scenario {
+        "fittrack-single-ns" => RouterConfig {
+            kind: RouterKind::ServiceSelector,
+            namespace: "fittrack".into(),
+            name: "fittrack-lb".into(),
+            selector_key: Some("deployment".into()),
+            ..httproute()
+        },
+        _ => httproute(),
+    };
+    let colour = |c: &str| match scenario {
+        "fittrack-single-ns" => ColorConfig {
+            namespace: "fittrack".into(),
+            deployment: Some(format!("fittrack-{c}")),
+            route_value: c.into(),
+            ..colour_in_own_namespace(c)
+        },
+        _ => colour_in_own_namespace(c),
+    };
+    Config {
+        router: RouterConfig {
+            lb_url: lb_url.map(str::to_owned),
+            lb_version: lb_url.map(|_| VersionSource::Header("X-App-Version".into())),
+            ..router
+        },
+        colors: Colors {
+            blue: colour("blue"),
+            green: colour("green"),
+        },
+        probes: ProbesConfig::default(),
+        logs: LogsConfig::default(),
+        ui: UiConfig::default(),
+        keys: BTreeMap::new(),
+    }
+}
+
+/// The `fittrack` router: HTTPRoute `fittrack` in namespace `fittrack`, rule 0.
+fn httproute() -> RouterConfig {
+    RouterConfig {
+        kind: RouterKind::Httproute,
+        namespace: "fittrack".into(),
+        name: "fittrack".into(),
+        selector_key: None,
+        rule: 0,
+        lb_url: None,
+        lb_version: None,
+    }
+}
+
+/// A colour in namespace `fittrack-<c>`, routed by its Service `fittrack-<c>`.
+fn colour_in_own_namespace(c: &str) -> ColorConfig {
+    ColorConfig {
+        namespace: format!("fittrack-{c}"),
+        selector: format!("app=fittrack,deployment={c}"),
+        deployment: Some("fittrack".into()),
+        service: Some(format!("fittrack-{c}")),
+        port: 8000,
+        route_value: format!("fittrack-{c}"),
+    }
+}
+
+/// The configuration as a TOML document that `parse` reads back to the same value.
+pub fn to_toml(config: &Config) -> String {
+    // Only integers beyond i64 could fail, and TOML cannot hold those; the comment keeps
+    // the output self-explaining instead of panicking if that ever changes.
+    toml::to_string_pretty(config)
+        .unwrap_or_else(|e| format!("# cutover could not write this configuration: {e}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse;
+    use std::path::Path;
+
+    #[test]
+    fn every_scenario_validates_and_round_trips() {
+        for scenario in ["fittrack", "fittrack-single-ns", "load"] {
+            for lb in [None, Some("http://127.0.0.1:4321")] {
+                let config = demo_config(scenario, lb);
+                let text = to_toml(&config);
+                let back = parse(&text, Path::new("<demo>"))
+                    .unwrap_or_else(|e| panic!("{scenario}: {e}\n{text}"));
+                assert_eq!(back, config, "{scenario} round trip");
+            }
+        }
+    }
+
+    #[test]
+    fn fittrack_facts() {
+        let c = demo_config("fittrack", Some("http://lb"));
+        assert_eq!(c.router.kind, RouterKind::Httproute);
+        assert_eq!(
+            (c.router.namespace.as_str(), c.router.name.as_str()),
+            ("fittrack", "fittrack")
+        );
+        assert_eq!(c.colors.green.namespace, "fittrack-green");
+        assert_eq!(c.colors.blue.selector, "app=fittrack,deployment=blue");
+        assert_eq!(c.colors.green.route_value, "fittrack-green");
+        assert_eq!(c.router.lb_url.as_deref(), Some("http://lb"));
+        assert_eq!(
+            c.router.lb_version,
+            Some(VersionSource::Header("X-App-Version".into()))
+        );
+    }
+
+    #[test]
+    fn single_namespace_facts() {
+        let c = demo_config("fittrack-single-ns", None);
+        assert_eq!(c.router.kind, RouterKind::ServiceSelector);
+        assert_eq!(c.router.name, "fittrack-lb");
+        assert_eq!(c.router.selector_key.as_deref(), Some("deployment"));
+        assert_eq!(c.colors.blue.namespace, "fittrack");
+        assert_eq!(c.colors.green.deployment.as_deref(), Some("fittrack-green"));
+        assert_eq!(c.colors.green.service.as_deref(), Some("fittrack-green"));
+        assert_eq!(c.colors.blue.route_value, "blue");
+        assert_eq!(c.router.lb_version, None);
+    }
+}

@@ -1,0 +1,301 @@
+//! Semantic checks: combinations a TOML schema cannot express.
+
+use crate::app::action::Action;
+use crate::app::keymap::{parse_key, Keymap, KeymapError};
+
+use super::labels::{
+    check_dns_label, check_dns_subdomain, check_label_key, check_label_value, check_service_name,
+    equality_value, parse_selector,
+};
+use super::schema::{ColorConfig, Config, RouterKind, VersionSource};
+
+/// One semantic problem, before it is located in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Dotted key path.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Collects problems.
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn add(&mut self, key: &str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            key: key.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn result(&mut self, key: &str, result: Result<(), String>) {
+        if let Err(message) = result {
+            self.add(key, message);
+        }
+    }
+}
+
+/// Every semantic problem of a configuration, in a stable order.
+pub fn check(config: &Config) -> Vec<Problem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    router(&mut c, config);
+    for (name, colour) in colours(config) {
+        colour_fields(&mut c, config.router.kind, name, colour);
+    }
+    layout(&mut c, config);
+    probes_and_logs(&mut c, config);
+    keys(&mut c, config);
+    c.problems
+}
+
+fn colours(config: &Config) -> [(&'static str, &ColorConfig); 2] {
+    [
+        ("blue", &config.colors.blue),
+        ("green", &config.colors.green),
+    ]
+}
+
+fn router(c: &mut Checker, config: &Config) {
+    let r = &config.router;
+    c.result("router.namespace", check_dns_label(&r.namespace));
+    let name_check = match r.kind {
+        RouterKind::ServiceSelector => check_service_name(&r.name),
+        _ => check_dns_subdomain(&r.name),
+    };
+    c.result("router.name", name_check);
+    match (r.kind, &r.selector_key) {
+        (RouterKind::ServiceSelector, None) => c.add(
+            "router.selector_key",
+            "a service-selector router needs `selector_key`, the selector key a switch \
+             rewrites (e.g. \"deployment\")",
+        ),
+        (RouterKind::ServiceSelector, Some(key)) => {
+            c.result("router.selector_key", check_label_key(key))
+        }
+        (_, Some(_)) => c.add(
+            "router.selector_key",
+            "`selector_key` applies only to service-selector routers; remove it",
+        ),
+        (_, None) => {}
+    }
+    if r.kind == RouterKind::ServiceSelector && r.rule != 0 {
+        c.add(
+            "router.rule",
+            "`rule` applies only to httproute and ingress-backend routers; remove it",
+        );
+    }
+    match (&r.lb_url, &r.lb_version) {
+        (None, Some(_)) => c.add(
+            "router.lb_version",
+            "`lb_version` says where to read the version at `lb_url`, but `lb_url` is not set",
+        ),
+        (Some(url), _) => c.result("router.lb_url", check_url(url)),
+        (None, None) => {}
+    }
+    match &r.lb_version {
+        Some(VersionSource::Header(h)) if !is_header_name(h) => c.add(
+            "router.lb_version.header",
+            format!("`{h}` is not a valid HTTP header name"),
+        ),
+        Some(VersionSource::JsonField(f)) if f.trim().is_empty() => c.add(
+            "router.lb_version.json_field",
+            "the JSON field name is empty",
+        ),
+        _ => {}
+    }
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        Ok(_) => Err(format!(
+            "`{url}` must be an http:// or https:// URL with a host"
+        )),
+        Err(e) => Err(format!("`{url}` is not a URL: {e}")),
+    }
+}
+
+fn is_header_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn colour_fields(c: &mut Checker, kind: RouterKind, name: &str, colour: &ColorConfig) {
+    let key = |field: &str| format!("colors.{name}.{field}");
+    c.result(&key("namespace"), check_dns_label(&colour.namespace));
+    if let Err(e) = parse_selector(&colour.selector) {
+        c.add(&key("selector"), format!("invalid label selector: {e}"));
+    }
+    if let Some(d) = &colour.deployment {
+        c.result(&key("deployment"), check_dns_subdomain(d));
+    }
+    if let Some(s) = &colour.service {
+        c.result(&key("service"), check_service_name(s));
+    }
+    if colour.port == 0 {
+        c.add(&key("port"), "port must be between 1 and 65535");
+    }
+    let route_value = match kind {
+        RouterKind::ServiceSelector => check_label_value(&colour.route_value)
+            .and_then(|()| non_empty(&colour.route_value, "the selector value")),
+        _ => check_service_name(&colour.route_value)
+            .map_err(|e| format!("{e} (the router value of this kind is a Service name)")),
+    };
+    c.result(&key("route_value"), route_value);
+}
+
+fn non_empty(value: &str, what: &str) -> Result<(), String> {
+    if value.is_empty() {
+        Err(format!("{what} is empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Combinations across the router and both colours.
+fn layout(c: &mut Checker, config: &Config) {
+    let (r, blue, green) = (&config.router, &config.colors.blue, &config.colors.green);
+    if blue.route_value == green.route_value {
+        c.add(
+            "colors.green.route_value",
+            format!(
+                "blue and green have the same route_value `{}`; the router could not tell them apart",
+                green.route_value
+            ),
+        );
+    }
+    if blue.namespace == green.namespace && blue.selector.trim() == green.selector.trim() {
+        c.add(
+            "colors.green.selector",
+            "blue and green select the same pods (same namespace and selector)",
+        );
+    }
+    for (name, colour) in colours(config) {
+        if colour.namespace == r.namespace {
+            continue;
+        }
+        let why = match r.kind {
+            RouterKind::ServiceSelector => format!(
+                "a service-selector router cannot route to {name}: the Service `{}` lives in \
+                 namespace `{}` and a Service selects only pods of its own namespace, but {name}'s \
+                 pods live in `{}`. Use kind = \"httproute\" (a Gateway API HTTPRoute can send \
+                 traffic to Services in other namespaces), or move both colours into `{}`",
+                r.name, r.namespace, colour.namespace, r.namespace
+            ),
+            RouterKind::IngressBackend => format!(
+                "an ingress-backend router cannot route to {name}: an Ingress sends traffic only \
+                 to Services in its own namespace `{}`, but {name} lives in `{}`. Use kind = \
+                 \"httproute\" for colours in separate namespaces",
+                r.namespace, colour.namespace
+            ),
+            RouterKind::Httproute => continue,
+        };
+        c.add(&format!("colors.{name}.namespace"), why);
+    }
+    if let Some(key) = r.selector_key.as_deref() {
+        for (name, colour) in colours(config) {
+            let Ok(sel) = parse_selector(&colour.selector) else {
+                continue;
+            };
+            match equality_value(&sel, key) {
+                Some(v) if v != colour.route_value => c.add(
+                    &format!("colors.{name}.route_value"),
+                    format!(
+                        "{name}'s selector requires {key}={v}, but its route_value is `{}`; \
+                         switching the Service to {key}={} would not select {name}'s pods",
+                        colour.route_value, colour.route_value
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn probes_and_logs(c: &mut Checker, config: &Config) {
+    let p = &config.probes;
+    for (field, path) in [("live", &p.live), ("ready", &p.ready)] {
+        if !path.starts_with('/') {
+            c.add(
+                &format!("probes.{field}"),
+                format!("probe path `{path}` must start with '/'"),
+            );
+        }
+    }
+    for (field, secs) in [
+        ("interval_secs", p.interval_secs),
+        ("timeout_secs", p.timeout_secs),
+    ] {
+        if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
+            c.add(
+                &format!("probes.{field}"),
+                format!("{secs} is not a positive number of seconds (at most 3600)"),
+            );
+        }
+    }
+    let l = &config.logs;
+    for (field, n) in [
+        ("max_streams", l.max_streams),
+        ("buffer_lines", l.buffer_lines),
+        ("buffer_bytes", l.buffer_bytes),
+        ("max_line", l.max_line),
+    ] {
+        if n == 0 {
+            c.add(
+                &format!("logs.{field}"),
+                format!("must be at least 1 (got {n})"),
+            );
+        }
+    }
+    if l.tail < 0 {
+        c.add(
+            "logs.tail",
+            format!("must be 0 or more lines (got {})", l.tail),
+        );
+    }
+    if let Some(name) = &l.container {
+        c.result("logs.container", check_dns_label(name));
+    }
+}
+
+/// `[keys]`: known action names, keys the keymap can parse, no clash within a mode.
+fn keys(c: &mut Checker, config: &Config) {
+    let before = c.problems.len();
+    for (action, key) in &config.keys {
+        let path = format!("keys.{action}");
+        if Action::from_name(action).is_none() {
+            let known = Action::ALL.map(Action::name).join(", ");
+            c.add(&path, format!("unknown action `{action}` (known: {known})"));
+        } else if let Err(why) = parse_key(key) {
+            c.add(
+                &path,
+                format!("{why} (examples: \"x\", \"ctrl-r\", \"F5\", \"enter\")"),
+            );
+        }
+    }
+    // Clashes only make sense once every entry parses on its own.
+    if c.problems.len() == before {
+        if let Err(KeymapError::Conflict {
+            action,
+            key,
+            other,
+            mode,
+        }) = Keymap::with_overrides(&config.keys)
+        {
+            c.add(
+                &format!("keys.{action}"),
+                format!("`{key}` is already bound to `{other}` in {mode} mode"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;

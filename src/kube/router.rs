@@ -1,0 +1,216 @@
+//! The router object: which Kubernetes resource it is, and where it says traffic goes.
+//!
+//! Reading is a pure function from the object's JSON to a [`RouterView`]. Each reading also
+//! names the JSON pointers it read, so the switch (a compare-and-swap JSON patch: `test`
+//! the value read, then `replace`) can be built next to it from the same paths.
+
+use ::kube::discovery::ApiResource;
+use serde_json::Value;
+
+use super::clean;
+use crate::app::model::{Colour, RouterTarget, RouterView};
+use crate::config::schema::{Config, RouterKind};
+
+/// The API resource (group, version, plural) of a router kind.
+pub fn api_resource(kind: RouterKind) -> ApiResource {
+    let (group, version, kind, plural) = match kind {
+        RouterKind::ServiceSelector => ("", "v1", "Service", "services"),
+        RouterKind::Httproute => ("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
+        RouterKind::IngressBackend => ("networking.k8s.io", "v1", "Ingress", "ingresses"),
+    };
+    let api_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version,
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+/// One value the router reading depends on: where it is and what it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadValue {
+    /// JSON pointer into the object (RFC 6901), e.g. `/spec/selector/deployment`.
+    pub pointer: String,
+    /// The value found there (`Null` when absent).
+    pub value: Value,
+}
+
+/// What a router object says, and the values that said it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// The view for the cockpit.
+    pub view: RouterView,
+    /// The values read, in the order a switch patch would test them.
+    pub values: Vec<ReadValue>,
+}
+
+/// Reads a router object (`None`: it does not exist) as the cockpit shows it.
+pub fn read(config: &Config, object: Option<&Value>) -> Reading {
+    let Some(obj) = object else {
+        return Reading {
+            view: view(RouterTarget::Missing, "not found".into(), ""),
+            values: vec![],
+        };
+    };
+    let rv = obj
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let (target, raw, values) = match config.router.kind {
+        RouterKind::ServiceSelector => read_selector(config, obj),
+        RouterKind::Httproute => read_httproute(config, obj),
+        RouterKind::IngressBackend => read_ingress(config, obj),
+    };
+    Reading {
+        view: view(target, raw, rv),
+        values,
+    }
+}
+
+fn view(target: RouterTarget, raw: String, rv: &str) -> RouterView {
+    RouterView {
+        target,
+        raw: clean(&raw),
+        resource_version: clean(rv),
+        since: None,
+    }
+}
+
+/// The colour whose `route_value` is `value`, if exactly that.
+fn colour_for(config: &Config, value: &str) -> Option<Colour> {
+    Colour::BOTH
+        .into_iter()
+        .find(|c| colour_config(config, *c).route_value == value)
+}
+
+/// A colour's configuration.
+pub fn colour_config(config: &Config, c: Colour) -> &crate::config::schema::ColorConfig {
+    match c {
+        Colour::Blue => &config.colors.blue,
+        Colour::Green => &config.colors.green,
+    }
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+fn target_of(config: &Config, value: &str) -> RouterTarget {
+    match colour_for(config, value) {
+        Some(c) => RouterTarget::Colour(c),
+        None => RouterTarget::Unknown(clean(value)),
+    }
+}
+
+type Parts = (RouterTarget, String, Vec<ReadValue>);
+
+fn read_selector(config: &Config, obj: &Value) -> Parts {
+    let key = config.router.selector_key.as_deref().unwrap_or("");
+    let pointer = format!("/spec/selector/{}", escape(key));
+    let found = obj.pointer(&pointer).cloned().unwrap_or(Value::Null);
+    let values = vec![ReadValue {
+        pointer,
+        value: found.clone(),
+    }];
+    match found.as_str() {
+        Some(v) => (target_of(config, v), format!("{key}={v}"), values),
+        None => {
+            let raw = format!("selector has no key {key:?}");
+            (RouterTarget::Unknown(raw.clone()), raw, values)
+        }
+    }
+}
+
+fn read_ingress(config: &Config, obj: &Value) -> Parts {
+    let rule = config.router.rule;
+    let paths = obj
+        .pointer(&format!("/spec/rules/{rule}/http/paths"))
+        .and_then(Value::as_array);
+    let Some(paths) = paths.filter(|p| !p.is_empty()) else {
+        let raw = format!("ingress has no rule {rule} with http paths");
+        return (RouterTarget::Unknown(raw.clone()), raw, vec![]);
+    };
+    let values: Vec<ReadValue> = (0..paths.len())
+        .map(|i| {
+            let pointer = format!("/spec/rules/{rule}/http/paths/{i}/backend/service/name");
+            let value = obj.pointer(&pointer).cloned().unwrap_or(Value::Null);
+            ReadValue { pointer, value }
+        })
+        .collect();
+    let names: Vec<&str> = values
+        .iter()
+        .map(|v| v.value.as_str().unwrap_or("<none>"))
+        .collect();
+    let raw = names.join(",");
+    if names.iter().all(|n| *n == names[0]) {
+        (target_of(config, names[0]), raw, values)
+    } else {
+        (RouterTarget::Unknown(clean(&raw)), raw, values)
+    }
+}
+
+fn read_httproute(config: &Config, obj: &Value) -> Parts {
+    let rule = config.router.rule;
+    let route_ns = config.router.namespace.as_str();
+    let refs = obj
+        .pointer(&format!("/spec/rules/{rule}/backendRefs"))
+        .and_then(Value::as_array);
+    let Some(refs) = refs.filter(|r| !r.is_empty()) else {
+        let raw = format!("httproute has no rule {rule} with backendRefs");
+        return (RouterTarget::Unknown(raw.clone()), raw, vec![]);
+    };
+    let mut weights = [0u64; 2];
+    let mut stray = Vec::new();
+    let mut raw = Vec::new();
+    let mut values = Vec::new();
+    for (i, r) in refs.iter().enumerate() {
+        let name = r.get("name").and_then(Value::as_str).unwrap_or("<none>");
+        let ns = r
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(route_ns);
+        // Gateway API: an absent weight means 1.
+        let weight = r.get("weight").and_then(Value::as_u64).unwrap_or(1);
+        raw.push(format!("{name}:{weight}"));
+        values.push(ReadValue {
+            pointer: format!("/spec/rules/{rule}/backendRefs/{i}/weight"),
+            value: r.get("weight").cloned().unwrap_or(Value::Null),
+        });
+        let colour = Colour::BOTH.into_iter().find(|c| {
+            let cc = colour_config(config, *c);
+            cc.route_value == name && (ns == cc.namespace || ns == route_ns)
+        });
+        match colour {
+            Some(c) => weights[c as usize] += weight,
+            None if weight > 0 => stray.push(format!("{ns}/{name}:{weight}")),
+            None => {}
+        }
+    }
+    let raw = raw.join(",");
+    let total = weights[0] + weights[1];
+    let target = if !stray.is_empty() {
+        RouterTarget::Unknown(clean(&stray.join(",")))
+    } else if total == 0 {
+        RouterTarget::Unknown("all weights 0".into())
+    } else if weights[1] == 0 {
+        RouterTarget::Colour(Colour::Blue)
+    } else if weights[0] == 0 {
+        RouterTarget::Colour(Colour::Green)
+    } else {
+        let blue = ((weights[0] * 100 + total / 2) / total) as u32;
+        RouterTarget::Split {
+            blue,
+            green: 100 - blue,
+        }
+    };
+    (target, raw, values)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,151 @@
+//! Unit tests for reading router objects.
+
+use super::*;
+use serde_json::json;
+
+fn config(kind: &str, blue_ns: &str, green_ns: &str, blue: &str, green: &str) -> Config {
+    toml::from_str(&format!(
+        r#"
+        [router]
+        kind = "{kind}"
+        namespace = "fittrack"
+        name = "fittrack"
+        selector_key = "deployment"
+        [colors.blue]
+        namespace = "{blue_ns}"
+        selector = "app=fittrack,deployment=blue"
+        route_value = "{blue}"
+        [colors.green]
+        namespace = "{green_ns}"
+        selector = "app=fittrack,deployment=green"
+        route_value = "{green}"
+        "#
+    ))
+    .expect("test config")
+}
+
+fn httproute_config() -> Config {
+    config(
+        "httproute",
+        "fittrack-blue",
+        "fittrack-green",
+        "fittrack-blue",
+        "fittrack-green",
+    )
+}
+
+fn route(blue: Value, green: Value) -> Value {
+    json!({"metadata": {"name": "fittrack", "resourceVersion": "42"},
+           "spec": {"rules": [{"backendRefs": [
+               {"name": "fittrack-blue", "namespace": "fittrack-blue", "port": 8000, "weight": blue},
+               {"name": "fittrack-green", "namespace": "fittrack-green", "port": 8000, "weight": green}]}]}})
+}
+
+#[test]
+fn httproute_all_to_one_colour() {
+    let r = read(&httproute_config(), Some(&route(json!(100), json!(0))));
+    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Blue));
+    assert_eq!(r.view.raw, "fittrack-blue:100,fittrack-green:0");
+    assert_eq!(r.view.resource_version, "42");
+    assert_eq!(r.values[1].pointer, "/spec/rules/0/backendRefs/1/weight");
+    assert_eq!(r.values[1].value, json!(0));
+    let r = read(&httproute_config(), Some(&route(json!(0), json!(100))));
+    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Green));
+}
+
+#[test]
+fn httproute_split_and_defaults() {
+    let r = read(&httproute_config(), Some(&route(json!(90), json!(10))));
+    assert_eq!(
+        r.view.target,
+        RouterTarget::Split {
+            blue: 90,
+            green: 10
+        }
+    );
+    // Absent weights default to 1 each: an even split.
+    let r = read(&httproute_config(), Some(&route(Value::Null, Value::Null)));
+    assert_eq!(
+        r.view.target,
+        RouterTarget::Split {
+            blue: 50,
+            green: 50
+        }
+    );
+    let r = read(&httproute_config(), Some(&route(json!(0), json!(0))));
+    assert_eq!(r.view.target, RouterTarget::Unknown("all weights 0".into()));
+}
+
+#[test]
+fn httproute_unknown_backend_is_unknown() {
+    let mut obj = route(json!(0), json!(0));
+    obj["spec"]["rules"][0]["backendRefs"][0]["name"] = json!("fittrack-canary");
+    obj["spec"]["rules"][0]["backendRefs"][0]["weight"] = json!(100);
+    let r = read(&httproute_config(), Some(&obj));
+    assert_eq!(
+        r.view.target,
+        RouterTarget::Unknown("fittrack-blue/fittrack-canary:100".into())
+    );
+    let mut cfg = httproute_config();
+    cfg.router.rule = 3;
+    assert!(matches!(
+        read(&cfg, Some(&obj)).view.target,
+        RouterTarget::Unknown(_)
+    ));
+}
+
+#[test]
+fn service_selector_key() {
+    let cfg = config("service-selector", "fittrack", "fittrack", "blue", "green");
+    let svc = |v: Value| json!({"metadata": {"resourceVersion": "7"}, "spec": {"selector": {"app": "fittrack", "deployment": v}}});
+    let r = read(&cfg, Some(&svc(json!("green"))));
+    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Green));
+    assert_eq!(r.view.raw, "deployment=green");
+    assert_eq!(r.values[0].pointer, "/spec/selector/deployment");
+    let r = read(&cfg, Some(&svc(json!("purple"))));
+    assert_eq!(r.view.target, RouterTarget::Unknown("purple".into()));
+    let r = read(&cfg, Some(&svc(Value::Null)));
+    assert!(matches!(r.view.target, RouterTarget::Unknown(ref s) if s.contains("no key")));
+}
+
+#[test]
+fn ingress_backend_service() {
+    let cfg = config(
+        "ingress-backend",
+        "fittrack",
+        "fittrack",
+        "fittrack-blue",
+        "fittrack-green",
+    );
+    let ing = |a: &str, b: &str| {
+        json!({"spec": {"rules": [{"http": {"paths": [
+        {"path": "/", "backend": {"service": {"name": a, "port": {"number": 8000}}}},
+        {"path": "/api", "backend": {"service": {"name": b, "port": {"number": 8000}}}}]}}]}})
+    };
+    let r = read(&cfg, Some(&ing("fittrack-green", "fittrack-green")));
+    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Green));
+    assert_eq!(r.values.len(), 2);
+    let r = read(&cfg, Some(&ing("fittrack-green", "fittrack-blue")));
+    assert_eq!(
+        r.view.target,
+        RouterTarget::Unknown("fittrack-green,fittrack-blue".into())
+    );
+    let r = read(&cfg, Some(&json!({"spec": {}})));
+    assert!(matches!(r.view.target, RouterTarget::Unknown(_)));
+}
+
+#[test]
+fn missing_object() {
+    let r = read(&httproute_config(), None);
+    assert_eq!(r.view.target, RouterTarget::Missing);
+}
+
+#[test]
+fn api_resources() {
+    assert_eq!(
+        api_resource(RouterKind::Httproute).api_version,
+        "gateway.networking.k8s.io/v1"
+    );
+    assert_eq!(api_resource(RouterKind::ServiceSelector).api_version, "v1");
+    assert_eq!(api_resource(RouterKind::IngressBackend).plural, "ingresses");
+}

@@ -1,0 +1,426 @@
+//! Controller tests on the in-process store with a scriptable container runtime.
+
+use super::*;
+use crate::sim::selector::LabelSelector;
+use futures::future::BoxFuture;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A runtime whose readiness and crashes the test controls, per pod-name prefix.
+#[derive(Default)]
+struct Scripted {
+    inner: StandIn,
+    crash: Mutex<HashSet<String>>,
+    unready: Mutex<HashSet<String>>,
+}
+
+impl Scripted {
+    fn set(set: &Mutex<HashSet<String>>, prefix: &str, on: bool) {
+        let mut s = set.lock().unwrap();
+        if on {
+            s.insert(prefix.into());
+        } else {
+            s.remove(prefix);
+        }
+    }
+    fn hit(set: &Mutex<HashSet<String>>, pod: &str) -> bool {
+        set.lock()
+            .unwrap()
+            .iter()
+            .any(|p| pod.starts_with(p.as_str()))
+    }
+}
+
+impl ContainerRuntime for Scripted {
+    fn start(&self, ns: &str, pod: &str, image: &str, labels: &BTreeMap<String, String>) {
+        self.inner.start(ns, pod, image, labels);
+    }
+    fn stop(&self, ns: &str, pod: &str) {
+        self.inner.stop(ns, pod);
+    }
+    fn probe<'a>(&'a self, ns: &'a str, pod: &'a str, path: &'a str) -> BoxFuture<'a, Option<u16>> {
+        if path.contains("ready") && Self::hit(&self.unready, pod) {
+            return Box::pin(async { Some(503) });
+        }
+        self.inner.probe(ns, pod, path)
+    }
+    fn should_crash(&self, _ns: &str, pod: &str) -> bool {
+        Self::hit(&self.crash, pod)
+    }
+}
+
+fn tuning() -> Tuning {
+    Tuning {
+        progress_deadline_max_secs: Some(1.5),
+        ..Tuning::fast()
+    }
+}
+
+fn start(scenario: &str) -> (SimState, Arc<Scripted>) {
+    let state = SimState::new(scenario, tuning());
+    let rt = Arc::new(Scripted::default());
+    Cluster::start_with(&state, rt.clone());
+    (state, rt)
+}
+
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn pods(state: &SimState, ns: &str, colour: &str) -> Vec<Value> {
+    let sel = LabelSelector::parse(&format!("app=fittrack,deployment={colour}")).unwrap();
+    state.store.list("pods", Some(ns), Some(&sel)).0
+}
+
+fn deploy(state: &SimState, ns: &str) -> Value {
+    state.store.get("deployments", ns, "fittrack").unwrap()
+}
+
+fn progressing(d: &Value) -> (String, String) {
+    let c = d["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing").cloned())
+        .unwrap_or(Value::Null);
+    (
+        c["status"].as_str().unwrap_or("").into(),
+        c["reason"].as_str().unwrap_or("").into(),
+    )
+}
+
+fn settled(state: &SimState, ns: &str, n: i64) -> bool {
+    let d = deploy(state, ns);
+    let s = &d["status"];
+    s["readyReplicas"] == n
+        && s["updatedReplicas"] == n
+        && s["replicas"] == n
+        && s["observedGeneration"] == d["metadata"]["generation"]
+        && (n == 0 || progressing(&d).1 == "NewReplicaSetAvailable")
+}
+
+fn set_image(state: &SimState, ns: &str, image: &str) {
+    state
+        .store
+        .modify("deployments", ns, "fittrack", |d| {
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+        })
+        .unwrap();
+}
+
+#[tokio::test]
+async fn fittrack_comes_up_ready_with_endpoints() {
+    let (state, _) = start("fittrack");
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    let blue = pods(&state, "fittrack-blue", "blue");
+    assert_eq!(blue.len(), 3);
+    let hash = names::pod_template_hash(&deploy(&state, "fittrack-blue")["spec"]["template"]);
+    for p in &blue {
+        let name = meta::name(p);
+        assert!(name.starts_with(&format!("fittrack-{hash}-")), "{name}");
+        assert_eq!(p["status"]["phase"], "Running");
+        assert_eq!(p["spec"]["nodeName"], podstatus::NODE);
+    }
+    eventually("slice lists 3 ready pods", || {
+        let (slices, _) = state
+            .store
+            .list("endpointslices", Some("fittrack-blue"), None);
+        slices.len() == 1
+            && slices[0]["metadata"]["labels"][slices::SERVICE_NAME] == "fittrack-blue"
+            && slices[0]["endpoints"]
+                .as_array()
+                .is_some_and(|e| e.len() == 3 && e.iter().all(|e| e["conditions"]["ready"] == true))
+    })
+    .await;
+    let (events, _) = state.store.list("events", Some("fittrack-blue"), None);
+    let reasons: HashSet<&str> = events.iter().filter_map(|e| e["reason"].as_str()).collect();
+    for r in [
+        "Scheduled",
+        "Pulling",
+        "Pulled",
+        "Created",
+        "Started",
+        "ScalingReplicaSet",
+        "SuccessfulCreate",
+    ] {
+        assert!(reasons.contains(r), "missing event {r}: {reasons:?}");
+    }
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn image_change_rolls_surge_one() {
+    let (state, _) = start("fittrack");
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    let mut max_pods = 0;
+    set_image(&state, "fittrack-green", "fittrack/api:v2.0.1");
+    eventually("rolled", || {
+        max_pods = max_pods.max(
+            pods(&state, "fittrack-green", "green")
+                .iter()
+                .filter(|p| !podstatus::is_terminating(p))
+                .count(),
+        );
+        settled(&state, "fittrack-green", 3)
+            && pods(&state, "fittrack-green", "green")
+                .iter()
+                .all(|p| p["spec"]["containers"][0]["image"] == "fittrack/api:v2.0.1")
+    })
+    .await;
+    assert!(max_pods <= 4, "surge exceeded: {max_pods} live pods");
+    let d = deploy(&state, "fittrack-green");
+    assert_eq!(d["metadata"]["generation"], 2);
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    let (sets, _) = state
+        .store
+        .list("replicasets", Some("fittrack-green"), None);
+    assert_eq!(sets.len(), 2);
+    assert!(sets.iter().any(|s| s["spec"]["replicas"] == 0));
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn never_ready_image_exceeds_the_progress_deadline() {
+    let (state, _) = start("fittrack");
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    set_image(&state, "fittrack-green", "fittrack/api:v2.1.0-never-ready");
+    eventually("deadline exceeded", || {
+        progressing(&deploy(&state, "fittrack-green"))
+            == ("False".into(), "ProgressDeadlineExceeded".into())
+    })
+    .await;
+    // The old pods keep serving: surge pod only, nothing old removed.
+    let d = deploy(&state, "fittrack-green");
+    assert_eq!(d["status"]["readyReplicas"], 3);
+    assert_eq!(d["status"]["updatedReplicas"], 1);
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn scale_to_five_and_to_zero() {
+    let (state, _) = start("fittrack");
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    let scale = |n: i64| {
+        state
+            .store
+            .modify("deployments", "fittrack-blue", "fittrack", |d| {
+                d["spec"]["replicas"] = json!(n)
+            })
+            .unwrap();
+    };
+    scale(5);
+    eventually("5 ready", || settled(&state, "fittrack-blue", 5)).await;
+    scale(0);
+    eventually("0 pods", || {
+        settled(&state, "fittrack-blue", 0) && pods(&state, "fittrack-blue", "blue").is_empty()
+    })
+    .await;
+    let (slices, _) = state
+        .store
+        .list("endpointslices", Some("fittrack-blue"), None);
+    assert_eq!(slices[0]["endpoints"], json!([]));
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn slices_follow_readiness() {
+    let (state, rt) = start("fittrack");
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    let ready_count = |state: &SimState| {
+        let (slices, _) = state
+            .store
+            .list("endpointslices", Some("fittrack-blue"), None);
+        slices
+            .iter()
+            .flat_map(|s| s["endpoints"].as_array().cloned().unwrap_or_default())
+            .filter(|e| e["conditions"]["ready"] == true)
+            .count()
+    };
+    Scripted::set(&rt.unready, "fittrack-", true);
+    eventually("no ready endpoints", || ready_count(&state) == 0).await;
+    let (events, _) = state.store.list("events", Some("fittrack-blue"), None);
+    assert!(events.iter().any(|e| e["reason"] == "Unhealthy"
+        && e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Readiness probe failed: HTTP probe failed with statuscode: 503")));
+    Scripted::set(&rt.unready, "fittrack-", false);
+    eventually("ready again", || ready_count(&state) == 3).await;
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn crashes_restart_with_backoff() {
+    let (state, rt) = start("fittrack");
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    let victim = meta::name(&pods(&state, "fittrack-green", "green")[0]).to_string();
+    Scripted::set(&rt.crash, &victim, true);
+    eventually("restarted twice in CrashLoopBackOff", || {
+        let p = state.store.get("pods", "fittrack-green", &victim).unwrap();
+        let c = &p["status"]["containerStatuses"][0];
+        c["restartCount"].as_i64().unwrap_or(0) >= 2
+            && c["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+            && c["lastState"]["terminated"]["exitCode"] == 1
+    })
+    .await;
+    let (events, _) = state.store.list("events", Some("fittrack-green"), None);
+    assert!(events
+        .iter()
+        .any(|e| e["reason"] == "BackOff" && e["involvedObject"]["name"] == victim.as_str()));
+    Scripted::set(&rt.crash, &victim, false);
+    eventually("running again", || {
+        let p = state.store.get("pods", "fittrack-green", &victim).unwrap();
+        p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+            && podstatus::is_ready(&p)
+    })
+    .await;
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn pull_failures_back_off() {
+    let (state, _) = start("fittrack");
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    set_image(&state, "fittrack-green", "fittrack/api:v9-pullfail");
+    eventually("ImagePullBackOff", || {
+        pods(&state, "fittrack-green", "green").iter().any(|p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ImagePullBackOff"
+        })
+    })
+    .await;
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn deleted_pods_terminate_then_vanish_and_are_replaced() {
+    let (state, _) = start("fittrack-single-ns");
+    eventually("blue settled", || {
+        let d = state
+            .store
+            .get("deployments", "fittrack", "fittrack-blue")
+            .unwrap();
+        d["status"]["readyReplicas"] == 3
+    })
+    .await;
+    let victim = meta::name(&pods(&state, "fittrack", "blue")[0]).to_string();
+    replicasets::delete_pod(&state_ctx(&state), "fittrack", &victim);
+    eventually("victim gone and 3 others ready", || {
+        let ps = pods(&state, "fittrack", "blue");
+        ps.iter().all(|p| meta::name(p) != victim)
+            && ps.iter().filter(|p| podstatus::is_ready(p)).count() == 3
+    })
+    .await;
+    // The router Service's slices follow the selector: blue pods only.
+    let (slices, _) = state.store.list("endpointslices", Some("fittrack"), None);
+    let lb = slices
+        .iter()
+        .find(|s| s["metadata"]["labels"][slices::SERVICE_NAME] == "fittrack-lb")
+        .unwrap();
+    assert!(lb["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["targetRef"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("fittrack-blue-")));
+    state.shutdown.cancel();
+}
+
+/// A context sharing the state's store (for calling controller helpers directly).
+fn state_ctx(state: &SimState) -> Ctx {
+    Ctx {
+        store: state.store.clone(),
+        tuning: state.tuning.clone(),
+        events: events::Recorder::new(state.store.clone()),
+        runtime: Arc::new(StandIn::default()),
+        ips: AtomicU32::new(1000),
+    }
+}
+
+#[tokio::test]
+async fn state_summary_counts_colours_and_routers() {
+    let (state, _) = start("fittrack");
+    eventually("both settled", || {
+        settled(&state, "fittrack-blue", 3) && settled(&state, "fittrack-green", 3)
+    })
+    .await;
+    let s = summary::summary(&state, None);
+    assert_eq!(s["scenario"], "fittrack");
+    assert_eq!(s["colours"]["blue"]["total"], 3);
+    assert_eq!(s["colours"]["green"]["ready"], 3);
+    let route = &s["routers"]["httproutes"][0];
+    assert_eq!(route["name"], "fittrack");
+    assert_eq!(route["rules"][0]["backends"][0]["weight"], 100);
+    assert_eq!(
+        route["rules"][0]["backends"][1]["service"],
+        "fittrack-green"
+    );
+    let d = s["deployments"].as_array().unwrap();
+    assert!(d
+        .iter()
+        .all(|d| d["progressing"] == "NewReplicaSetAvailable"));
+    state.shutdown.cancel();
+}
+
+/// `cargo test --release --lib load_scenario_converges -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement, ~seconds"]
+async fn load_scenario_converges() {
+    let started = Instant::now();
+    let (state, _) = start("load");
+    eventually("400 ready", || {
+        settled(&state, "fittrack-blue", 200) && settled(&state, "fittrack-green", 200)
+    })
+    .await;
+    let (slices, _) = state
+        .store
+        .list("endpointslices", Some("fittrack-blue"), None);
+    assert_eq!(slices.len(), 2);
+    println!("load: 400 pods ready in {:?}", started.elapsed());
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn real_apps_answer_probes_and_crash_on_fault() {
+    use crate::sim::apps::{AppFault, FaultTarget};
+    let state = SimState::new("fittrack", tuning());
+    Cluster::start(state.clone());
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    let pod = meta::name(&pods(&state, "fittrack-green", "green")[0]).to_string();
+    assert!(state.apps.running("fittrack-green", &pod).is_some());
+    let target = FaultTarget {
+        pod: Some(pod.clone()),
+        ..Default::default()
+    };
+    state.apps.set_fault(
+        target,
+        AppFault {
+            crash: Some(true),
+            ..Default::default()
+        },
+    );
+    eventually("crash loop", || {
+        let p = state.store.get("pods", "fittrack-green", &pod).unwrap();
+        p["status"]["containerStatuses"][0]["restartCount"]
+            .as_i64()
+            .unwrap_or(0)
+            >= 1
+            && !podstatus::is_ready(&p)
+    })
+    .await;
+    set_image(&state, "fittrack-blue", "fittrack/api:v1.9.4-never-ready");
+    eventually("deadline exceeded", || {
+        progressing(&deploy(&state, "fittrack-blue")).1 == "ProgressDeadlineExceeded"
+    })
+    .await;
+    state.shutdown.cancel();
+}

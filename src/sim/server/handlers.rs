@@ -1,0 +1,415 @@
+//! The resource handler: every verb on every served resource, dispatched from the path.
+
+use super::error::{ApiError, ApiResult};
+use super::objects::{apply_scale, check_type, ingest, present, reconcile_status, scale_of};
+use super::path::{self, ResourcePath, Target};
+use super::{special, Caller, ServerCtx};
+use crate::sim::discovery;
+use crate::sim::patch::{self, PatchKind};
+use crate::sim::selector::{FieldSelector, LabelSelector};
+use crate::sim::store::StoreError;
+use crate::sim::table;
+use crate::sim::watch::{self, WatchRequest};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+
+type Params = HashMap<String, String>;
+
+/// A JSON answer with `Content-Type: application/json`.
+pub fn json_response(code: StatusCode, v: &Value) -> Response {
+    let body = serde_json::to_vec(v).unwrap_or_default();
+    (code, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Fallback handler for everything under `/api` and `/apis`.
+pub async fn dispatch(
+    State(ctx): State<ServerCtx>,
+    Extension(caller): Extension<Caller>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params: Params = Query::try_from_uri(&uri).map(|q| q.0).unwrap_or_default();
+    let req = Req {
+        ctx: &ctx,
+        caller: &caller,
+        method: &method,
+        headers: &headers,
+        params: &params,
+    };
+    match path::parse(uri.path()) {
+        Some(Target::CoreVersions) => json_response(
+            StatusCode::OK,
+            &discovery::core_versions(&ctx.server_address()),
+        ),
+        Some(Target::Groups) => json_response(StatusCode::OK, &discovery::groups()),
+        Some(Target::Group(g)) => json_response(StatusCode::OK, &discovery::group(&g)),
+        Some(Target::ResourceList(g, v)) => {
+            json_response(StatusCode::OK, &discovery::resource_list(&g, &v))
+        }
+        Some(Target::Resource(rp)) => req
+            .resource(rp, &body)
+            .unwrap_or_else(IntoResponse::into_response),
+        None => ApiError::no_route(uri.path()).into_response(),
+    }
+}
+
+struct Req<'a> {
+    ctx: &'a ServerCtx,
+    caller: &'a Caller,
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    params: &'a Params,
+}
+
+fn parse_json(body: &[u8]) -> ApiResult<Value> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+impl Req<'_> {
+    fn param(&self, k: &str) -> Option<&str> {
+        self.params
+            .get(k)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn flag(&self, k: &str) -> bool {
+        matches!(self.param(k), Some("true" | "1"))
+    }
+
+    fn selectors(&self) -> ApiResult<(LabelSelector, FieldSelector)> {
+        let l = LabelSelector::parse(self.param("labelSelector").unwrap_or(""))
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let f = FieldSelector::parse(self.param("fieldSelector").unwrap_or(""))
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        Ok((l, f))
+    }
+
+    fn wants_table(&self) -> bool {
+        let accept = self
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        table::wants_table(accept)
+    }
+
+    fn resource(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
+        let def = rp.def;
+        if !def.is_stored() {
+            let ct = self
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            return special::review(self.ctx, self.caller, self.method, &rp, ct, body);
+        }
+        if matches!(rp.sub.as_deref(), Some("log" | "proxy" | "portforward")) {
+            return Err(ApiError::no_route(
+                "served by the simulated apps, which are not running",
+            ));
+        }
+        let m = self.method;
+        match (rp.name.is_some(), m) {
+            (false, &Method::GET) if self.flag("watch") => self.watch(rp),
+            (false, &Method::GET) => self.list(rp),
+            (false, &Method::POST) => self.create(rp, body),
+            (false, &Method::DELETE) => self.delete_collection(rp),
+            (true, &Method::GET) => self.get(rp),
+            (true, &Method::PUT) => self.update(rp, body),
+            (true, &Method::PATCH) => self.patch(rp, body),
+            (true, &Method::DELETE) => self.delete(rp, body),
+            _ => Err(ApiError::method_not_allowed(format!(
+                "{m} is not supported here"
+            ))),
+        }
+    }
+
+    fn stored(&self, rp: &ResourcePath) -> ApiResult<Value> {
+        let name = rp.name.as_deref().unwrap_or("");
+        self.ctx
+            .state
+            .store
+            .get(rp.def.store, rp.ns(), name)
+            .ok_or_else(|| ApiError::not_found(rp.def.plural, name))
+    }
+
+    fn answer(&self, rp: &ResourcePath, code: StatusCode, stored: &Value) -> Response {
+        if rp.sub.as_deref() == Some("scale") {
+            return json_response(code, &scale_of(stored));
+        }
+        let obj = present(rp.def, stored);
+        if self.wants_table() {
+            let rv = obj
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            return json_response(
+                code,
+                &table::table(rp.def.kind, &[obj.clone()], rv, true, chrono::Utc::now()),
+            );
+        }
+        json_response(code, &obj)
+    }
+
+    fn get(&self, rp: ResourcePath) -> ApiResult<Response> {
+        let obj = self.stored(&rp)?;
+        Ok(self.answer(&rp, StatusCode::OK, &obj))
+    }
+
+    fn list(&self, rp: ResourcePath) -> ApiResult<Response> {
+        let (labels, fields) = self.selectors()?;
+        let def = rp.def;
+        let (stored, rv) = self
+            .ctx
+            .state
+            .store
+            .list(def.store, rp.namespace.as_deref(), None);
+        let items: Vec<Value> = stored
+            .iter()
+            .map(|o| present(def, o))
+            .filter(|o| labels.matches_object(o) && fields.matches_object(o))
+            .collect();
+        if self.wants_table() {
+            return Ok(json_response(
+                StatusCode::OK,
+                &table::table(def.kind, &items, &rv.to_string(), true, chrono::Utc::now()),
+            ));
+        }
+        let list = json!({
+            "kind": format!("{}List", def.kind),
+            "apiVersion": def.api_version(),
+            "metadata": {"resourceVersion": rv.to_string()},
+            "items": items,
+        });
+        Ok(json_response(StatusCode::OK, &list))
+    }
+
+    fn watch(&self, rp: ResourcePath) -> ApiResult<Response> {
+        let (labels, fields) = self.selectors()?;
+        let rv = match self.param("resourceVersion") {
+            None => None,
+            Some(s) => Some(
+                s.parse::<u64>()
+                    .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {s:?}")))?,
+            ),
+        };
+        let timeout = match self.param("timeoutSeconds") {
+            None => None,
+            Some(s) => Some(Duration::from_secs(s.parse().map_err(|_| {
+                ApiError::bad_request(format!("invalid timeoutSeconds {s:?}"))
+            })?)),
+        };
+        let req = WatchRequest {
+            def: rp.def,
+            namespace: rp.namespace,
+            labels,
+            fields,
+            resource_version: rv,
+            timeout,
+            bookmarks: self.flag("allowWatchBookmarks"),
+            send_initial: self.flag("sendInitialEvents"),
+            as_table: self.wants_table(),
+        };
+        Ok(watch::start(&self.ctx.state, req))
+    }
+
+    fn require_namespace(&self, rp: &ResourcePath) -> ApiResult<()> {
+        if rp.def.namespaced
+            && self
+                .ctx
+                .state
+                .store
+                .get("namespaces", "", rp.ns())
+                .is_none()
+        {
+            return Err(ApiError::not_found("namespaces", rp.ns()));
+        }
+        Ok(())
+    }
+
+    fn create(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
+        if rp.def.namespaced && rp.namespace.is_none() {
+            return Err(ApiError::method_not_allowed(
+                "create needs a namespace in the path",
+            ));
+        }
+        let sent = parse_json(body)?;
+        check_type(rp.def, &sent)?;
+        let body_ns = sent
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if rp.def.namespaced && !body_ns.is_empty() && body_ns != rp.ns() {
+            return Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
+        }
+        self.require_namespace(&rp)?;
+        let mut obj = ingest(rp.def, sent);
+        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("resourceVersion");
+        }
+        // Like the real API server, status is not client-writable on create.
+        if rp.def.has_status() {
+            if let Some(m) = obj.as_object_mut() {
+                m.remove("status");
+            }
+        }
+        let made = self.ctx.state.store.create(rp.def.store, rp.ns(), obj)?;
+        Ok(self.answer(&rp, StatusCode::CREATED, &made))
+    }
+
+    fn update(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
+        let sent = parse_json(body)?;
+        let name = rp.name.clone().unwrap_or_default();
+        let (store, def, sub) = (&self.ctx.state.store, rp.def, rp.sub.as_deref());
+        let written = if sub == Some("scale") {
+            let want = sent
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            store.try_modify(def.store, rp.ns(), &name, |obj| {
+                precondition(obj, &want, def.plural, &name)?;
+                apply_scale(obj, &sent)
+            })?
+        } else {
+            check_type(def, &sent)?;
+            let old = self.stored(&rp)?;
+            let new = reconcile_status(def, sub, &old, ingest(def, sent));
+            store.update(def.store, rp.ns(), &name, new)?
+        };
+        Ok(self.answer(&rp, StatusCode::OK, &written))
+    }
+
+    fn patch(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
+        let ct = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let kind =
+            PatchKind::from_content_type(ct).ok_or_else(|| ApiError::unsupported_media_type(ct))?;
+        let p = patch::parse_body(kind, body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        if kind == PatchKind::Apply && self.param("fieldManager").is_none() {
+            return Err(ApiError::bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"));
+        }
+        let name = rp.name.clone().unwrap_or_default();
+        let (store, def, sub) = (&self.ctx.state.store, rp.def, rp.sub.as_deref());
+        if kind == PatchKind::Apply
+            && sub.is_none()
+            && store.get(def.store, rp.ns(), &name).is_none()
+        {
+            let mut obj = p.clone();
+            obj["metadata"]["name"] = json!(name);
+            return self.create(rp, &serde_json::to_vec(&obj).unwrap_or_default());
+        }
+        let want = p
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let written = store.try_modify(def.store, rp.ns(), &name, |obj| {
+            if kind != PatchKind::Json {
+                precondition(obj, &want, def.plural, &name)?;
+            }
+            let failed = |e: patch::PatchError| StoreError::Invalid(e.to_string());
+            if sub == Some("scale") {
+                let scale = patch::apply(kind, &scale_of(obj), &p).map_err(failed)?;
+                return apply_scale(obj, &scale);
+            }
+            let patched = patch::apply(kind, &present(def, obj), &p).map_err(failed)?;
+            check_type(def, &patched)?;
+            let new = reconcile_status(def, sub, obj, ingest(def, patched));
+            *obj = new;
+            Ok(())
+        })?;
+        Ok(self.answer(&rp, StatusCode::OK, &written))
+    }
+
+    fn delete(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
+        let opts: Value = if body.is_empty() {
+            json!({})
+        } else {
+            parse_json(body)?
+        };
+        let grace = self
+            .param("gracePeriodSeconds")
+            .and_then(|g| g.parse::<i64>().ok())
+            .or_else(|| opts.get("gracePeriodSeconds").and_then(Value::as_i64));
+        let name = rp.name.clone().unwrap_or_default();
+        let store = &self.ctx.state.store;
+        let old = self.stored(&rp)?;
+        // Scheduled pods terminate gracefully: the kubelet removes them once stopped.
+        let graceful = rp.def.plural == "pods"
+            && old
+                .pointer("/spec/nodeName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| !n.is_empty())
+            && grace != Some(0);
+        if graceful {
+            let secs = grace.unwrap_or(30).max(1);
+            let marked = store.modify("pods", rp.ns(), &name, |o| {
+                if o.pointer("/metadata/deletionTimestamp").is_none() {
+                    o["metadata"]["deletionTimestamp"] = json!(crate::sim::store::now_rfc3339());
+                    o["metadata"]["deletionGracePeriodSeconds"] = json!(secs);
+                }
+            })?;
+            return Ok(self.answer(&rp, StatusCode::OK, &marked));
+        }
+        if rp.def.plural == "namespaces" {
+            special::delete_namespace_contents(store, &name);
+        }
+        let gone = store.delete(rp.def.store, rp.ns(), &name)?;
+        Ok(self.answer(&rp, StatusCode::OK, &gone))
+    }
+
+    fn delete_collection(&self, rp: ResourcePath) -> ApiResult<Response> {
+        let (labels, fields) = self.selectors()?;
+        let store = &self.ctx.state.store;
+        let (items, _) = store.list(rp.def.store, rp.namespace.as_deref(), None);
+        let mut gone = Vec::new();
+        for o in items.iter().filter(|o| {
+            let p = present(rp.def, o);
+            labels.matches_object(&p) && fields.matches_object(&p)
+        }) {
+            let ns = o
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let name = o
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if let Ok(v) = store.delete(rp.def.store, ns, name) {
+                gone.push(present(rp.def, &v));
+            }
+        }
+        let list = json!({"kind": format!("{}List", rp.def.kind), "apiVersion": rp.def.api_version(),
+            "metadata": {"resourceVersion": store.resource_version().to_string()}, "items": gone});
+        Ok(json_response(StatusCode::OK, &list))
+    }
+}
+
+/// A resourceVersion precondition carried in a body: non-empty and different → Conflict.
+fn precondition(obj: &Value, want: &str, plural: &str, name: &str) -> Result<(), StoreError> {
+    let have = obj
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !want.is_empty() && want != have {
+        return Err(StoreError::Conflict {
+            resource: plural.into(),
+            name: name.into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Modals: a pod's detail (conditions, containers, its recent Events) and "quit?".
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::fmt::age;
+use super::theme::Palette;
+use crate::app::model::{Colour, EventKind, PodView};
+use crate::app::state::State;
+
+/// Most Events listed in a pod's detail.
+const DETAIL_EVENTS: usize = 10;
+
+/// A rectangle of `w`×`h` (clamped) centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    rect
+}
+
+/// Draw the detail of pod `name` of `colour`.
+pub fn draw_pod(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    colour: Colour,
+    name: &str,
+    scroll: usize,
+    p: &Palette,
+) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(8).max(40),
+        area.height.saturating_sub(4).max(10),
+    );
+    let cs = state.colour(colour);
+    let block = Block::bordered()
+        .border_style(p.colour(colour))
+        .title(format!(
+            " pod {name} · {} · {} · Esc closes ",
+            colour.word(),
+            cs.namespace
+        ));
+    let lines = match cs.pods.iter().find(|pod| pod.name == name) {
+        Some(pod) => pod_lines(state, pod, p),
+        None => vec![Line::from(Span::styled(
+            "this pod no longer exists",
+            p.warn,
+        ))],
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
+        rect,
+    );
+}
+
+fn pod_lines(state: &State, pod: &PodView, p: &Palette) -> Vec<Line<'static>> {
+    let ready = pod.ready == pod.containers_total && pod.containers_total > 0;
+    let mut out = vec![Line::from(vec![
+        Span::styled("status ", p.dim),
+        Span::styled(pod.status.clone(), p.status(&pod.status, ready)),
+        Span::raw(format!(
+            " · ready {}/{} · restarts {} · age {} · node {} · ip {}",
+            pod.ready,
+            pod.containers_total,
+            pod.restarts,
+            pod.created
+                .map(|t| age(state.now, t))
+                .unwrap_or_else(|| "?".into()),
+            pod.node.as_deref().unwrap_or("–"),
+            pod.ip.as_deref().unwrap_or("–"),
+        )),
+    ])];
+    if let Some(code) = pod.last_exit_code {
+        out.push(Line::from(Span::styled(
+            format!("last exit code {code}"),
+            p.warn,
+        )));
+    }
+    out.push(Line::from(Span::styled("conditions", p.bold)));
+    for (kind, status, reason) in &pod.conditions {
+        let style = if status == "True" { p.ok } else { p.warn };
+        out.push(Line::from(vec![
+            Span::raw(format!("  {kind:<16} ")),
+            Span::styled(format!("{status:<6}"), style),
+            Span::raw(format!(" {reason}")),
+        ]));
+    }
+    out.push(Line::from(Span::styled("containers", p.bold)));
+    for c in &pod.containers {
+        out.push(Line::from(vec![
+            Span::raw(format!("  {} ", c.name)),
+            Span::styled(
+                if c.ready { "ready" } else { "not ready" },
+                if c.ready { p.ok } else { p.warn },
+            ),
+            Span::raw(format!(
+                " · {} · restarts {} · {}",
+                c.image, c.restarts, c.state
+            )),
+        ]));
+        if let Some(last) = &c.last_termination {
+            out.push(Line::from(Span::styled(
+                format!("    last termination: {last}"),
+                p.warn,
+            )));
+        }
+    }
+    out.push(Line::from(Span::styled("recent events", p.bold)));
+    let object = format!("Pod/{}", pod.name);
+    let events: Vec<_> = state
+        .timeline
+        .events_for(&pod.namespace, &object)
+        .take(DETAIL_EVENTS)
+        .collect();
+    if events.is_empty() {
+        out.push(Line::from(Span::styled("  none seen", p.dim)));
+    }
+    for e in events {
+        let style = if e.kind == EventKind::Warning {
+            p.warn
+        } else {
+            Default::default()
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {} ", state.zone.hms(e.time)), p.dim),
+            Span::styled(e.reason.clone(), style),
+            Span::raw(format!(": {}", e.message)),
+        ]));
+    }
+    out
+}
+
+/// Draw the "quit?" confirmation.
+pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
+    let rect = centered(area, 50, 6);
+    let mut lines = vec![Line::from(Span::styled("Quit cutover?", p.bold))];
+    if let Some(a) = &state.action {
+        lines.push(Line::from(Span::styled(
+            format!("{} is still running.", a.name),
+            p.warn,
+        )));
+    }
+    lines.push(Line::from("y / Enter quit · n / Esc stay"));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" quit ")),
+        rect,
+    );
+}

@@ -1,0 +1,165 @@
+//! The header: where we are connected, and which colour gets traffic.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::fmt::{compact, duration};
+use super::theme::Palette;
+use crate::app::model::{Colour, FeedStatus, RouterTarget};
+use crate::app::state::State;
+
+/// Draw the two header lines.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
+    let lines = vec![context_line(state, p), traffic_line(state, p)];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn context_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled(" cutover", p.bold),
+        Span::raw(" · "),
+        Span::raw(state.ctx.context_name.as_str()),
+        Span::raw(" · "),
+        Span::raw(state.router_label.as_str()),
+        Span::raw(" · "),
+    ];
+    spans.extend(connection(state, p));
+    if state.ctx.read_only {
+        spans.push(Span::raw(" · "));
+        spans.push(Span::styled("READ-ONLY", p.warn));
+    }
+    if let Some(user) = &state.ctx.user {
+        spans.push(Span::raw(format!(" · {user}")));
+    }
+    spans.push(Span::styled("  ? help", p.dim));
+    Line::from(spans)
+}
+
+/// "● live", "connecting…", or "⚠ RECONNECTING pods/blue · updated 12 s ago".
+fn connection(state: &State, p: &Palette) -> Vec<Span<'static>> {
+    let stale: Vec<_> = state.stale_feeds().collect();
+    if state.feeds.is_empty() {
+        return vec![Span::styled("connecting…", p.warn)];
+    }
+    let down: Vec<_> = stale
+        .iter()
+        .filter(|(_, f)| matches!(f.status, FeedStatus::Reconnecting { .. }))
+        .collect();
+    if down.is_empty() {
+        return if stale.is_empty() {
+            vec![Span::styled("● live", p.ok)]
+        } else {
+            vec![Span::styled("connecting…", p.warn)]
+        };
+    }
+    let oldest = down.iter().filter_map(|(_, f)| f.updated).min();
+    let since = down
+        .iter()
+        .filter_map(|(_, f)| match f.status {
+            FeedStatus::Reconnecting { since, .. } => Some(since),
+            _ => None,
+        })
+        .min();
+    let age = match (oldest, since) {
+        (Some(t), _) => format!("updated {} ago", duration(state.now, t)),
+        (None, Some(t)) => format!("down for {}", duration(state.now, t)),
+        _ => String::new(),
+    };
+    vec![
+        Span::styled(format!("⚠ RECONNECTING ({} feeds)", down.len()), p.error),
+        Span::styled(format!(" · {age}"), p.warn),
+    ]
+}
+
+fn traffic_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
+    let mut spans = vec![Span::raw(" traffic → ")];
+    let Some(router) = &state.router else {
+        spans.push(Span::styled("waiting for the router…", p.warn));
+        return Line::from(spans);
+    };
+    match &router.target {
+        RouterTarget::Colour(c) => {
+            spans.push(Span::styled(format!(" {} LIVE ", c.word()), p.live(*c)));
+            spans.extend(since(state, p));
+            spans.extend(lb(state, p));
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(c.other().word(), p.colour(c.other())));
+            spans.push(Span::styled(" standby", p.dim));
+            return Line::from(spans);
+        }
+        RouterTarget::Split { blue, green } => {
+            spans.push(Span::styled(" SPLIT ", p.alarm));
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                format!("BLUE {blue} %"),
+                p.colour(Colour::Blue),
+            ));
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(
+                format!("GREEN {green} %"),
+                p.colour(Colour::Green),
+            ));
+            spans.extend(since(state, p));
+        }
+        RouterTarget::Unknown(value) => {
+            spans.push(Span::styled(" UNKNOWN ", p.alarm));
+            spans.push(Span::styled(
+                format!(" router value {value:?} matches neither colour"),
+                p.error,
+            ));
+        }
+        RouterTarget::Missing => {
+            spans.push(Span::styled(" MISSING ", p.alarm));
+            spans.push(Span::styled(" the router object does not exist", p.error));
+        }
+    }
+    spans.extend(lb(state, p));
+    Line::from(spans)
+}
+
+fn since(state: &State, p: &Palette) -> Vec<Span<'static>> {
+    let Some(t) = state.router.as_ref().and_then(|r| r.since) else {
+        return Vec::new();
+    };
+    vec![Span::styled(
+        format!(
+            " since {} {} ({})",
+            state.zone.hms(t),
+            state.zone.label,
+            compact(state.now, t)
+        ),
+        p.dim,
+    )]
+}
+
+/// What the load balancer actually serves, compared with the router.
+fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
+    if !state.lb_configured {
+        return Vec::new();
+    }
+    let mut spans = vec![Span::raw(" · LB ")];
+    let Some(obs) = &state.lb else {
+        spans.push(Span::styled("not probed yet", p.dim));
+        return spans;
+    };
+    if let Some(err) = &obs.error {
+        spans.push(Span::styled(format!("✖ {err}"), p.error));
+        return spans;
+    }
+    let version = obs.version.as_deref().unwrap_or("?");
+    spans.push(Span::raw(format!("serves {version}")));
+    let routed = state.router.as_ref().and_then(|r| match r.target {
+        RouterTarget::Colour(c) => Some(c),
+        _ => None,
+    });
+    match (obs.colour, routed) {
+        (Some(c), Some(r)) if c != r => {
+            spans.push(Span::styled(format!(" = {} ≠ router", c.word()), p.error));
+        }
+        (Some(c), _) => spans.push(Span::styled(format!(" = {}", c.word()), p.colour(c))),
+        (None, _) => spans.push(Span::styled(" (matches neither colour)", p.warn)),
+    }
+    spans
+}

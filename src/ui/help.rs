@@ -1,0 +1,63 @@
+//! The help screen: every key of every mode, what it does, and why unavailable ones are.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::theme::Palette;
+use crate::app::action::Action;
+use crate::app::keymap::{key_label, KeyMode, Keymap};
+use crate::app::state::State;
+
+/// Help text lines for a keymap (also used by tests and the README).
+pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for mode in KeyMode::ALL {
+        out.push(Line::from(Span::styled(
+            format!("{} mode", mode.title()),
+            p.bold,
+        )));
+        let mut seen: Vec<Action> = Vec::new();
+        for (_, action) in keymap.bindings(mode) {
+            if seen.contains(action) {
+                continue;
+            }
+            seen.push(*action);
+            let keys: Vec<String> = keymap
+                .bindings(mode)
+                .iter()
+                .filter(|(_, a)| a == action)
+                .map(|(k, _)| key_label(k))
+                .collect();
+            let mut spans = vec![
+                Span::styled(format!("  {:<18}", keys.join(" ")), p.bold),
+                Span::raw(action.description().to_string()),
+            ];
+            if let Some(why) = action.unavailable() {
+                spans.push(Span::styled(format!(" — {why}"), p.warn));
+            }
+            out.push(Line::from(spans));
+        }
+        if mode == KeyMode::FilterInput {
+            out.push(Line::from(Span::styled(
+                "  other keys         type into the filter (a regex)",
+                p.dim,
+            )));
+        }
+        out.push(Line::default());
+    }
+    out
+}
+
+/// Draw help over the whole area, scrolled by `scroll` rows.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Palette) {
+    let block = Block::bordered().title(" help · j/k scroll · Esc closes ");
+    let all = lines(&state.keymap, p);
+    let scroll = scroll.min(all.len().saturating_sub(1));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(all).block(block).scroll((scroll as u16, 0)),
+        area,
+    );
+}

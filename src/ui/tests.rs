@@ -1,0 +1,279 @@
+//! Whole-screen snapshots (TestBackend, fixed `now`) and buffer assertions.
+
+use chrono::Duration;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use ratatui::Terminal;
+
+use super::theme::Palette;
+use super::view;
+use crate::app::model::{Colour, Feed, FeedStatus, RouterTarget};
+use crate::app::msg::Msg;
+use crate::app::sample;
+use crate::app::state::{Modal, Screen, State};
+use crate::app::update::update;
+use crate::config::schema::Theme;
+
+fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| view(f, state)).expect("draw");
+    t
+}
+
+fn buffer(state: &State, w: u16, h: u16) -> Buffer {
+    render(state, w, h).backend().buffer().clone()
+}
+
+fn row(buf: &Buffer, y: u16) -> String {
+    (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect()
+}
+
+fn screen_text(buf: &Buffer) -> String {
+    (0..buf.area.height).map(|y| row(buf, y) + "\n").collect()
+}
+
+/// Positions (x, y) where `needle` starts, one cell per char (no wide chars).
+fn find(buf: &Buffer, needle: &str) -> Vec<(u16, u16)> {
+    let mut hits = Vec::new();
+    for y in 0..buf.area.height {
+        let cells: Vec<String> = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        for x in 0..cells.len() {
+            let s: String = cells[x..]
+                .iter()
+                .take(needle.chars().count())
+                .map(String::as_str)
+                .collect();
+            if s == needle {
+                hits.push((x as u16, y));
+            }
+        }
+    }
+    hits
+}
+
+fn with_router(target: RouterTarget, raw: &str) -> State {
+    let mut s = sample::state(3, 40);
+    update(&mut s, sample::router(target, raw));
+    s
+}
+
+#[test]
+fn snapshot_120x40() {
+    insta::assert_snapshot!(render(&sample::state(3, 40), 120, 40).backend());
+}
+
+#[test]
+fn snapshot_80x24() {
+    insta::assert_snapshot!(render(&sample::state(3, 40), 80, 24).backend());
+}
+
+#[test]
+fn snapshot_split_80x24() {
+    let s = with_router(
+        RouterTarget::Split {
+            blue: 90,
+            green: 10,
+        },
+        "fittrack-blue:90,fittrack-green:10",
+    );
+    insta::assert_snapshot!(render(&s, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_help_120x40() {
+    let mut s = sample::state(3, 40);
+    s.screen = Screen::Help(0);
+    insta::assert_snapshot!(render(&s, 120, 40).backend());
+}
+
+#[test]
+fn snapshot_pod_detail_80x24() {
+    let mut s = sample::state(3, 40);
+    let pod = sample::pod(Colour::Green, 1).name;
+    s.modal = Some(Modal::PodDetail {
+        colour: Colour::Green,
+        pod,
+        scroll: 0,
+    });
+    insta::assert_snapshot!(render(&s, 80, 24).backend());
+}
+
+#[test]
+fn blue_and_green_are_drawn_in_their_colours() {
+    let buf = buffer(&sample::state(3, 40), 120, 40);
+    let p = Palette::of(Theme::Dark);
+    let blue = p.colour(Colour::Blue).fg.expect("blue has a colour");
+    let green = p.colour(Colour::Green).fg.expect("green has a colour");
+    assert_ne!(blue, green);
+    assert!(matches!(blue, Color::Blue | Color::LightBlue));
+    assert!(matches!(green, Color::Green | Color::LightGreen));
+    // Pane corners (row 2, below the header) and the colour words in the titles.
+    assert_eq!(buf[(0, 2)].fg, blue, "left pane border");
+    assert_eq!(buf[(60, 2)].fg, green, "right pane border");
+    let in_titles = |word| {
+        find(&buf, word)
+            .into_iter()
+            .filter(|(_, y)| *y == 2)
+            .collect::<Vec<_>>()
+    };
+    let [(bx, by)] = in_titles("BLUE")[..] else {
+        panic!("one BLUE title")
+    };
+    assert!(bx < 60 && buf[(bx, by)].fg == blue);
+    let [(gx, gy)] = in_titles("GREEN")[..] else {
+        panic!("one GREEN title")
+    };
+    assert!(gx >= 60 && buf[(gx, gy)].fg == green);
+}
+
+#[test]
+fn live_marker_sits_on_the_live_colour() {
+    let p = Palette::of(Theme::Dark);
+    for (target, raw, live_left) in [
+        (Colour::Blue, "fittrack-blue:100,fittrack-green:0", true),
+        (Colour::Green, "fittrack-blue:0,fittrack-green:100", false),
+    ] {
+        let buf = buffer(&with_router(RouterTarget::Colour(target), raw), 120, 40);
+        let live_bg = p.live(target).bg.expect("LIVE has a background");
+        let hits = find(&buf, "LIVE");
+        assert_eq!(hits.len(), 2, "header and one pane: {hits:?}");
+        for (x, y) in &hits {
+            assert_eq!(
+                buf[(*x, *y)].bg,
+                live_bg,
+                "LIVE at {x},{y} drawn on {target:?}"
+            );
+        }
+        // Header says which colour in words, right before LIVE.
+        assert!(row(&buf, 1).contains(&format!("{} LIVE", target.word())));
+        let (px, py) = hits
+            .iter()
+            .find(|(_, y)| *y == 2)
+            .copied()
+            .expect("pane title LIVE");
+        assert_eq!(px < 60, live_left, "LIVE in the {target:?} pane");
+        assert_eq!(py, 2);
+        assert!(row(&buf, 1).contains(&format!("{} standby", target.other().word())));
+    }
+}
+
+#[test]
+fn unknown_router_is_loud_and_never_live() {
+    let s = with_router(
+        RouterTarget::Unknown("fittrack-canary".into()),
+        "fittrack-canary:100",
+    );
+    let buf = buffer(&s, 120, 40);
+    let text = screen_text(&buf);
+    assert!(
+        find(&buf, "LIVE").is_empty(),
+        "no colour may claim LIVE:\n{text}"
+    );
+    let (x, y) = find(&buf, "UNKNOWN")[0];
+    assert_eq!(buf[(x, y)].bg, Color::Red);
+    assert!(text.contains("\"fittrack-canary\" matches neither colour"));
+    assert_eq!(find(&buf, "ROUTE ?").len(), 2);
+}
+
+#[test]
+fn split_shows_both_percentages() {
+    let s = with_router(
+        RouterTarget::Split {
+            blue: 90,
+            green: 10,
+        },
+        "x",
+    );
+    let buf = buffer(&s, 120, 40);
+    let header = row(&buf, 1);
+    assert!(
+        header.contains("SPLIT") && header.contains("BLUE 90 %") && header.contains("GREEN 10 %"),
+        "{header}"
+    );
+    assert!(find(&buf, "LIVE").is_empty());
+    let (x, _) = find(&buf, "SPLIT 10 %")[0];
+    assert!(x >= 60, "green's share in the green pane");
+}
+
+#[test]
+fn missing_router_is_loud() {
+    let buf = buffer(&with_router(RouterTarget::Missing, ""), 80, 24);
+    assert!(row(&buf, 1).contains("MISSING"));
+}
+
+#[test]
+fn no_color_draws_monochrome() {
+    let mut s = sample::state(3, 40);
+    s.set_no_color(true);
+    let buf = buffer(&s, 120, 40);
+    for cell in buf.content() {
+        assert!(
+            cell.fg == Color::Reset && cell.bg == Color::Reset,
+            "coloured cell {cell:?}"
+        );
+    }
+    assert!(row(&buf, 1).contains("BLUE LIVE"), "meaning stays in words");
+}
+
+#[test]
+fn stale_feed_says_how_stale() {
+    let mut s = sample::state(3, 40);
+    let err = FeedStatus::Reconnecting {
+        since: sample::now(),
+        error: "connection reset".into(),
+    };
+    update(&mut s, Msg::Feed(Feed::Pods(Colour::Blue), err));
+    update(&mut s, Msg::Tick(sample::now() + Duration::seconds(12)));
+    let text = screen_text(&buffer(&s, 120, 40));
+    assert!(text.contains("RECONNECTING"), "{text}");
+    assert!(text.contains("reconnecting · updated 12 s ago"), "{text}");
+    update(
+        &mut s,
+        Msg::Feed(Feed::Pods(Colour::Blue), FeedStatus::Live),
+    );
+    let text = screen_text(&buffer(&s, 120, 40));
+    assert!(
+        !text.contains("RECONNECTING") && !text.contains("reconnecting"),
+        "{text}"
+    );
+}
+
+#[test]
+fn error_rate_says_no_metrics_source_in_both_columns() {
+    let buf = buffer(&sample::state(3, 40), 120, 40);
+    let hits = find(&buf, "no metrics source");
+    assert!(hits.iter().any(|(x, _)| *x < 60) && hits.iter().any(|(x, _)| *x >= 60));
+    assert!(!screen_text(&buf).contains('▁'), "never a flat sparkline");
+}
+
+#[test]
+fn paused_logs_and_filter_errors_are_shown() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let mut s = sample::state(3, 40);
+    update(&mut s, key(KeyCode::PageUp));
+    update(&mut s, key(KeyCode::Char('/')));
+    for c in "(oops".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    let text = screen_text(&buffer(&s, 120, 40));
+    assert!(text.contains("PAUSED"), "{text}");
+    assert!(
+        text.contains("filter /(oops") && text.contains("bad regex"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tiny_and_huge_screens_do_not_panic() {
+    let s = sample::state(200, 500);
+    for (w, h) in [(1, 1), (10, 3), (40, 10), (80, 24), (300, 100)] {
+        buffer(&s, w, h);
+    }
+}
