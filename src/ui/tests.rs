@@ -272,8 +272,41 @@ fn paused_logs_and_filter_errors_are_shown() {
 
 #[test]
 fn tiny_and_huge_screens_do_not_panic() {
-    let s = sample::state(200, 500);
-    for (w, h) in [(1, 1), (10, 3), (40, 10), (80, 24), (300, 100)] {
-        buffer(&s, w, h);
+    let mut s = sample::state(200, 500);
+    let pod = sample::pod(Colour::Blue, 0).name;
+    let overlays = [
+        (Screen::Cockpit, None),
+        (Screen::Help(500), None),
+        (Screen::AppLog, None),
+        (
+            Screen::Cockpit,
+            Some(Modal::PodDetail {
+                colour: Colour::Blue,
+                pod,
+                scroll: 500,
+            }),
+        ),
+        (Screen::Cockpit, Some(Modal::ConfirmQuit)),
+    ];
+    for (screen, modal) in overlays {
+        s.screen = screen;
+        s.modal = modal;
+        for (w, h) in [(1, 1), (10, 3), (40, 10), (80, 24), (300, 100)] {
+            buffer(&s, w, h);
+        }
     }
+}
+
+#[test]
+fn timestamps_and_wrap_toggle_in_the_log_pane() {
+    let mut s = sample::state(3, 40);
+    s.timestamps = true;
+    s.wrap = true;
+    let text = screen_text(&buffer(&s, 80, 24));
+    // The newest line (pod …00000), stamped 1 s before now, in UTC.
+    assert!(text.contains("10:44:59 00000"), "{text}");
+    let wide = screen_text(&buffer(&s, 120, 40));
+    assert!(wide.contains("· wrap · times UTC"), "{wide}");
+    // Wrapped: the end of the long JSON line is visible too.
+    assert!(text.contains("\"n\":39}"), "{text}");
 }
