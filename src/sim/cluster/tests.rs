@@ -14,6 +14,7 @@ struct Scripted {
     inner: StandIn,
     crash: Mutex<HashSet<String>>,
     unready: Mutex<HashSet<String>>,
+    unlive: Mutex<HashSet<String>>,
 }
 
 impl Scripted {
@@ -43,6 +44,9 @@ impl ContainerRuntime for Scripted {
     fn probe<'a>(&'a self, ns: &'a str, pod: &'a str, path: &'a str) -> BoxFuture<'a, Option<u16>> {
         if path.contains("ready") && Self::hit(&self.unready, pod) {
             return Box::pin(async { Some(503) });
+        }
+        if path.contains("live") && Self::hit(&self.unlive, pod) {
+            return Box::pin(async { None });
         }
         self.inner.probe(ns, pod, path)
     }
@@ -422,5 +426,34 @@ async fn real_apps_answer_probes_and_crash_on_fault() {
         progressing(&deploy(&state, "fittrack-blue")).1 == "ProgressDeadlineExceeded"
     })
     .await;
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn failed_liveness_kills_and_restarts_the_container() {
+    let (state, rt) = start("fittrack");
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    let victim = meta::name(&pods(&state, "fittrack-blue", "blue")[0]).to_string();
+    Scripted::set(&rt.unlive, &victim, true);
+    eventually("killed with 137", || {
+        let p = state.store.get("pods", "fittrack-blue", &victim).unwrap();
+        let c = &p["status"]["containerStatuses"][0];
+        c["restartCount"].as_i64().unwrap_or(0) >= 1
+            && c["lastState"]["terminated"]["exitCode"] == 137
+    })
+    .await;
+    let (events, _) = state.store.list("events", Some("fittrack-blue"), None);
+    let about = |reason: &str, text: &str| {
+        events.iter().any(|e| {
+            e["reason"] == reason
+                && e["involvedObject"]["name"] == victim.as_str()
+                && e["message"].as_str().unwrap_or("").contains(text)
+        })
+    };
+    assert!(about(
+        "Unhealthy",
+        "Liveness probe failed: Get \"http://10.244."
+    ));
+    assert!(about("Killing", "failed liveness probe, will be restarted"));
     state.shutdown.cancel();
 }
