@@ -278,3 +278,58 @@ async fn load_scenario_converges() {
     println!("load: 400 pods ready in {:?}", started.elapsed());
     state.shutdown.cancel();
 }
+
+fn route_condition(state: &SimState, kind: &str) -> (String, String) {
+    let r = state
+        .store
+        .get("httproutes", "fittrack", "fittrack")
+        .unwrap();
+    let c = r
+        .pointer("/status/parents/0/conditions")
+        .and_then(Value::as_array)
+        .and_then(|cs| cs.iter().find(|c| c["type"] == kind).cloned())
+        .unwrap_or(Value::Null);
+    (
+        c["status"].as_str().unwrap_or("").into(),
+        c["reason"].as_str().unwrap_or("").into(),
+    )
+}
+
+#[tokio::test]
+async fn gateway_status_reports_accepted_routes_and_unresolved_refs() {
+    let (state, _) = start("fittrack");
+    let ok = ("True".to_string(), "ResolvedRefs".to_string());
+    eventually("route accepted and resolved", || {
+        route_condition(&state, "Accepted").0 == "True"
+            && route_condition(&state, "ResolvedRefs") == ok
+    })
+    .await;
+    eventually("gateway programmed with 1 route", || {
+        let g = state
+            .store
+            .get("gateways", "fittrack", "fittrack-gateway")
+            .unwrap();
+        g.pointer("/status/listeners/0/attachedRoutes") == Some(&json!(1))
+            && g.pointer("/status/conditions/1/type") == Some(&json!("Programmed"))
+    })
+    .await;
+    state
+        .store
+        .delete("referencegrants", "fittrack-green", "allow-fittrack-routes")
+        .unwrap();
+    eventually("RefNotPermitted", || {
+        route_condition(&state, "ResolvedRefs") == ("False".into(), "RefNotPermitted".into())
+    })
+    .await;
+    state
+        .store
+        .modify("httproutes", "fittrack", "fittrack", |r| {
+            r["spec"]["rules"][0]["backendRefs"] = json!([{"name": "nope", "port": 8000}]);
+        })
+        .unwrap();
+    eventually("BackendNotFound", || {
+        route_condition(&state, "ResolvedRefs") == ("False".into(), "BackendNotFound".into())
+    })
+    .await;
+    state.shutdown.cancel();
+}
