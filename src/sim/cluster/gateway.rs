@@ -71,8 +71,8 @@ pub fn unresolved(store: &Store, route: &Value) -> Option<(&'static str, String)
         if target_ns != route_ns {
             let (grants, _) = store.list("referencegrants", Some(target_ns), None);
             if !grant_allows(&grants, route_ns, name) {
-                return Some(("RefNotPermitted", format!(
-                    "backendRef {target_ns}/{name} is not permitted by any ReferenceGrant in {target_ns}")));
+                let why = format!("no ReferenceGrant in {target_ns} permits backendRef {name:?}");
+                return Some(("RefNotPermitted", why));
             }
         }
         if store.get("services", target_ns, name).is_none() {
@@ -85,117 +85,119 @@ pub fn unresolved(store: &Store, route: &Value) -> Option<(&'static str, String)
     None
 }
 
-/// Syncs the status of every Gateway and HTTPRoute.
+/// Conditions `(type, ok, reason, message)`, keeping transition times from `prev`.
+fn conditions(prev: &Value, generation: i64, list: &[(&str, bool, &str, &str)]) -> Value {
+    let out: Vec<Value> = list
+        .iter()
+        .map(|(kind, ok, reason, msg)| condition(prev, kind, *ok, reason, msg, generation))
+        .collect();
+    json!(out)
+}
+
+fn array<'a>(v: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// `(namespace, name)` of the Gateway a route's parentRef points at.
+fn parent_key(route: &Value, parent: &Value) -> (String, String) {
+    let gns = str_at(parent, "namespace").unwrap_or(ns(route));
+    (
+        gns.to_string(),
+        str_at(parent, "name").unwrap_or("").to_string(),
+    )
+}
+
+/// An HTTPRoute's `status`.
+fn route_status(store: &Store, r: &Value) -> Value {
+    let generation = int_at(r, "/metadata/generation", 1);
+    let refs = unresolved(store, r);
+    let (ref_ok, ref_reason, ref_msg) = match &refs {
+        None => (true, "ResolvedRefs", "All references resolved".to_string()),
+        Some((reason, msg)) => (false, *reason, msg.clone()),
+    };
+    let parents: Vec<Value> = array(r, "/spec/parentRefs")
+        .map(|p| {
+            let (gns, gname) = parent_key(r, p);
+            let prev = array(r, "/status/parents")
+                .find(|x| x["parentRef"]["name"] == gname.as_str())
+                .map_or(Value::Null, |x| x["conditions"].clone());
+            let missing = format!("Gateway {gns}/{gname} not found");
+            let accepted = if store.get("gateways", &gns, &gname).is_some() {
+                ("Accepted", true, "Accepted", "Route is accepted")
+            } else {
+                ("Accepted", false, "NoMatchingParent", missing.as_str())
+            };
+            let resolved = ("ResolvedRefs", ref_ok, ref_reason, ref_msg.as_str());
+            json!({
+                "parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway",
+                              "namespace": gns, "name": gname},
+                "controllerName": CONTROLLER_NAME,
+                "conditions": conditions(&prev, generation, &[accepted, resolved]),
+            })
+        })
+        .collect();
+    json!({"parents": parents})
+}
+
+/// A Gateway's `status`, with `attached` routes on each listener.
+fn gateway_status(g: &Value, attached: usize) -> Value {
+    let generation = int_at(g, "/metadata/generation", 1);
+    let prev = &g["status"];
+    let listeners: Vec<Value> = array(g, "/spec/listeners")
+        .map(|l| {
+            let prev_l = array(prev, "/listeners")
+                .find(|x| x["name"] == l["name"])
+                .map_or(Value::Null, |x| x["conditions"].clone());
+            let conds = [
+                ("Accepted", true, "Accepted", "Listener is accepted"),
+                ("Programmed", true, "Programmed", "Listener is programmed"),
+                (
+                    "ResolvedRefs",
+                    true,
+                    "ResolvedRefs",
+                    "All references resolved",
+                ),
+            ];
+            json!({
+                "name": l["name"], "attachedRoutes": attached,
+                "supportedKinds": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}],
+                "conditions": conditions(&prev_l, generation, &conds),
+            })
+        })
+        .collect();
+    let conds = [
+        ("Accepted", true, "Accepted", "Gateway is accepted"),
+        ("Programmed", true, "Programmed", "Gateway is programmed"),
+    ];
+    json!({
+        "addresses": [{"type": "IPAddress", "value": GATEWAY_ADDRESS}],
+        "conditions": conditions(&prev["conditions"], generation, &conds),
+        "listeners": listeners,
+    })
+}
+
+/// Syncs the status of every Gateway and HTTPRoute (writing only what changed).
 pub(crate) fn sync(ctx: &Ctx) {
     let store = &ctx.store;
-    let (gateways, _) = store.list("gateways", None, None);
     let (routes, _) = store.list("httproutes", None, None);
-    let parent_of = |r: &Value, p: &Value| -> (String, String) {
-        (
-            str_at(p, "namespace").unwrap_or(ns(r)).to_string(),
-            str_at(p, "name").unwrap_or("").to_string(),
-        )
-    };
     for r in &routes {
-        let generation = int_at(r, "/metadata/generation", 1);
-        let refs = unresolved(store, r);
-        let prev_parents = r
-            .pointer("/status/parents")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let parents: Vec<Value> = r
-            .pointer("/spec/parentRefs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|p| {
-                let (gns, gname) = parent_of(r, p);
-                let prev = prev_parents
-                    .iter()
-                    .find(|x| x["parentRef"]["name"] == gname.as_str())
-                    .map(|x| x["conditions"].clone())
-                    .unwrap_or(Value::Null);
-                let found = store.get("gateways", &gns, &gname).is_some();
-                let accepted = if found {
-                    condition(
-                        &prev,
-                        "Accepted",
-                        true,
-                        "Accepted",
-                        "Route is accepted",
-                        generation,
-                    )
-                } else {
-                    condition(
-                        &prev,
-                        "Accepted",
-                        false,
-                        "NoMatchingParent",
-                        &format!("Gateway {gns}/{gname} not found"),
-                        generation,
-                    )
-                };
-                let resolved = match &refs {
-                    None => condition(
-                        &prev,
-                        "ResolvedRefs",
-                        true,
-                        "ResolvedRefs",
-                        "All references resolved",
-                        generation,
-                    ),
-                    Some((reason, msg)) => {
-                        condition(&prev, "ResolvedRefs", false, reason, msg, generation)
-                    }
-                };
-                json!({"parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway",
-                                     "namespace": gns, "name": gname},
-                       "controllerName": CONTROLLER_NAME, "conditions": [accepted, resolved]})
-            })
-            .collect();
-        if r.pointer("/status/parents") != Some(&json!(parents)) {
-            let _ = store.modify("httproutes", ns(r), name(r), |o| {
-                o["status"] = json!({"parents": parents})
-            });
+        let status = route_status(store, r);
+        if r["status"] != status {
+            let _ = store.modify("httproutes", ns(r), name(r), |o| o["status"] = status);
         }
     }
-    for g in &gateways {
-        let generation = int_at(g, "/metadata/generation", 1);
+    for g in store.list("gateways", None, None).0 {
+        let key = (ns(&g).to_string(), name(&g).to_string());
         let attached = routes
             .iter()
-            .filter(|r| {
-                r.pointer("/spec/parentRefs")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .any(|p| parent_of(r, p) == (ns(g).to_string(), name(g).to_string()))
-            })
+            .filter(|r| array(r, "/spec/parentRefs").any(|p| parent_key(r, p) == key))
             .count();
-        let prev = &g["status"];
-        let listeners: Vec<Value> = g.pointer("/spec/listeners").and_then(Value::as_array).into_iter().flatten()
-            .map(|l| {
-                let prev_l = prev["listeners"].as_array().and_then(|ls| ls.iter().find(|x| x["name"] == l["name"]))
-                    .map(|x| x["conditions"].clone()).unwrap_or(Value::Null);
-                json!({"name": l["name"], "attachedRoutes": attached,
-                       "supportedKinds": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}],
-                       "conditions": [
-                           condition(&prev_l, "Accepted", true, "Accepted", "Listener is accepted", generation),
-                           condition(&prev_l, "Programmed", true, "Programmed", "Listener is programmed", generation),
-                           condition(&prev_l, "ResolvedRefs", true, "ResolvedRefs", "All references resolved", generation),
-                       ]})
-            })
-            .collect();
-        let status = json!({
-            "addresses": [{"type": "IPAddress", "value": GATEWAY_ADDRESS}],
-            "conditions": [
-                condition(&prev["conditions"], "Accepted", true, "Accepted", "Gateway is accepted", generation),
-                condition(&prev["conditions"], "Programmed", true, "Programmed", "Gateway is programmed", generation),
-            ],
-            "listeners": listeners,
-        });
-        if *prev != status {
-            let _ = store.modify("gateways", ns(g), name(g), |o| o["status"] = status);
+        let status = gateway_status(&g, attached);
+        if g["status"] != status {
+            let _ = store.modify("gateways", &key.0, &key.1, |o| o["status"] = status);
         }
     }
 }

@@ -216,7 +216,8 @@ impl Worker {
             }
             attempts += 1;
             let why = format!(
-                "Failed to pull image {image:?}: rpc error: code = NotFound desc = failed to pull and unpack image {image:?}: not found"
+                "Failed to pull image {image:?}: rpc error: code = NotFound \
+                 desc = failed to pull and unpack image {image:?}: not found"
             );
             self.waiting("ErrImagePull", &why);
             self.event(EventType::Warning, "Failed", &why);
