@@ -333,3 +333,30 @@ async fn gateway_status_reports_accepted_routes_and_unresolved_refs() {
     .await;
     state.shutdown.cancel();
 }
+
+#[tokio::test]
+async fn deleting_a_deployment_collects_its_sets_and_pods() {
+    let (state, _) = start("fittrack");
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    state
+        .store
+        .delete("deployments", "fittrack-blue", "fittrack")
+        .unwrap();
+    eventually("sets and pods gone", || {
+        state
+            .store
+            .list("replicasets", Some("fittrack-blue"), None)
+            .0
+            .is_empty()
+            && pods(&state, "fittrack-blue", "blue").is_empty()
+    })
+    .await;
+    eventually("slice emptied", || {
+        let (slices, _) = state
+            .store
+            .list("endpointslices", Some("fittrack-blue"), None);
+        slices.len() == 1 && slices[0]["endpoints"] == json!([])
+    })
+    .await;
+    state.shutdown.cancel();
+}
