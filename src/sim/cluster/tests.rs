@@ -276,6 +276,20 @@ async fn load_scenario_converges() {
         .list("endpointslices", Some("fittrack-blue"), None);
     assert_eq!(slices.len(), 2);
     println!("load: 400 pods ready in {:?}", started.elapsed());
+    let rollout = Instant::now();
+    set_image(&state, "fittrack-green", "fittrack/api:v2.0.1");
+    eventually("200 rolled", || {
+        settled(&state, "fittrack-green", 200)
+            && deploy(&state, "fittrack-green")["status"]["conditions"]
+                .to_string()
+                .contains("has successfully progressed")
+            && pods(&state, "fittrack-green", "green").len() == 200
+    })
+    .await;
+    println!(
+        "load: 200-pod rolling update (surge 25%) in {:?}",
+        rollout.elapsed()
+    );
     state.shutdown.cancel();
 }
 
