@@ -1,6 +1,7 @@
 //! The API server: router, authentication/authorization/fault middleware, and the accept
 //! loop (TLS or plain, with the `down_ms` fault closing and reopening the listener).
 
+pub mod deletion;
 pub mod error;
 pub mod handlers;
 pub mod objects;
