@@ -65,7 +65,11 @@ pub(super) fn tuning() -> Tuning {
 }
 
 pub(super) fn start(scenario: &str) -> (SimState, Arc<Scripted>) {
-    let state = SimState::new(scenario, tuning());
+    start_tuned(scenario, tuning())
+}
+
+pub(super) fn start_tuned(scenario: &str, tuning: Tuning) -> (SimState, Arc<Scripted>) {
+    let state = SimState::new(scenario, tuning);
     let rt = Arc::new(Scripted::default());
     Cluster::start_with(&state, rt.clone());
     (state, rt)

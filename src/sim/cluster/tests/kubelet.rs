@@ -182,3 +182,30 @@ async fn failed_liveness_kills_and_restarts_the_container() {
     assert!(about("Killing", "failed liveness probe, will be restarted"));
     state.shutdown.cancel();
 }
+
+#[tokio::test]
+async fn terminating_pods_keep_serving_but_leave_ready_endpoints() {
+    let slow_exit = Tuning {
+        termination_ms: 3_000,
+        ..tuning()
+    };
+    let (state, _) = start_tuned("fittrack", slow_exit);
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    let victim = meta::name(&pods(&state, "fittrack-blue", "blue")[0]).to_string();
+    replicasets::delete_pod(&state_ctx(&state), "fittrack-blue", &victim);
+    eventually("victim terminating but serving", || {
+        let (slices, _) = state
+            .store
+            .list("endpointslices", Some("fittrack-blue"), None);
+        slices
+            .iter()
+            .flat_map(|s| s["endpoints"].as_array().cloned().unwrap_or_default())
+            .any(|e| {
+                e["targetRef"]["name"] == victim.as_str()
+                    && e["conditions"]
+                        == json!({"ready": false, "serving": true, "terminating": true})
+            })
+    })
+    .await;
+    state.shutdown.cancel();
+}
