@@ -156,7 +156,13 @@ impl Req<'_> {
                 .unwrap_or("");
             return json_response(
                 code,
-                &table::table(rp.def.kind, &[obj.clone()], rv, true, chrono::Utc::now()),
+                &table::table(
+                    rp.def.kind,
+                    std::slice::from_ref(&obj),
+                    rv,
+                    true,
+                    chrono::Utc::now(),
+                ),
             );
         }
         json_response(code, &obj)
