@@ -378,3 +378,34 @@ async fn deleting_a_deployment_collects_its_sets_and_pods() {
     .await;
     state.shutdown.cancel();
 }
+
+#[tokio::test]
+async fn recreate_strategy_removes_old_pods_before_new_ones() {
+    let (state, _) = start("fittrack");
+    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
+    state
+        .store
+        .modify("deployments", "fittrack-green", "fittrack", |d| {
+            d["spec"]["strategy"] = json!({"type": "Recreate"});
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("fittrack/api:v2.0.1");
+        })
+        .unwrap();
+    let mut mixed = false;
+    eventually("recreated", || {
+        let images: HashSet<String> = pods(&state, "fittrack-green", "green")
+            .iter()
+            .filter_map(|p| {
+                p["spec"]["containers"][0]["image"]
+                    .as_str()
+                    .map(String::from)
+            })
+            .collect();
+        mixed |= images.len() > 1;
+        settled(&state, "fittrack-green", 3)
+            && images.len() == 1
+            && images.contains("fittrack/api:v2.0.1")
+    })
+    .await;
+    assert!(!mixed, "old and new pods coexisted under Recreate");
+    state.shutdown.cancel();
+}
