@@ -349,6 +349,13 @@ mod tests {
         assert_eq!(map.lookup(KeyMode::Normal, &without), Some(Action::Follow));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parse_key_never_panics(text in ".{0,12}") {
+            let _ = parse_key(&text);
+        }
+    }
+
     #[test]
     fn overrides_replace_keys() {
         let o = BTreeMap::from([("help".to_string(), "F1".to_string())]);

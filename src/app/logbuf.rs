@@ -298,6 +298,30 @@ mod tests {
         assert_eq!(visible(&b, 5, None), ["4"]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn bounds_hold_and_scrolling_never_panics(
+            ops in proptest::collection::vec((0u8..5, 0usize..40, ".{0,30}"), 0..200),
+            max_lines in 1usize..50,
+            max_bytes in 1usize..4000,
+        ) {
+            let mut b = LogBuffer::new(max_lines, max_bytes);
+            let re = Regex::new("a").unwrap();
+            for (op, n, text) in ops {
+                match op {
+                    0 | 1 => b.push(format!("p{n}"), "c".into(), None, text),
+                    2 => b.scroll_up(n, if n % 2 == 0 { Some(&re) } else { None }),
+                    3 => b.scroll_down(n, Some(&re)),
+                    _ => b.oldest(n, None),
+                }
+                proptest::prop_assert!(b.len() <= max_lines);
+                proptest::prop_assert!(b.bytes() <= max_bytes || b.len() == 1);
+                let _ = b.iter_visible(Some(&re)).take(5).count();
+                let _ = b.below_view(None);
+            }
+        }
+    }
+
     #[test]
     fn pods_get_stable_distinct_slots() {
         let b = filled(9);

@@ -82,6 +82,13 @@ pub struct PodView {
     pub node: Option<String>,
 }
 
+impl PodView {
+    /// Every container ready (and there is at least one).
+    pub fn is_ready(&self) -> bool {
+        self.containers_total > 0 && self.ready == self.containers_total
+    }
+}
+
 /// A colour's Deployment.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeploymentView {

@@ -1,12 +1,12 @@
 //! The watch feeds: pods, Deployment and EndpointSlices per colour, the router object
 //! (plus a heartbeat read), and Events of the colour and router namespaces.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ::kube::api::DynamicObject;
-use ::kube::Api;
+use ::kube::{Api, ResourceExt};
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
@@ -14,7 +14,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use tokio::task::JoinSet;
 
 use super::watch::{self, Change, FeedHealth, Store};
-use super::{Ctx, Shared};
+use super::{Ctx, PodFacts, Shared};
 use crate::app::model::{Colour, Feed, RouterTarget, RouterView};
 use crate::app::msg::Msg;
 use crate::kube::{convert, router};
@@ -52,19 +52,45 @@ async fn pods(ctx: Ctx, shared: Shared, colour: Colour) {
     let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &cc.namespace);
     let wc = watch::config().labels(&cc.selector);
     let publish = shared.pods[colour as usize].clone();
-    watch::run(
-        api,
-        wc,
-        Feed::Pods(colour),
-        ctx.tx.clone(),
-        move |_, store| {
-            let mut pods: Vec<_> = store.values().map(convert::pod_view).collect();
-            pods.sort_by(|a, b| a.name.cmp(&b.name));
-            publish.send_replace(pods.clone());
-            vec![Msg::Pods { colour, pods }]
-        },
-    )
-    .await;
+    // Converted once per change, not every pod on every change: a rollout of many pods
+    // sends many events.
+    let mut facts: BTreeMap<String, PodFacts> = BTreeMap::new();
+    let on_change = move |change: Change<'_, Pod>, store: &Store<Pod>| {
+        match change {
+            Change::Reset => {
+                facts = store
+                    .values()
+                    .map(|p| (p.name_any(), pod_facts(p)))
+                    .collect();
+            }
+            Change::Applied(p) => {
+                facts.insert(p.name_any(), pod_facts(p));
+            }
+            Change::Deleted(p) => {
+                facts.remove(&p.name_any());
+            }
+        }
+        // Keyed by name, so already sorted by name.
+        let all: Vec<PodFacts> = facts.values().cloned().collect();
+        let pods = all.iter().map(|f| f.view.clone()).collect();
+        publish.send_replace(all);
+        vec![Msg::Pods { colour, pods }]
+    };
+    watch::run(api, wc, Feed::Pods(colour), ctx.tx.clone(), on_change).await;
+}
+
+fn pod_facts(p: &Pod) -> PodFacts {
+    let annotated = p
+        .annotations()
+        .get("kubectl.kubernetes.io/default-container")
+        .cloned();
+    let first = p.spec.as_ref().and_then(|s| s.containers.first());
+    PodFacts {
+        view: convert::pod_view(p),
+        log_container: annotated
+            .or_else(|| first.map(|c| c.name.clone()))
+            .unwrap_or_default(),
+    }
 }
 
 async fn deployment(ctx: Ctx, shared: Shared, colour: Colour, name: String) {

@@ -27,11 +27,21 @@ pub struct Ctx {
     pub tx: UnboundedSender<Msg>,
 }
 
+/// A pod as the bus's own tasks need it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PodFacts {
+    /// The pod as the cockpit shows it.
+    pub view: PodView,
+    /// The container whose log to follow: the `kubectl.kubernetes.io/default-container`
+    /// annotation, else the first container.
+    pub log_container: String,
+}
+
 /// Facts one feed publishes for other bus tasks (latest value wins).
 #[derive(Clone)]
 pub struct Shared {
     /// Each colour's pods, blue first (from the pod watches; read by logs and probes).
-    pub pods: [tokio::sync::watch::Sender<Vec<PodView>>; 2],
+    pub pods: [tokio::sync::watch::Sender<Vec<PodFacts>>; 2],
     /// Each colour's Deployment version (image tag), blue first (read by the LB probe).
     pub versions: tokio::sync::watch::Sender<[Option<String>; 2]>,
 }

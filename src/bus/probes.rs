@@ -51,7 +51,11 @@ async fn probe_loop(ctx: Ctx, shared: Shared, colour: Colour) {
     let mut tick = interval(ctx.config.probes.interval_secs);
     loop {
         tick.tick().await;
-        let pods = shared.pods[colour as usize].borrow().clone();
+        let pods: Vec<PodView> = shared.pods[colour as usize]
+            .borrow()
+            .iter()
+            .map(|f| f.view.clone())
+            .collect();
         let (live, ready) = tokio::join!(
             probe(&ctx, colour, ProbeKind::Live, &pods),
             probe(&ctx, colour, ProbeKind::Ready, &pods)

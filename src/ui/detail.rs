@@ -65,7 +65,7 @@ pub fn draw_pod(
 }
 
 fn pod_lines(state: &State, pod: &PodView, p: &Palette) -> Vec<Line<'static>> {
-    let ready = pod.ready == pod.containers_total && pod.containers_total > 0;
+    let ready = pod.is_ready();
     let mut out = vec![Line::from(vec![
         Span::styled("status ", p.dim),
         Span::styled(pod.status.clone(), p.status(&pod.status, ready)),

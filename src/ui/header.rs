@@ -10,6 +10,9 @@ use super::theme::Palette;
 use crate::app::model::{Colour, FeedStatus, RouterTarget};
 use crate::app::state::State;
 
+/// An LB observation this old says its age.
+const LB_STALE_SECS: i64 = 10;
+
 /// Draw the two header lines.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let lines = vec![context_line(state, p), traffic_line(state, p)];
@@ -160,6 +163,12 @@ fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
         }
         (Some(c), _) => spans.push(Span::styled(format!(" = {}", c.word()), p.colour(c))),
         (None, _) => spans.push(Span::styled(" (matches neither colour)", p.warn)),
+    }
+    if (state.now - obs.at).num_seconds() >= LB_STALE_SECS {
+        spans.push(Span::styled(
+            format!(" ({} ago)", duration(state.now, obs.at)),
+            p.warn,
+        ));
     }
     spans
 }

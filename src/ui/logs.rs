@@ -34,6 +34,12 @@ pub fn title<'a>(state: &State, cs: &ColourState, p: &Palette) -> Line<'a> {
     if state.wrap {
         spans.push(Span::styled(" · wrap", p.dim));
     }
+    if state.timestamps {
+        spans.push(Span::styled(
+            format!(" · times {}", state.zone.label),
+            p.dim,
+        ));
+    }
     if let Some(note) = feed_note(state, &Feed::Logs(cs.colour)) {
         spans.push(Span::styled(format!(" · {note}"), p.warn));
     }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
-use super::fmt::{age, duration, fit_end};
+use super::fmt::{age, duration, fit, fit_end};
 use super::theme::Palette;
 use crate::app::model::{Colour, Feed, FeedStatus, ProbeResult, RouterTarget};
 use crate::app::state::{ColourState, Focus, State};
@@ -81,10 +81,7 @@ fn title<'a>(state: &'a State, cs: &'a ColourState, p: &Palette) -> Line<'a> {
     match &cs.deployment {
         Some(d) => spans.push(Span::raw(format!("{}/{} ready", d.ready, d.desired))),
         None => {
-            let ready = cs
-                .pods
-                .iter()
-                .filter(|p| p.ready == p.containers_total && p.containers_total > 0);
+            let ready = cs.pods.iter().filter(|p| p.is_ready());
             spans.push(Span::raw(format!(
                 "{}/{} pods ready",
                 ready.count(),
@@ -130,18 +127,21 @@ fn draw_pods(
         .map(|s| s.chars().count())
         .max()
         .unwrap_or(6)
-        .clamp(6, 22) as u16;
+        .clamp(6, 26) as u16;
+    // Names need room too: the status column takes at most half a narrow pane, and a
+    // cut status says so ("…") rather than showing a clipped exit code.
+    let status_w = status_w.min((area.width / 2).max(6));
     // name | ready | status | restarts | age, one space between.
     let name_w = area.width.saturating_sub(5 + status_w + 3 + 4 + 4).max(5);
     let rows = cs.pods.iter().zip(&statuses).map(|(pod, status)| {
-        let ready = pod.ready == pod.containers_total && pod.containers_total > 0;
+        let ready = pod.is_ready();
         Row::new(vec![
             Span::raw(fit_end(&pod.name, name_w as usize)),
             Span::styled(
                 format!("{}/{}", pod.ready, pod.containers_total),
                 if ready { p.ok } else { p.warn },
             ),
-            Span::styled(status.clone(), p.status(&pod.status, ready)),
+            Span::styled(fit(status, status_w as usize), p.status(&pod.status, ready)),
             Span::styled(
                 pod.restarts.to_string(),
                 if pod.restarts > 0 { p.warn } else { p.dim },
@@ -188,11 +188,7 @@ fn info_lines<'a>(state: &State, cs: &ColourState, p: &Palette) -> Vec<Line<'a>>
     probes.push(Span::raw("  "));
     probes.extend(probe_spans("ready", cs.probes.ready.as_ref(), p));
 
-    let ready = cs
-        .pods
-        .iter()
-        .filter(|p| p.ready == p.containers_total && p.containers_total > 0)
-        .count();
+    let ready = cs.pods.iter().filter(|p| p.is_ready()).count();
     let mut kubelet = vec![
         Span::styled("kubelet ", p.dim),
         Span::styled(

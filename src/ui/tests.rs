@@ -272,8 +272,83 @@ fn paused_logs_and_filter_errors_are_shown() {
 
 #[test]
 fn tiny_and_huge_screens_do_not_panic() {
-    let s = sample::state(200, 500);
-    for (w, h) in [(1, 1), (10, 3), (40, 10), (80, 24), (300, 100)] {
-        buffer(&s, w, h);
+    let mut s = sample::state(200, 500);
+    let pod = sample::pod(Colour::Blue, 0).name;
+    let overlays = [
+        (Screen::Cockpit, None),
+        (Screen::Help(500), None),
+        (Screen::AppLog, None),
+        (
+            Screen::Cockpit,
+            Some(Modal::PodDetail {
+                colour: Colour::Blue,
+                pod,
+                scroll: 500,
+            }),
+        ),
+        (Screen::Cockpit, Some(Modal::ConfirmQuit)),
+    ];
+    for (screen, modal) in overlays {
+        s.screen = screen;
+        s.modal = modal;
+        for (w, h) in [(1, 1), (10, 3), (40, 10), (80, 24), (300, 100)] {
+            buffer(&s, w, h);
+        }
     }
+}
+
+#[test]
+fn timestamps_and_wrap_toggle_in_the_log_pane() {
+    let mut s = sample::state(3, 40);
+    s.timestamps = true;
+    s.wrap = true;
+    let text = screen_text(&buffer(&s, 80, 24));
+    // The newest line (pod …00000), stamped 1 s before now, in UTC.
+    assert!(text.contains("10:44:59 00000"), "{text}");
+    let wide = screen_text(&buffer(&s, 120, 40));
+    assert!(wide.contains("· wrap · times UTC"), "{wide}");
+    // Wrapped: the end of the long JSON line is visible too.
+    assert!(text.contains("\"n\":39}"), "{text}");
+}
+
+#[test]
+fn lb_disagreeing_with_the_router_is_flagged() {
+    let mut s = sample::state(3, 40);
+    update(
+        &mut s,
+        Msg::Lb(crate::app::model::LbObservation {
+            version: Some("v2.0.0".into()),
+            colour: Some(Colour::Green),
+            error: None,
+            at: sample::now(),
+        }),
+    );
+    let header = row(&buffer(&s, 120, 40), 1);
+    assert!(
+        header.contains("LB serves v2.0.0 = GREEN ≠ router"),
+        "{header}"
+    );
+}
+
+#[test]
+fn crashing_pod_shows_reason_and_exit_code_in_red() {
+    let mut s = sample::state(3, 40);
+    let mut pods: Vec<_> = (0..3).map(|i| sample::pod(Colour::Blue, i)).collect();
+    pods[0].status = "CrashLoopBackOff".into();
+    pods[0].ready = 0;
+    pods[0].last_exit_code = Some(1);
+    pods[0].restarts = 4;
+    update(
+        &mut s,
+        Msg::Pods {
+            colour: Colour::Blue,
+            pods,
+        },
+    );
+    let buf = buffer(&s, 120, 40);
+    let (x, y) = find(&buf, "CrashLoopBackOff exit 1")[0];
+    assert!(x < 60);
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    assert!(row(&buf, y).contains("0/1"));
+    assert!(screen_text(&buf).contains("kubelet 2/3 ready"));
 }

@@ -144,3 +144,31 @@ impl Palette {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_theme_tells_the_colours_apart() {
+        for theme in [Theme::Dark, Theme::Light] {
+            let p = Palette::of(theme);
+            assert_ne!(p.colour(Colour::Blue), p.colour(Colour::Green), "{theme:?}");
+            assert_ne!(p.live(Colour::Blue), p.live(Colour::Green), "{theme:?}");
+        }
+        assert_eq!(
+            Palette::of(Theme::Light).colour(Colour::Blue).fg,
+            Some(Color::Blue)
+        );
+    }
+
+    #[test]
+    fn mono_uses_no_colour_but_still_marks_live() {
+        let p = Palette::of(Theme::Mono);
+        let live = p.live(Colour::Blue);
+        assert_eq!(live.fg, None);
+        assert_eq!(live.bg, None);
+        assert!(live.add_modifier.contains(Modifier::REVERSED));
+        assert!(p.alarm.add_modifier.contains(Modifier::REVERSED));
+    }
+}

@@ -11,7 +11,13 @@ use std::time::{Duration, Instant};
 fn seeded() -> SimHandle {
     let sim = support::empty_sim();
     let store = &sim.state.store;
-    store.create("namespaces", "", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "t"}})).unwrap();
+    store
+        .create(
+            "namespaces",
+            "",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "t"}}),
+        )
+        .unwrap();
     store.create("services", "t", json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
         "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.9", "selector": {"app": "web", "deployment": "blue"},
                  "ports": [{"port": 8000, "protocol": "TCP", "targetPort": 8000}]}})).unwrap();
@@ -41,21 +47,38 @@ fn get_pods_table_svc_yaml_and_events() {
     let sim = seeded();
     let pods = ok_stdout(&kubectl(&sim, "sim", &["get", "pods", "-n", "t"]));
     let header: Vec<&str> = pods.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["NAME", "READY", "STATUS", "RESTARTS", "AGE"], "{pods}");
+    assert_eq!(
+        header,
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        "{pods}"
+    );
     let row: Vec<&str> = pods.lines().nth(1).unwrap().split_whitespace().collect();
     // The simulated kubelet owns the pod's status from here on; the row shape is what matters.
     assert_eq!(row.len(), 5, "{pods}");
     assert_eq!(row[0], "p1");
-    assert!(row[1].contains('/') && row[3].parse::<u32>().is_ok(), "{pods}");
+    assert!(
+        row[1].contains('/') && row[3].parse::<u32>().is_ok(),
+        "{pods}"
+    );
 
-    let yaml = ok_stdout(&kubectl(&sim, "sim", &["get", "svc", "web", "-n", "t", "-o", "yaml"]));
+    let yaml = ok_stdout(&kubectl(
+        &sim,
+        "sim",
+        &["get", "svc", "web", "-n", "t", "-o", "yaml"],
+    ));
     let svc: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
     assert_eq!(svc["kind"].as_str(), Some("Service"));
     assert_eq!(svc["spec"]["selector"]["deployment"].as_str(), Some("blue"));
 
     let events = ok_stdout(&kubectl(&sim, "sim", &["get", "events", "-A"]));
-    assert!(events.lines().next().unwrap().starts_with("NAMESPACE"), "{events}");
-    assert!(events.contains("pod/p1") && events.contains("Started container app"), "{events}");
+    assert!(
+        events.lines().next().unwrap().starts_with("NAMESPACE"),
+        "{events}"
+    );
+    assert!(
+        events.contains("pod/p1") && events.contains("Started container app"),
+        "{events}"
+    );
 }
 
 #[test]
@@ -66,23 +89,83 @@ fn patch_strategic_json_and_annotate() {
     let sim = seeded();
     let home = tempfile::tempdir().unwrap();
     let k = |args: &[&str]| kubectl_in(home.path(), &sim, "sim", args);
-    let get_sel = || sim.state.store.get("services", "t", "web").unwrap()["spec"]["selector"].clone();
+    let get_sel =
+        || sim.state.store.get("services", "t", "web").unwrap()["spec"]["selector"].clone();
 
-    ok_stdout(&k(&["patch", "service", "web", "-n", "t", "-p", r#"{"spec":{"selector":{"deployment":"green"}}}"#]));
-    assert_eq!(get_sel(), json!({"app": "web", "deployment": "green"}), "strategic merge keeps app");
+    ok_stdout(&k(&[
+        "patch",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "-p",
+        r#"{"spec":{"selector":{"deployment":"green"}}}"#,
+    ]));
+    assert_eq!(
+        get_sel(),
+        json!({"app": "web", "deployment": "green"}),
+        "strategic merge keeps app"
+    );
 
     let swap = r#"[{"op":"test","path":"/spec/selector/deployment","value":"green"},{"op":"replace","path":"/spec/selector/deployment","value":"blue"}]"#;
-    ok_stdout(&k(&["patch", "service", "web", "-n", "t", "--type=json", "-p", swap]));
+    ok_stdout(&k(&[
+        "patch",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "--type=json",
+        "-p",
+        swap,
+    ]));
     assert_eq!(get_sel()["deployment"], "blue");
-    let refused = k(&["patch", "service", "web", "-n", "t", "--type=json", "-p", swap]);
+    let refused = k(&[
+        "patch",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "--type=json",
+        "-p",
+        swap,
+    ]);
     assert!(!refused.status.success(), "a failing test op is refused");
-    assert!(stderr(&refused).contains("Invalid") || stderr(&refused).contains("invalid"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("Invalid") || stderr(&refused).contains("invalid"),
+        "{}",
+        stderr(&refused)
+    );
     assert_eq!(get_sel()["deployment"], "blue");
 
-    ok_stdout(&k(&["annotate", "service", "web", "-n", "t", "cutover.io/note=one"]));
-    let again = k(&["annotate", "service", "web", "-n", "t", "cutover.io/note=two"]);
-    assert!(!again.status.success(), "annotate without --overwrite refuses to replace");
-    ok_stdout(&k(&["annotate", "service", "web", "-n", "t", "cutover.io/note=two", "--overwrite"]));
+    ok_stdout(&k(&[
+        "annotate",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "cutover.io/note=one",
+    ]));
+    let again = k(&[
+        "annotate",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "cutover.io/note=two",
+    ]);
+    assert!(
+        !again.status.success(),
+        "annotate without --overwrite refuses to replace"
+    );
+    ok_stdout(&k(&[
+        "annotate",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "cutover.io/note=two",
+        "--overwrite",
+    ]));
     let svc = sim.state.store.get("services", "t", "web").unwrap();
     assert_eq!(svc["metadata"]["annotations"]["cutover.io/note"], "two");
 }
@@ -93,16 +176,44 @@ fn auth_can_i_and_viewer_forbidden() {
         return;
     }
     let sim = seeded();
-    let yes = kubectl(&sim, "sim", &["auth", "can-i", "patch", "services", "-n", "t"]);
-    assert_eq!(String::from_utf8_lossy(&yes.stdout).trim(), "yes", "{}", stderr(&yes));
-    let no = kubectl(&sim, "sim-viewer", &["auth", "can-i", "patch", "services", "-n", "t"]);
+    let yes = kubectl(
+        &sim,
+        "sim",
+        &["auth", "can-i", "patch", "services", "-n", "t"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&yes.stdout).trim(),
+        "yes",
+        "{}",
+        stderr(&yes)
+    );
+    let no = kubectl(
+        &sim,
+        "sim-viewer",
+        &["auth", "can-i", "patch", "services", "-n", "t"],
+    );
     assert_eq!(String::from_utf8_lossy(&no.stdout).trim(), "no");
     let who = ok_stdout(&kubectl(&sim, "sim-alice", &["auth", "whoami"]));
     assert!(who.contains("alice"), "{who}");
-    let denied = kubectl(&sim, "sim-viewer", &["patch", "service", "web", "-n", "t", "-p", r#"{"spec":{"selector":{"deployment":"green"}}}"#]);
+    let denied = kubectl(
+        &sim,
+        "sim-viewer",
+        &[
+            "patch",
+            "service",
+            "web",
+            "-n",
+            "t",
+            "-p",
+            r#"{"spec":{"selector":{"deployment":"green"}}}"#,
+        ],
+    );
     assert!(!denied.status.success());
     assert!(stderr(&denied).contains("Forbidden"), "{}", stderr(&denied));
-    assert_eq!(sim.state.store.get("services", "t", "web").unwrap()["spec"]["selector"]["deployment"], "blue");
+    assert_eq!(
+        sim.state.store.get("services", "t", "web").unwrap()["spec"]["selector"]["deployment"],
+        "blue"
+    );
 }
 
 #[test]
@@ -149,6 +260,9 @@ fn get_pods_watch_prints_a_change() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(seen.iter().any(|l| l.starts_with("p2")), "watch output: {seen:?}");
+    assert!(
+        seen.iter().any(|l| l.starts_with("p2")),
+        "watch output: {seen:?}"
+    );
     assert!(seen[0].starts_with("NAME"), "{seen:?}");
 }

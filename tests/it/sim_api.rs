@@ -5,9 +5,9 @@ mod crud;
 mod input;
 mod watches;
 
+use k8s_openapi::api::core::v1::Namespace;
 use kube::api::PostParams;
 use kube::{Api, Client};
-use k8s_openapi::api::core::v1::Namespace;
 use serde_json::json;
 
 /// The (code, reason) of a kube-rs API error; panics on other errors.
@@ -21,5 +21,8 @@ pub fn api_err<T: std::fmt::Debug>(r: Result<T, kube::Error>) -> (u16, String) {
 /// Creates a namespace through the API.
 pub async fn namespace(client: &Client, name: &str) {
     let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": name}})).unwrap();
-    Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await.unwrap();
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await
+        .unwrap();
 }

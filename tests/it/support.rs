@@ -16,7 +16,14 @@ pub fn init() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        for v in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        for v in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
             std::env::remove_var(v);
         }
     });
@@ -24,12 +31,19 @@ pub fn init() {
 
 /// An HTTPS simulator with the `fittrack` scenario and fast tunings, on a free port.
 pub fn sim() -> SimHandle {
-    sim_with(SimOptions { tuning: Tuning::fast(), ..Default::default() })
+    sim_with(SimOptions {
+        tuning: Tuning::fast(),
+        ..Default::default()
+    })
 }
 
 /// An HTTPS simulator with nothing in it but the `default` and `kube-system` namespaces.
 pub fn empty_sim() -> SimHandle {
-    sim_with(SimOptions { scenario: "empty".into(), tuning: Tuning::fast(), ..Default::default() })
+    sim_with(SimOptions {
+        scenario: "empty".into(),
+        tuning: Tuning::fast(),
+        ..Default::default()
+    })
 }
 
 /// A simulator with explicit options.
@@ -40,7 +54,11 @@ pub fn sim_with(opts: SimOptions) -> SimHandle {
 
 /// Whether the real kubectl is on PATH; prints a notice (test then returns early) when not.
 pub fn have_kubectl(test: &str) -> bool {
-    let ok = Command::new("kubectl").arg("version").arg("--client").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
         eprintln!("NOTICE: kubectl not on PATH; skipping {test}");
     }
@@ -101,11 +119,17 @@ where
 /// A plain HTTP client for the simulator's own endpoints (trusts its CA).
 pub fn http_client(handle: &SimHandle) -> reqwest::Client {
     init();
-    let kc: Value = serde_yaml::from_str(&std::fs::read_to_string(&handle.kubeconfig_path).unwrap()).unwrap();
+    let kc: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&handle.kubeconfig_path).unwrap()).unwrap();
     let mut b = reqwest::Client::builder().no_proxy();
-    if let Some(ca) = kc.pointer("/clusters/0/cluster/certificate-authority-data").and_then(Value::as_str) {
+    if let Some(ca) = kc
+        .pointer("/clusters/0/cluster/certificate-authority-data")
+        .and_then(Value::as_str)
+    {
         use base64::Engine;
-        let pem = base64::engine::general_purpose::STANDARD.decode(ca).unwrap();
+        let pem = base64::engine::general_purpose::STANDARD
+            .decode(ca)
+            .unwrap();
         b = b.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
     }
     b.build().unwrap()
@@ -124,12 +148,21 @@ pub async fn fault(handle: &SimHandle, body: Value) {
         .send()
         .await
         .expect("fault request");
-    assert_eq!(resp.status().as_u16(), 200, "fault {body} refused: {}", resp.text().await.unwrap_or_default());
+    assert_eq!(
+        resp.status().as_u16(),
+        200,
+        "fault {body} refused: {}",
+        resp.text().await.unwrap_or_default()
+    );
 }
 
 /// The simulator's recent request log.
 pub async fn requests(handle: &SimHandle) -> Vec<Value> {
-    let resp = http_client(handle).get(format!("{}/sim/v1/requests", handle.api_url)).send().await.unwrap();
+    let resp = http_client(handle)
+        .get(format!("{}/sim/v1/requests", handle.api_url))
+        .send()
+        .await
+        .unwrap();
     resp.json::<Vec<Value>>().await.unwrap()
 }
 
@@ -137,5 +170,9 @@ pub async fn requests(handle: &SimHandle) -> Vec<Value> {
 pub async fn lb_version(handle: &SimHandle) -> Option<String> {
     let url = format!("{}/health/ready", handle.lb_url);
     let resp = http_client(handle).get(url).send().await.ok()?;
-    resp.headers().get("X-App-Version")?.to_str().ok().map(String::from)
+    resp.headers()
+        .get("X-App-Version")?
+        .to_str()
+        .ok()
+        .map(String::from)
 }

@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::Pod;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
-use super::{Ctx, Shared};
+use super::{Ctx, PodFacts, Shared};
 use crate::app::model::{Colour, LogLine, PodView};
 use crate::app::msg::Msg;
 use crate::kube::router::colour_config;
@@ -79,7 +79,7 @@ pub fn choose(pods: &[PodView], followed: &[String], max: usize) -> Vec<String> 
 async fn manage(
     ctx: Ctx,
     colour: Colour,
-    mut pods: tokio::sync::watch::Receiver<Vec<PodView>>,
+    mut pods: tokio::sync::watch::Receiver<Vec<PodFacts>>,
     lines: mpsc::Sender<LogLine>,
 ) {
     let cc = colour_config(&ctx.config, colour);
@@ -90,8 +90,9 @@ async fn manage(
     let mut reported = None;
     loop {
         let current = pods.borrow_and_update().clone();
+        let views: Vec<PodView> = current.iter().map(|f| f.view.clone()).collect();
         let followed: Vec<String> = open.keys().cloned().collect();
-        let chosen = choose(&current, &followed, logs.max_streams);
+        let chosen = choose(&views, &followed, logs.max_streams);
         open.retain(|name, handle| {
             let keep = chosen.contains(name);
             if !keep {
@@ -103,14 +104,13 @@ async fn manage(
             if open.contains_key(name) {
                 continue;
             }
-            let Some(pod) = current.iter().find(|p| &p.name == name) else {
+            let Some(pod) = current.iter().find(|p| &p.view.name == name) else {
                 continue;
             };
             let container = logs
                 .container
                 .clone()
-                .or_else(|| pod.containers.first().map(|c| c.name.clone()))
-                .unwrap_or_default();
+                .unwrap_or_else(|| pod.log_container.clone());
             let target = stream::Target {
                 api: api.clone(),
                 colour,

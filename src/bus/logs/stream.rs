@@ -12,7 +12,7 @@ use tokio::sync::mpsc::Sender;
 
 use super::dedup::Dedup;
 use crate::app::model::{Colour, LogLine};
-use crate::kube::clean_max;
+use crate::kube::{clean, clean_max};
 
 /// What one stream follows.
 #[derive(Clone)]
@@ -58,6 +58,8 @@ fn params(t: &Target, dedup: &mut Dedup) -> LogParams {
 /// Follows the pod's log until the task is aborted (the pod went away) or `out` closes.
 pub async fn follow(t: Target, out: Sender<LogLine>) {
     let mut dedup = Dedup::new();
+    // Names go into requests as they are, and onto the screen cleaned.
+    let (pod, container) = (clean(&t.pod), clean(&t.container));
     let mut delay = Duration::from_millis(250);
     loop {
         if let Ok(mut reader) = t.api.log_stream(&t.pod, &params(&t, &mut dedup)).await {
@@ -78,8 +80,8 @@ pub async fn follow(t: Target, out: Sender<LogLine>) {
                 delay = Duration::from_millis(250);
                 let msg = LogLine {
                     colour: t.colour,
-                    pod: t.pod.clone(),
-                    container: t.container.clone(),
+                    pod: pod.clone(),
+                    container: container.clone(),
                     ts,
                     text: clean_max(text, t.max_line),
                 };

@@ -3,7 +3,7 @@
 //! (all pending changes are drained before a pass), with a periodic full resync for
 //! time-based conditions like the progress deadline.
 
-use super::{deployments, replicasets, slices, Ctx};
+use super::{deployments, gateway, replicasets, slices, Ctx};
 use crate::sim::store::Change;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 struct Dirty {
     workloads: BTreeSet<String>,
     endpoints: BTreeSet<String>,
+    gateways: bool,
     everything: bool,
 }
 
@@ -29,15 +30,20 @@ impl Dirty {
                 self.workloads.insert(c.namespace.clone());
                 self.endpoints.insert(c.namespace.clone());
             }
-            "services" | "endpointslices" => {
+            "services" => {
+                self.endpoints.insert(c.namespace.clone());
+                self.gateways = true;
+            }
+            "endpointslices" => {
                 self.endpoints.insert(c.namespace.clone());
             }
+            "httproutes" | "gateways" | "referencegrants" => self.gateways = true,
             _ => {}
         }
     }
 
     fn is_empty(&self) -> bool {
-        !self.everything && self.workloads.is_empty() && self.endpoints.is_empty()
+        !self.everything && !self.gateways && self.workloads.is_empty() && self.endpoints.is_empty()
     }
 }
 
@@ -101,5 +107,8 @@ fn pass(ctx: &Ctx, mut dirty: Dirty) {
     }
     for ns in &dirty.endpoints {
         slices::sync_namespace(ctx, ns);
+    }
+    if dirty.gateways || dirty.everything {
+        gateway::sync(ctx);
     }
 }

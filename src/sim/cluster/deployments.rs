@@ -55,49 +55,56 @@ fn counts_of(rs: &Value, pods: &[Value]) -> (i64, i64) {
     (total, ready)
 }
 
+/// The highest `deployment.kubernetes.io/revision` among `sets` (0 when none).
+fn max_revision(sets: &[Value]) -> i64 {
+    sets.iter()
+        .filter_map(|rs| revision_of(rs))
+        .max()
+        .unwrap_or(0)
+}
+
+fn revision_of(rs: &Value) -> Option<i64> {
+    rs["metadata"]["annotations"][REVISION]
+        .as_str()?
+        .parse()
+        .ok()
+}
+
+/// The ReplicaSet for the Deployment's current template, taken out of `sets` or created.
+/// A rollback to an older template reuses its ReplicaSet under the next revision.
+fn current_set(
+    ctx: &Ctx,
+    ns: &str,
+    d: &Value,
+    hash: &str,
+    sets: &mut Vec<Value>,
+) -> Result<(Value, Step), StoreError> {
+    let rs_name = replicaset_name(name(d), hash);
+    let Some(i) = sets.iter().position(|rs| name(rs) == rs_name) else {
+        let revision = max_revision(sets) + 1;
+        let rs = ctx.store.create(
+            "replicasets",
+            ns,
+            new_replicaset(d, &rs_name, hash, revision),
+        )?;
+        return Ok((rs, Step::CreatedNewReplicaSet));
+    };
+    let rs = sets.remove(i);
+    let newest = max_revision(sets);
+    if revision_of(&rs).is_some_and(|r| r < newest) {
+        let bumped = ctx.store.modify("replicasets", ns, &rs_name, |o| {
+            o["metadata"]["annotations"][REVISION] = json!((newest + 1).to_string());
+        })?;
+        return Ok((bumped, Step::Other));
+    }
+    Ok((rs, Step::Other))
+}
+
 fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
     let desired = int_at(d, "/spec/replicas", 1).max(0);
     let hash = pod_template_hash(&d["spec"]["template"]);
-    let new_name = replicaset_name(name(d), &hash);
     let mut sets = owned_sets(ctx, ns, uid(d));
-    let mut step = Step::Other;
-    let max_revision = |sets: &[Value]| {
-        sets.iter()
-            .filter_map(|rs| {
-                rs["metadata"]["annotations"][REVISION]
-                    .as_str()?
-                    .parse::<i64>()
-                    .ok()
-            })
-            .max()
-            .unwrap_or(0)
-    };
-    let new_rs = match sets.iter().position(|rs| name(rs) == new_name) {
-        Some(i) => {
-            let rs = sets.remove(i);
-            // A rollback to an older template reuses its ReplicaSet under the next revision.
-            let newest = max_revision(&sets);
-            let own = rs["metadata"]["annotations"][REVISION]
-                .as_str()
-                .and_then(|r| r.parse::<i64>().ok());
-            if own.is_some_and(|r| r < newest) {
-                ctx.store.modify("replicasets", ns, &new_name, |o| {
-                    o["metadata"]["annotations"][REVISION] = json!((newest + 1).to_string());
-                })?
-            } else {
-                rs
-            }
-        }
-        None => {
-            step = Step::CreatedNewReplicaSet;
-            let revision = max_revision(&sets) + 1;
-            ctx.store.create(
-                "replicasets",
-                ns,
-                new_replicaset(d, &new_name, &hash, revision),
-            )?
-        }
-    };
+    let (new_rs, step) = current_set(ctx, ns, d, &hash, &mut sets)?;
     let revision = new_rs["metadata"]["annotations"][REVISION].clone();
     if d["metadata"]["annotations"][REVISION] != revision {
         ctx.store.modify("deployments", ns, name(d), |o| {

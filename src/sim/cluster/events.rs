@@ -113,6 +113,7 @@ impl Recorder {
             "type": match kind { EventType::Normal => "Normal", EventType::Warning => "Warning" },
             "source": {"component": source.component(), "host": NODE},
             "firstTimestamp": now, "lastTimestamp": now, "count": 1,
+            "eventTime": Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
             "reportingComponent": source.component(), "reportingInstance": NODE,
         });
         if self.store.create("events", &ns, event).is_ok() {
@@ -165,6 +166,11 @@ mod tests {
         assert_eq!(events.len(), 2);
         let backoff = events.iter().find(|e| e["reason"] == "BackOff").unwrap();
         assert_eq!(backoff["count"], 2);
+        let micro = backoff["eventTime"].as_str().unwrap();
+        assert!(
+            micro.ends_with('Z') && micro.split('.').nth(1).unwrap().len() == 7,
+            "{micro}"
+        );
         assert_eq!(backoff["type"], "Warning");
         assert_eq!(backoff["involvedObject"]["name"], "p1");
         assert_eq!(

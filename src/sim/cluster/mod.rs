@@ -8,6 +8,7 @@ pub mod cockpit;
 mod controllers;
 mod deployments;
 pub mod events;
+pub mod gateway;
 mod kubelet;
 pub mod meta;
 pub mod names;

@@ -53,8 +53,9 @@ fn is_empty(v: &Value) -> bool {
 ///
 /// The hash ignores an existing `pod-template-hash` label so that hashing a ReplicaSet's
 /// template gives the same value as hashing the Deployment's, and ignores unset-equivalent
-/// fields (see [`prune`]) as the API server's defaulting would. serde_json's map is sorted
-/// (the `preserve_order` feature is off), so key order from a patch cannot change the hash.
+/// fields (nulls, empty maps and lists) as the API server's defaulting would. serde_json's
+/// map is sorted (the `preserve_order` feature is off), so key order from a patch cannot
+/// change the hash.
 pub fn pod_template_hash(template: &Value) -> String {
     let mut t = template.clone();
     prune(&mut t);

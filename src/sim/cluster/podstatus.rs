@@ -137,10 +137,18 @@ pub fn render(rt: &PodRuntime, containers: &[Value]) -> Value {
         .iter()
         .map(|c| {
             let image = c["image"].as_str().unwrap_or("");
+            let name = c["name"].as_str().unwrap_or("");
+            let (image_id, container_id) = if rt.running() {
+                (
+                    format!("docker-pullable://{image}"),
+                    format!("containerd://{name}"),
+                )
+            } else {
+                (String::new(), String::new())
+            };
             json!({
-                "name": c["name"], "image": image,
-                "imageID": if rt.running() { format!("docker-pullable://{image}") } else { String::new() },
-                "containerID": if rt.running() { format!("containerd://{}", c["name"].as_str().unwrap_or("")) } else { String::new() },
+                "name": name, "image": image,
+                "imageID": image_id, "containerID": container_id,
                 "ready": rt.ready, "started": rt.running(), "restartCount": rt.restart_count,
                 "state": state_json(&rt.state), "lastState": last_state,
             })

@@ -83,6 +83,15 @@ fn http_probe(path: &str, period: u32) -> Value {
            "successThreshold": 1, "failureThreshold": 3})
 }
 
+/// One pod at a time for the FitTrack sizes; a quarter at a time for the `load` scenario.
+fn max_surge(replicas: u32) -> Value {
+    if replicas > 10 {
+        json!("25%")
+    } else {
+        json!(1)
+    }
+}
+
 /// A FitTrack Deployment as the guide's Helm chart would render it.
 fn deployment(ns: &str, name: &str, colour: &str, image: &str, replicas: u32) -> Value {
     json!({
@@ -96,7 +105,7 @@ fn deployment(ns: &str, name: &str, colour: &str, image: &str, replicas: u32) ->
             "revisionHistoryLimit": 10,
             "selector": {"matchLabels": colour_labels(colour)},
             "strategy": {"type": "RollingUpdate",
-                         "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                         "rollingUpdate": {"maxSurge": max_surge(replicas), "maxUnavailable": 0}},
             "template": {
                 "metadata": {"labels": colour_labels(colour)},
                 "spec": {

@@ -66,7 +66,8 @@ pub fn desired(svc: &Value, pods: &[Value]) -> Option<(Value, Vec<Value>)> {
         .into_iter()
         .flatten()
         .map(|p| {
-            let mut out = json!({"port": target_port(p, first), "protocol": p.get("protocol").cloned().unwrap_or(json!("TCP"))});
+            let protocol = p["protocol"].as_str().unwrap_or("TCP");
+            let mut out = json!({"port": target_port(p, first), "protocol": protocol});
             if let Some(n) = p.get("name") {
                 out["name"] = n.clone();
             }
@@ -158,7 +159,8 @@ mod tests {
         let mut p = json!({
             "metadata": {"name": name, "namespace": "ns", "uid": format!("u-{name}"),
                          "labels": {"app": "fittrack", "deployment": colour}},
-            "spec": {"nodeName": "n", "containers": [{"name": "api", "ports": [{"name": "http", "containerPort": 8000}]}]},
+            "spec": {"nodeName": "n", "containers": [
+                {"name": "api", "ports": [{"name": "http", "containerPort": 8000}]}]},
             "status": {"phase": "Running",
                        "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]},
         });

@@ -33,7 +33,11 @@ fn routers(store: &Store) -> Value {
                         .as_array()
                         .into_iter()
                         .flatten()
-                        .map(|b| json!({"service": b["name"], "namespace": b.get("namespace").unwrap_or(&json!(ns(r))), "weight": b.get("weight").unwrap_or(&json!(1))}))
+                        .map(|b| {
+                            let bns = b["namespace"].as_str().unwrap_or(ns(r));
+                            let weight = b["weight"].as_i64().unwrap_or(1);
+                            json!({"service": b["name"], "namespace": bns, "weight": weight})
+                        })
                         .collect();
                     json!({"backends": backends})
                 })

@@ -8,16 +8,19 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod kubelet;
+
 /// A runtime whose readiness and crashes the test controls, per pod-name prefix.
 #[derive(Default)]
-struct Scripted {
+pub(super) struct Scripted {
     inner: StandIn,
-    crash: Mutex<HashSet<String>>,
-    unready: Mutex<HashSet<String>>,
+    pub(super) crash: Mutex<HashSet<String>>,
+    pub(super) unready: Mutex<HashSet<String>>,
+    pub(super) unlive: Mutex<HashSet<String>>,
 }
 
 impl Scripted {
-    fn set(set: &Mutex<HashSet<String>>, prefix: &str, on: bool) {
+    pub(super) fn set(set: &Mutex<HashSet<String>>, prefix: &str, on: bool) {
         let mut s = set.lock().unwrap();
         if on {
             s.insert(prefix.into());
@@ -44,6 +47,9 @@ impl ContainerRuntime for Scripted {
         if path.contains("ready") && Self::hit(&self.unready, pod) {
             return Box::pin(async { Some(503) });
         }
+        if path.contains("live") && Self::hit(&self.unlive, pod) {
+            return Box::pin(async { None });
+        }
         self.inner.probe(ns, pod, path)
     }
     fn should_crash(&self, _ns: &str, pod: &str) -> bool {
@@ -51,21 +57,25 @@ impl ContainerRuntime for Scripted {
     }
 }
 
-fn tuning() -> Tuning {
+pub(super) fn tuning() -> Tuning {
     Tuning {
         progress_deadline_max_secs: Some(1.5),
         ..Tuning::fast()
     }
 }
 
-fn start(scenario: &str) -> (SimState, Arc<Scripted>) {
-    let state = SimState::new(scenario, tuning());
+pub(super) fn start(scenario: &str) -> (SimState, Arc<Scripted>) {
+    start_tuned(scenario, tuning())
+}
+
+pub(super) fn start_tuned(scenario: &str, tuning: Tuning) -> (SimState, Arc<Scripted>) {
+    let state = SimState::new(scenario, tuning);
     let rt = Arc::new(Scripted::default());
     Cluster::start_with(&state, rt.clone());
     (state, rt)
 }
 
-async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+pub(super) async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
@@ -73,16 +83,16 @@ async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
-fn pods(state: &SimState, ns: &str, colour: &str) -> Vec<Value> {
+pub(super) fn pods(state: &SimState, ns: &str, colour: &str) -> Vec<Value> {
     let sel = LabelSelector::parse(&format!("app=fittrack,deployment={colour}")).unwrap();
     state.store.list("pods", Some(ns), Some(&sel)).0
 }
 
-fn deploy(state: &SimState, ns: &str) -> Value {
+pub(super) fn deploy(state: &SimState, ns: &str) -> Value {
     state.store.get("deployments", ns, "fittrack").unwrap()
 }
 
-fn progressing(d: &Value) -> (String, String) {
+pub(super) fn progressing(d: &Value) -> (String, String) {
     let c = d["status"]["conditions"]
         .as_array()
         .and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing").cloned())
@@ -93,7 +103,7 @@ fn progressing(d: &Value) -> (String, String) {
     )
 }
 
-fn settled(state: &SimState, ns: &str, n: i64) -> bool {
+pub(super) fn settled(state: &SimState, ns: &str, n: i64) -> bool {
     let d = deploy(state, ns);
     let s = &d["status"];
     s["readyReplicas"] == n
@@ -103,7 +113,7 @@ fn settled(state: &SimState, ns: &str, n: i64) -> bool {
         && (n == 0 || progressing(&d).1 == "NewReplicaSetAvailable")
 }
 
-fn set_image(state: &SimState, ns: &str, image: &str) {
+pub(super) fn set_image(state: &SimState, ns: &str, image: &str) {
     state
         .store
         .modify("deployments", ns, "fittrack", |d| {
@@ -231,122 +241,6 @@ async fn scale_to_five_and_to_zero() {
 }
 
 #[tokio::test]
-async fn slices_follow_readiness() {
-    let (state, rt) = start("fittrack");
-    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
-    let ready_count = |state: &SimState| {
-        let (slices, _) = state
-            .store
-            .list("endpointslices", Some("fittrack-blue"), None);
-        slices
-            .iter()
-            .flat_map(|s| s["endpoints"].as_array().cloned().unwrap_or_default())
-            .filter(|e| e["conditions"]["ready"] == true)
-            .count()
-    };
-    Scripted::set(&rt.unready, "fittrack-", true);
-    eventually("no ready endpoints", || ready_count(&state) == 0).await;
-    let (events, _) = state.store.list("events", Some("fittrack-blue"), None);
-    assert!(events.iter().any(|e| e["reason"] == "Unhealthy"
-        && e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("Readiness probe failed: HTTP probe failed with statuscode: 503")));
-    Scripted::set(&rt.unready, "fittrack-", false);
-    eventually("ready again", || ready_count(&state) == 3).await;
-    state.shutdown.cancel();
-}
-
-#[tokio::test]
-async fn crashes_restart_with_backoff() {
-    let (state, rt) = start("fittrack");
-    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
-    let victim = meta::name(&pods(&state, "fittrack-green", "green")[0]).to_string();
-    Scripted::set(&rt.crash, &victim, true);
-    eventually("restarted twice in CrashLoopBackOff", || {
-        let p = state.store.get("pods", "fittrack-green", &victim).unwrap();
-        let c = &p["status"]["containerStatuses"][0];
-        c["restartCount"].as_i64().unwrap_or(0) >= 2
-            && c["state"]["waiting"]["reason"] == "CrashLoopBackOff"
-            && c["lastState"]["terminated"]["exitCode"] == 1
-    })
-    .await;
-    let (events, _) = state.store.list("events", Some("fittrack-green"), None);
-    assert!(events
-        .iter()
-        .any(|e| e["reason"] == "BackOff" && e["involvedObject"]["name"] == victim.as_str()));
-    Scripted::set(&rt.crash, &victim, false);
-    eventually("running again", || {
-        let p = state.store.get("pods", "fittrack-green", &victim).unwrap();
-        p["status"]["containerStatuses"][0]["state"]["running"].is_object()
-            && podstatus::is_ready(&p)
-    })
-    .await;
-    state.shutdown.cancel();
-}
-
-#[tokio::test]
-async fn pull_failures_back_off() {
-    let (state, _) = start("fittrack");
-    eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
-    set_image(&state, "fittrack-green", "fittrack/api:v9-pullfail");
-    eventually("ImagePullBackOff", || {
-        pods(&state, "fittrack-green", "green").iter().any(|p| {
-            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ImagePullBackOff"
-        })
-    })
-    .await;
-    state.shutdown.cancel();
-}
-
-#[tokio::test]
-async fn deleted_pods_terminate_then_vanish_and_are_replaced() {
-    let (state, _) = start("fittrack-single-ns");
-    eventually("blue settled", || {
-        let d = state
-            .store
-            .get("deployments", "fittrack", "fittrack-blue")
-            .unwrap();
-        d["status"]["readyReplicas"] == 3
-    })
-    .await;
-    let victim = meta::name(&pods(&state, "fittrack", "blue")[0]).to_string();
-    replicasets::delete_pod(&state_ctx(&state), "fittrack", &victim);
-    eventually("victim gone and 3 others ready", || {
-        let ps = pods(&state, "fittrack", "blue");
-        ps.iter().all(|p| meta::name(p) != victim)
-            && ps.iter().filter(|p| podstatus::is_ready(p)).count() == 3
-    })
-    .await;
-    // The router Service's slices follow the selector: blue pods only.
-    let (slices, _) = state.store.list("endpointslices", Some("fittrack"), None);
-    let lb = slices
-        .iter()
-        .find(|s| s["metadata"]["labels"][slices::SERVICE_NAME] == "fittrack-lb")
-        .unwrap();
-    assert!(lb["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e["targetRef"]["name"]
-            .as_str()
-            .unwrap()
-            .starts_with("fittrack-blue-")));
-    state.shutdown.cancel();
-}
-
-/// A context sharing the state's store (for calling controller helpers directly).
-fn state_ctx(state: &SimState) -> Ctx {
-    Ctx {
-        store: state.store.clone(),
-        tuning: state.tuning.clone(),
-        events: events::Recorder::new(state.store.clone()),
-        runtime: Arc::new(StandIn::default()),
-        ips: AtomicU32::new(1000),
-    }
-}
-
-#[tokio::test]
 async fn state_summary_counts_colours_and_routers() {
     let (state, _) = start("fittrack");
     eventually("both settled", || {
@@ -386,41 +280,132 @@ async fn load_scenario_converges() {
         .list("endpointslices", Some("fittrack-blue"), None);
     assert_eq!(slices.len(), 2);
     println!("load: 400 pods ready in {:?}", started.elapsed());
+    let rollout = Instant::now();
+    set_image(&state, "fittrack-green", "fittrack/api:v2.0.1");
+    eventually("200 rolled", || {
+        settled(&state, "fittrack-green", 200)
+            && deploy(&state, "fittrack-green")["status"]["conditions"]
+                .to_string()
+                .contains("has successfully progressed")
+            && pods(&state, "fittrack-green", "green").len() == 200
+    })
+    .await;
+    println!(
+        "load: 200-pod rolling update (surge 25%) in {:?}",
+        rollout.elapsed()
+    );
+    state.shutdown.cancel();
+}
+
+fn route_condition(state: &SimState, kind: &str) -> (String, String) {
+    let r = state
+        .store
+        .get("httproutes", "fittrack", "fittrack")
+        .unwrap();
+    let c = r
+        .pointer("/status/parents/0/conditions")
+        .and_then(Value::as_array)
+        .and_then(|cs| cs.iter().find(|c| c["type"] == kind).cloned())
+        .unwrap_or(Value::Null);
+    (
+        c["status"].as_str().unwrap_or("").into(),
+        c["reason"].as_str().unwrap_or("").into(),
+    )
+}
+
+#[tokio::test]
+async fn gateway_status_reports_accepted_routes_and_unresolved_refs() {
+    let (state, _) = start("fittrack");
+    let ok = ("True".to_string(), "ResolvedRefs".to_string());
+    eventually("route accepted and resolved", || {
+        route_condition(&state, "Accepted").0 == "True"
+            && route_condition(&state, "ResolvedRefs") == ok
+    })
+    .await;
+    eventually("gateway programmed with 1 route", || {
+        let g = state
+            .store
+            .get("gateways", "fittrack", "fittrack-gateway")
+            .unwrap();
+        g.pointer("/status/listeners/0/attachedRoutes") == Some(&json!(1))
+            && g.pointer("/status/conditions/1/type") == Some(&json!("Programmed"))
+    })
+    .await;
+    state
+        .store
+        .delete("referencegrants", "fittrack-green", "allow-fittrack-routes")
+        .unwrap();
+    eventually("RefNotPermitted", || {
+        route_condition(&state, "ResolvedRefs") == ("False".into(), "RefNotPermitted".into())
+    })
+    .await;
+    state
+        .store
+        .modify("httproutes", "fittrack", "fittrack", |r| {
+            r["spec"]["rules"][0]["backendRefs"] = json!([{"name": "nope", "port": 8000}]);
+        })
+        .unwrap();
+    eventually("BackendNotFound", || {
+        route_condition(&state, "ResolvedRefs") == ("False".into(), "BackendNotFound".into())
+    })
+    .await;
     state.shutdown.cancel();
 }
 
 #[tokio::test]
-async fn real_apps_answer_probes_and_crash_on_fault() {
-    use crate::sim::apps::{AppFault, FaultTarget};
-    let state = SimState::new("fittrack", tuning());
-    Cluster::start(state.clone());
+async fn deleting_a_deployment_collects_its_sets_and_pods() {
+    let (state, _) = start("fittrack");
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    state
+        .store
+        .delete("deployments", "fittrack-blue", "fittrack")
+        .unwrap();
+    eventually("sets and pods gone", || {
+        state
+            .store
+            .list("replicasets", Some("fittrack-blue"), None)
+            .0
+            .is_empty()
+            && pods(&state, "fittrack-blue", "blue").is_empty()
+    })
+    .await;
+    eventually("slice emptied", || {
+        let (slices, _) = state
+            .store
+            .list("endpointslices", Some("fittrack-blue"), None);
+        slices.len() == 1 && slices[0]["endpoints"] == json!([])
+    })
+    .await;
+    state.shutdown.cancel();
+}
+
+#[tokio::test]
+async fn recreate_strategy_removes_old_pods_before_new_ones() {
+    let (state, _) = start("fittrack");
     eventually("green settled", || settled(&state, "fittrack-green", 3)).await;
-    let pod = meta::name(&pods(&state, "fittrack-green", "green")[0]).to_string();
-    assert!(state.apps.running("fittrack-green", &pod).is_some());
-    let target = FaultTarget {
-        pod: Some(pod.clone()),
-        ..Default::default()
-    };
-    state.apps.set_fault(
-        target,
-        AppFault {
-            crash: Some(true),
-            ..Default::default()
-        },
-    );
-    eventually("crash loop", || {
-        let p = state.store.get("pods", "fittrack-green", &pod).unwrap();
-        p["status"]["containerStatuses"][0]["restartCount"]
-            .as_i64()
-            .unwrap_or(0)
-            >= 1
-            && !podstatus::is_ready(&p)
+    state
+        .store
+        .modify("deployments", "fittrack-green", "fittrack", |d| {
+            d["spec"]["strategy"] = json!({"type": "Recreate"});
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("fittrack/api:v2.0.1");
+        })
+        .unwrap();
+    let mut mixed = false;
+    eventually("recreated", || {
+        let images: HashSet<String> = pods(&state, "fittrack-green", "green")
+            .iter()
+            .filter_map(|p| {
+                p["spec"]["containers"][0]["image"]
+                    .as_str()
+                    .map(String::from)
+            })
+            .collect();
+        mixed |= images.len() > 1;
+        settled(&state, "fittrack-green", 3)
+            && images.len() == 1
+            && images.contains("fittrack/api:v2.0.1")
     })
     .await;
-    set_image(&state, "fittrack-blue", "fittrack/api:v1.9.4-never-ready");
-    eventually("deadline exceeded", || {
-        progressing(&deploy(&state, "fittrack-blue")).1 == "ProgressDeadlineExceeded"
-    })
-    .await;
+    assert!(!mixed, "old and new pods coexisted under Recreate");
     state.shutdown.cancel();
 }

@@ -216,7 +216,8 @@ impl Worker {
             }
             attempts += 1;
             let why = format!(
-                "Failed to pull image {image:?}: rpc error: code = NotFound desc = failed to pull and unpack image {image:?}: not found"
+                "Failed to pull image {image:?}: rpc error: code = NotFound \
+                 desc = failed to pull and unpack image {image:?}: not found"
             );
             self.waiting("ErrImagePull", &why);
             self.event(EventType::Warning, "Failed", &why);
@@ -340,16 +341,16 @@ impl Worker {
         self.sleep(backoff).await
     }
 
-    /// Graceful termination: not ready at once, stopped and removed after the grace time.
-    async fn terminate(mut self) {
+    /// Graceful termination: the app keeps serving through the grace time (its Ready
+    /// condition stays, so EndpointSlices show it `serving` and `terminating` but not `ready`),
+    /// then it stops and the pod is removed.
+    async fn terminate(self) {
         let c = self.container();
         self.event(
             EventType::Normal,
             "Killing",
             &format!("Stopping container {c}"),
         );
-        self.rt.set_ready(false, Utc::now());
-        self.publish();
         tokio::time::sleep(Duration::from_millis(self.ctx.tuning.termination_ms)).await;
         self.ctx.runtime.stop(&self.ns, &self.name);
         let current = self.ctx.store.get("pods", &self.ns, &self.name);

@@ -1,5 +1,6 @@
 //! The resource handler: every verb on every served resource, dispatched from the path.
 
+use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
 use super::objects::{apply_scale, check_type, ingest, present, reconcile_status, scale_of};
 use super::path::{self, ResourcePath, Target};
@@ -155,7 +156,13 @@ impl Req<'_> {
                 .unwrap_or("");
             return json_response(
                 code,
-                &table::table(rp.def.kind, &[obj.clone()], rv, true, chrono::Utc::now()),
+                &table::table(
+                    rp.def.kind,
+                    std::slice::from_ref(&obj),
+                    rv,
+                    true,
+                    chrono::Utc::now(),
+                ),
             );
         }
         json_response(code, &obj)
@@ -345,31 +352,17 @@ impl Req<'_> {
             .param("gracePeriodSeconds")
             .and_then(|g| g.parse::<i64>().ok())
             .or_else(|| opts.get("gracePeriodSeconds").and_then(Value::as_i64));
+        let policy = self
+            .param("propagationPolicy")
+            .or_else(|| opts.get("propagationPolicy").and_then(Value::as_str));
+        let delete_opts = DeleteOptions {
+            grace,
+            cascade: policy != Some("Orphan"),
+        };
         let name = rp.name.clone().unwrap_or_default();
         let store = &self.ctx.state.store;
-        let old = self.stored(&rp)?;
-        // Scheduled pods terminate gracefully: the kubelet removes them once stopped.
-        let graceful = rp.def.plural == "pods"
-            && old
-                .pointer("/spec/nodeName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| !n.is_empty())
-            && grace != Some(0);
-        if graceful {
-            let secs = grace.unwrap_or(30).max(1);
-            let marked = store.modify("pods", rp.ns(), &name, |o| {
-                if o.pointer("/metadata/deletionTimestamp").is_none() {
-                    o["metadata"]["deletionTimestamp"] = json!(crate::sim::store::now_rfc3339());
-                    o["metadata"]["deletionGracePeriodSeconds"] = json!(secs);
-                }
-            })?;
-            return Ok(self.answer(&rp, StatusCode::OK, &marked));
-        }
-        if rp.def.plural == "namespaces" {
-            special::delete_namespace_contents(store, &name);
-        }
-        let gone = store.delete(rp.def.store, rp.ns(), &name)?;
-        Ok(self.answer(&rp, StatusCode::OK, &gone))
+        let answer = deletion::delete_object(store, rp.def.store, rp.ns(), &name, delete_opts)?;
+        Ok(self.answer(&rp, StatusCode::OK, &answer))
     }
 
     fn delete_collection(&self, rp: ResourcePath) -> ApiResult<Response> {
@@ -389,7 +382,11 @@ impl Req<'_> {
                 .pointer("/metadata/name")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            if let Ok(v) = store.delete(rp.def.store, ns, name) {
+            let opts = DeleteOptions {
+                grace: None,
+                cascade: true,
+            };
+            if let Ok(v) = deletion::delete_object(store, rp.def.store, ns, name, opts) {
                 gone.push(present(rp.def, &v));
             }
         }

@@ -1,6 +1,7 @@
 //! The API server: router, authentication/authorization/fault middleware, and the accept
 //! loop (TLS or plain, with the `down_ms` fault closing and reopening the listener).
 
+pub mod deletion;
 pub mod error;
 pub mod handlers;
 pub mod objects;
@@ -197,6 +198,11 @@ pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>, app: Router,
         tokio::select! {
             accepted = l.accept() => {
                 if let Ok((stream, peer)) = accepted {
+                    if state.faults.down_for().is_some() {
+                        // Accepted in the instant before going down: refuse it too.
+                        drop(stream);
+                        continue;
+                    }
                     let app = app.clone().layer(Extension(Peer(peer)));
                     tokio::spawn(connection(stream, tls.clone(), app, state.clone()));
                 }
@@ -241,10 +247,13 @@ async fn drive<I>(io: TokioIo<I>, app: Router, state: SimState)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let mut cut = state.faults.stream_cut();
+    if state.faults.down_for().is_some() {
+        return; // went down during the TLS handshake
+    }
     let builder = auto::Builder::new(TokioExecutor::new());
     let conn = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(app));
     tokio::pin!(conn);
-    let mut cut = state.faults.stream_cut();
     loop {
         tokio::select! {
             _ = conn.as_mut() => return,

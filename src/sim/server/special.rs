@@ -5,8 +5,6 @@ use super::handlers::json_response;
 use super::path::ResourcePath;
 use super::{Caller, ServerCtx};
 use crate::sim::proto;
-use crate::sim::resources::RESOURCES;
-use crate::sim::store::Store;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -65,22 +63,4 @@ fn decide(ctx: &ServerCtx, user: &str, review: &Value) -> bool {
         sub => format!("{}/{sub}", get("resource")),
     };
     ctx.state.auth.allowed(user, get("verb"), &resource)
-}
-
-/// Deleting a namespace removes every namespaced object in it (at once, no finalizers).
-pub fn delete_namespace_contents(store: &Store, ns: &str) {
-    let mut stores: Vec<&str> = RESOURCES
-        .iter()
-        .filter(|r| r.namespaced && r.is_stored())
-        .map(|r| r.store)
-        .collect();
-    stores.sort_unstable();
-    stores.dedup();
-    for s in stores {
-        for o in store.list(s, Some(ns), None).0 {
-            if let Some(name) = o.pointer("/metadata/name").and_then(Value::as_str) {
-                let _ = store.delete(s, ns, name);
-            }
-        }
-    }
 }

@@ -12,11 +12,17 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 fn cm(name: &str, v: &str) -> ConfigMap {
-    serde_json::from_value(json!({"metadata": {"name": name, "labels": {"app": "x"}}, "data": {"v": v}})).unwrap()
+    serde_json::from_value(
+        json!({"metadata": {"name": name, "labels": {"app": "x"}}, "data": {"v": v}}),
+    )
+    .unwrap()
 }
 
 async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> String {
-    tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("watch event in time").unwrap()
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("watch event in time")
+        .unwrap()
 }
 
 fn cfg() -> watcher::Config {
@@ -32,18 +38,32 @@ fn reflect(api: Api<ConfigMap>) -> Store<ConfigMap> {
 }
 
 fn names_and_values(store: &Store<ConfigMap>) -> Vec<(String, String)> {
-    let mut v: Vec<_> = store.state().iter().map(|c| {
-        (c.metadata.name.clone().unwrap_or_default(), c.data.as_ref().and_then(|d| d.get("v").cloned()).unwrap_or_default())
-    }).collect();
+    let mut v: Vec<_> = store
+        .state()
+        .iter()
+        .map(|c| {
+            (
+                c.metadata.name.clone().unwrap_or_default(),
+                c.data
+                    .as_ref()
+                    .and_then(|d| d.get("v").cloned())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
     v.sort();
     v
 }
 
 async fn list_requests(sim: &cutover::sim::SimHandle) -> usize {
-    support::requests(sim).await.iter().filter(|r| {
-        let p = r["path"].as_str().unwrap_or("");
-        r["method"] == "GET" && p.contains("/configmaps") && !p.contains("watch=true")
-    }).count()
+    support::requests(sim)
+        .await
+        .iter()
+        .filter(|r| {
+            let p = r["path"].as_str().unwrap_or("");
+            r["method"] == "GET" && p.contains("/configmaps") && !p.contains("watch=true")
+        })
+        .count()
 }
 
 #[tokio::test]
@@ -58,8 +78,14 @@ async fn watcher_sees_add_modify_delete() {
         let tx = tx.clone();
         async move {
             let seen = match e {
-                Ok(watcher::Event::Apply(c)) => Some(format!("apply {} {}", c.metadata.name.unwrap(), c.data.unwrap()["v"])),
-                Ok(watcher::Event::Delete(c)) => Some(format!("delete {}", c.metadata.name.unwrap())),
+                Ok(watcher::Event::Apply(c)) => Some(format!(
+                    "apply {} {}",
+                    c.metadata.name.unwrap(),
+                    c.data.unwrap()["v"]
+                )),
+                Ok(watcher::Event::Delete(c)) => {
+                    Some(format!("delete {}", c.metadata.name.unwrap()))
+                }
                 Ok(watcher::Event::InitDone) => Some("init-done".to_string()),
                 _ => None,
             };
@@ -69,9 +95,17 @@ async fn watcher_sees_add_modify_delete() {
         }
     }));
     assert_eq!(next(&mut rx).await, "init-done");
-    api.create(&PostParams::default(), &cm("a", "1")).await.unwrap();
+    api.create(&PostParams::default(), &cm("a", "1"))
+        .await
+        .unwrap();
     assert_eq!(next(&mut rx).await, "apply a 1");
-    api.patch("a", &PatchParams::default(), &Patch::Merge(json!({"data": {"v": "2"}}))).await.unwrap();
+    api.patch(
+        "a",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"v": "2"}})),
+    )
+    .await
+    .unwrap();
     assert_eq!(next(&mut rx).await, "apply a 2");
     api.delete("a", &DeleteParams::default()).await.unwrap();
     assert_eq!(next(&mut rx).await, "delete a");
@@ -83,12 +117,19 @@ async fn relist_after_compact_leaves_no_ghosts() {
     let client = sim.client("sim").await;
     namespace(&client, "t").await;
     let api: Api<ConfigMap> = Api::namespaced(client, "t");
-    api.create(&PostParams::default(), &cm("a", "1")).await.unwrap();
-    api.create(&PostParams::default(), &cm("b", "1")).await.unwrap();
+    api.create(&PostParams::default(), &cm("a", "1"))
+        .await
+        .unwrap();
+    api.create(&PostParams::default(), &cm("b", "1"))
+        .await
+        .unwrap();
     let store = reflect(api.clone());
-    eventually("reflector sees a and b", Duration::from_secs(10), || async {
-        (names_and_values(&store).len() == 2).then_some(())
-    }).await;
+    eventually(
+        "reflector sees a and b",
+        Duration::from_secs(10),
+        || async { (names_and_values(&store).len() == 2).then_some(()) },
+    )
+    .await;
     let lists_before = list_requests(&sim).await;
     // While the server is down, "a" goes away and history is compacted: the watcher's
     // resume point is then too old, and only a relist can notice the deletion.
@@ -97,8 +138,12 @@ async fn relist_after_compact_leaves_no_ghosts() {
     sim.state.store.compact();
     eventually("ghost a disappears", Duration::from_secs(20), || async {
         (names_and_values(&store) == [("b".to_string(), "1".to_string())]).then_some(())
-    }).await;
-    assert!(list_requests(&sim).await > lists_before, "the watcher relisted");
+    })
+    .await;
+    assert!(
+        list_requests(&sim).await > lists_before,
+        "the watcher relisted"
+    );
 }
 
 #[tokio::test]
@@ -110,26 +155,57 @@ async fn reconnect_after_drop_watches_and_down_converges() {
     let store = reflect(api.clone());
     eventually("reflector ready", Duration::from_secs(10), || async {
         store.wait_until_ready().await.ok()
-    }).await;
+    })
+    .await;
     support::fault(&sim, json!({"drop_watches": true})).await;
-    api.create(&PostParams::default(), &cm("c", "1")).await.unwrap();
+    api.create(&PostParams::default(), &cm("c", "1"))
+        .await
+        .unwrap();
     support::fault(&sim, json!({"down_ms": 400})).await;
-    eventually("patch after the server is back", Duration::from_secs(10), || async {
-        api.patch("c", &PatchParams::default(), &Patch::Merge(json!({"data": {"v": "final"}}))).await.ok()
-    }).await;
+    eventually(
+        "patch after the server is back",
+        Duration::from_secs(10),
+        || async {
+            api.patch(
+                "c",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"data": {"v": "final"}})),
+            )
+            .await
+            .ok()
+        },
+    )
+    .await;
     eventually("reflector converges", Duration::from_secs(20), || async {
         (names_and_values(&store) == [("c".to_string(), "final".to_string())]).then_some(())
-    }).await;
+    })
+    .await;
 }
 
 /// Reads a raw watch body to its end (the server ends it), as parsed lines.
 async fn raw_watch(sim: &cutover::sim::SimHandle, query: &str) -> (u16, Vec<Value>) {
-    let url = format!("{}/api/v1/namespaces/t/configmaps?watch=true&{query}", sim.api_url);
-    let resp = support::http_client(sim).get(url).bearer_auth(support::token(sim, "admin")).send().await.unwrap();
+    let url = format!(
+        "{}/api/v1/namespaces/t/configmaps?watch=true&{query}",
+        sim.api_url
+    );
+    let resp = support::http_client(sim)
+        .get(url)
+        .bearer_auth(support::token(sim, "admin"))
+        .send()
+        .await
+        .unwrap();
     let code = resp.status().as_u16();
     assert_eq!(resp.headers()["content-type"], "application/json");
-    let text = tokio::time::timeout(Duration::from_secs(10), resp.text()).await.expect("watch ends").unwrap();
-    (code, text.lines().map(|l| serde_json::from_str(l).unwrap()).collect())
+    let text = tokio::time::timeout(Duration::from_secs(10), resp.text())
+        .await
+        .expect("watch ends")
+        .unwrap();
+    (
+        code,
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    )
 }
 
 #[tokio::test]
@@ -138,9 +214,13 @@ async fn raw_watch_semantics() {
     let client = sim.client("sim").await;
     namespace(&client, "t").await;
     let api: Api<ConfigMap> = Api::namespaced(client, "t");
-    api.create(&PostParams::default(), &cm("a", "1")).await.unwrap();
+    api.create(&PostParams::default(), &cm("a", "1"))
+        .await
+        .unwrap();
     let old_rv = sim.state.store.resource_version();
-    api.create(&PostParams::default(), &cm("b", "1")).await.unwrap();
+    api.create(&PostParams::default(), &cm("b", "1"))
+        .await
+        .unwrap();
 
     // Initial events then timeoutSeconds ends the stream cleanly.
     let (code, events) = raw_watch(&sim, "timeoutSeconds=1").await;
@@ -159,7 +239,10 @@ async fn raw_watch_semantics() {
     let (_, events) = raw_watch(&sim, "sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1").await;
     let last = events.last().unwrap();
     assert_eq!(last["type"], "BOOKMARK");
-    assert_eq!(last["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+    assert_eq!(
+        last["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
     assert_eq!(last["object"]["kind"], "ConfigMap");
 
     // Compacted: HTTP 200, then an in-stream 410 Expired.
@@ -168,7 +251,13 @@ async fn raw_watch_semantics() {
     assert_eq!(code, 200);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["type"], "ERROR");
-    assert_eq!((events[0]["object"]["code"].as_i64(), events[0]["object"]["reason"].as_str()), (Some(410), Some("Expired")));
+    assert_eq!(
+        (
+            events[0]["object"]["code"].as_i64(),
+            events[0]["object"]["reason"].as_str()
+        ),
+        (Some(410), Some("Expired"))
+    );
 }
 
 #[tokio::test]
@@ -177,11 +266,29 @@ async fn selector_watch_turns_relabel_into_delete() {
     let client = sim.client("sim").await;
     namespace(&client, "t").await;
     let api: Api<ConfigMap> = Api::namespaced(client, "t");
-    api.create(&PostParams::default(), &cm("a", "1")).await.unwrap();
+    api.create(&PostParams::default(), &cm("a", "1"))
+        .await
+        .unwrap();
     let rv = sim.state.store.resource_version();
-    api.patch("a", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"app": "y"}}}))).await.unwrap();
-    api.patch("a", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"app": "x"}}}))).await.unwrap();
-    let (_, events) = raw_watch(&sim, &format!("resourceVersion={rv}&labelSelector=app%3Dx&timeoutSeconds=1")).await;
+    api.patch(
+        "a",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"labels": {"app": "y"}}})),
+    )
+    .await
+    .unwrap();
+    api.patch(
+        "a",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"labels": {"app": "x"}}})),
+    )
+    .await
+    .unwrap();
+    let (_, events) = raw_watch(
+        &sim,
+        &format!("resourceVersion={rv}&labelSelector=app%3Dx&timeoutSeconds=1"),
+    )
+    .await;
     let kinds: Vec<_> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["DELETED", "ADDED"]);
 }

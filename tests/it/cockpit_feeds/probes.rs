@@ -1,0 +1,89 @@
+//! Probes through the API server's proxy and through port-forward, the LB probe, and the
+//! other per-colour facts (Deployment, EndpointSlices, Events) a colour column shows.
+
+use cutover::app::model::{Colour, ProbeKind, RouterTarget};
+use cutover::config::schema::{ProbeTransport, VersionSource};
+
+use super::rig::Rig;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probes_via_the_service_proxy_report_the_colour_versions() {
+    let mut rig = Rig::start().await;
+    for (colour, version) in [(Colour::Blue, "v1.9.3"), (Colour::Green, "v2.0.0")] {
+        for kind in [ProbeKind::Live, ProbeKind::Ready] {
+            let p = rig
+                .until("a passing probe", |s| {
+                    s.probe(colour, kind).filter(|p| p.ok).cloned()
+                })
+                .await;
+            assert_eq!(p.detail, "200 OK");
+            assert_eq!(p.version.as_deref(), Some(version), "{p:?}");
+        }
+    }
+    let lb = rig
+        .until("the LB serving blue", |s| {
+            s.lb.clone().filter(|o| o.colour.is_some())
+        })
+        .await;
+    assert_eq!(
+        (lb.version.as_deref(), lb.colour, lb.error),
+        (Some("v1.9.3"), Some(Colour::Blue), None)
+    );
+    rig.until("3/3 endpoints and versions per colour", |s| {
+        let versions = [Some("v1.9.3".to_string()), Some("v2.0.0".to_string())];
+        (s.endpoints == [Some((3, 3)); 2] && s.versions == versions).then_some(())
+    })
+    .await;
+    rig.until("Events of the colour namespaces", |s| {
+        s.events
+            .iter()
+            .any(|e| e.namespace == "fittrack-green")
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probes_via_port_forward_and_a_json_version_field() {
+    let mut rig = Rig::start_with("fittrack", |c| {
+        c.probes.transport = ProbeTransport::PortForward;
+        c.router.lb_version = Some(VersionSource::JsonField("version".into()));
+    })
+    .await;
+    let p = rig
+        .until("a passing ready probe over port-forward", |s| {
+            s.probe(Colour::Green, ProbeKind::Ready)
+                .filter(|p| p.ok)
+                .cloned()
+        })
+        .await;
+    assert_eq!(p.version.as_deref(), Some("v2.0.0"), "{p:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_probe_says_why() {
+    let mut rig = Rig::start_with("fittrack", |c| c.probes.live = "/no/such/path".into()).await;
+    let p = rig
+        .until("a finished live probe with pods up", |s| {
+            let p = s.probe(Colour::Blue, ProbeKind::Live)?;
+            (s.running(Colour::Blue) == 3 && s.endpoints[0] == Some((3, 3))).then(|| p.clone())
+        })
+        .await;
+    assert!(!p.ok, "{p:?}");
+    assert!(
+        p.detail.starts_with("404") || p.detail.starts_with("503"),
+        "{p:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_selector_router_of_the_single_namespace_scenario() {
+    let mut rig = Rig::start_with("fittrack-single-ns", |_| {}).await;
+    let view = rig.until("router read", |s| s.router.clone()).await;
+    assert_eq!(view.target, RouterTarget::Colour(Colour::Blue), "{view:?}");
+    assert_eq!(view.raw, "deployment=blue");
+    rig.until("pods of both colours", |s| {
+        (s.running(Colour::Blue) > 0 && s.running(Colour::Green) > 0).then_some(())
+    })
+    .await;
+}

@@ -1,0 +1,131 @@
+//! Watch feeds: pods, router, convergence after API faults, connecting.
+
+use std::time::Duration;
+
+use cutover::app::model::{Colour, RouterTarget};
+use cutover::config::schema::RouterKind;
+use cutover::kube::router::api_resource;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
+use serde_json::json;
+
+use super::rig::{Rig, DEADLINE};
+use crate::support;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_pod_disappears_and_its_replacement_appears() {
+    let mut rig = Rig::start().await;
+    let before = rig
+        .until("3 running blue pods", |s| {
+            (s.running(Colour::Blue) == 3).then(|| s.names(Colour::Blue))
+        })
+        .await;
+    let victim = before[0].clone();
+    rig.pods(Colour::Blue)
+        .delete(&victim, &DeleteParams::default())
+        .await
+        .unwrap();
+    let after = rig
+        .until("victim gone and a replacement running", |s| {
+            let names = s.names(Colour::Blue);
+            (!names.contains(&victim) && s.running(Colour::Blue) == 3).then_some(names)
+        })
+        .await;
+    assert!(
+        after.iter().any(|n| !before.contains(n)),
+        "a new pod replaced {victim}: {after:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_patched_by_someone_else_changes_the_router_view() {
+    let mut rig = Rig::start().await;
+    rig.until("router says BLUE", |s| {
+        (s.router_target() == Some(&RouterTarget::Colour(Colour::Blue))).then_some(())
+    })
+    .await;
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        rig.client.clone(),
+        "fittrack",
+        &api_resource(RouterKind::Httproute),
+    );
+    let patch: json_patch::Patch = serde_json::from_value(json!([
+        {"op": "replace", "path": "/spec/rules/0/backendRefs/0/weight", "value": 0},
+        {"op": "replace", "path": "/spec/rules/0/backendRefs/1/weight", "value": 100}
+    ]))
+    .unwrap();
+    api.patch(
+        "fittrack",
+        &PatchParams::default(),
+        &Patch::Json::<()>(patch),
+    )
+    .await
+    .unwrap();
+    let view = rig
+        .until("router says GREEN", |s| {
+            s.router
+                .clone()
+                .filter(|r| r.target == RouterTarget::Colour(Colour::Green))
+        })
+        .await;
+    assert_eq!(view.raw, "fittrack-blue:0,fittrack-green:100");
+    assert!(view.since.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_converges_after_dropped_watches_downtime_and_compaction() {
+    let mut rig = Rig::start().await;
+    rig.until("all feeds live with 3 blue pods", |s| {
+        (s.all_live() && s.running(Colour::Blue) == 3).then_some(())
+    })
+    .await;
+    rig.fault(json!({"drop_watches": true, "compact": true}))
+        .await;
+    let victim = rig.seen.names(Colour::Blue)[0].clone();
+    rig.pods(Colour::Blue)
+        .delete(&victim, &DeleteParams::default())
+        .await
+        .unwrap();
+    rig.fault(json!({"down_ms": 1500})).await;
+    rig.until("a feed reported reconnecting", |s| {
+        (!s.reconnecting.is_empty()).then_some(())
+    })
+    .await;
+    rig.until("all feeds live again", |s| s.all_live().then_some(()))
+        .await;
+    // The pod list converges on the API's own list: no ghost of the deleted pod.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let truth = rig.api_pod_names(Colour::Blue).await;
+        let shown = rig.seen.names(Colour::Blue);
+        if truth == shown && !shown.contains(&victim) && rig.seen.running(Colour::Blue) == 3 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no convergence: shown {shown:?}, API {truth:?}"
+        );
+        if let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(200), rig.rx.recv()).await {
+            rig.seen.apply(m);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_authenticates_with_the_chosen_context() {
+    let sim = support::sim();
+    let c = cutover::kube::connect(Some(sim.kubeconfig_path.clone()), Some("sim-viewer".into()))
+        .await
+        .expect("connects");
+    assert_eq!(c.context_name, "sim-viewer");
+    assert!(
+        sim.api_url.starts_with(c.cluster_url.trim_end_matches('/')),
+        "{} vs {}",
+        c.cluster_url,
+        sim.api_url
+    );
+    let err = cutover::kube::connect(Some(sim.kubeconfig_path.clone()), Some("nope".into()))
+        .await
+        .err()
+        .expect("unknown context fails");
+    assert!(err.to_string().contains("nope"), "{err}");
+}
