@@ -12,8 +12,9 @@ use k8s_openapi::api::core::v1::Pod;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
+use super::watch::FeedHealth;
 use super::{Ctx, PodFacts, Shared};
-use crate::app::model::{Colour, LogLine, PodView};
+use crate::app::model::{Colour, Feed, LogLine, PodView};
 use crate::app::msg::Msg;
 use crate::kube::router::colour_config;
 
@@ -88,6 +89,9 @@ async fn manage(
     let mut streams: JoinSet<()> = JoinSet::new();
     let mut open: BTreeMap<String, AbortHandle> = BTreeMap::new();
     let mut reported = None;
+    let (health_tx, mut health_rx) = mpsc::unbounded_channel();
+    let mut health = FeedHealth::new(Feed::Logs(colour), ctx.tx.clone());
+    let mut failing: BTreeMap<String, String> = BTreeMap::new();
     loop {
         let current = pods.borrow_and_update().clone();
         let views: Vec<PodView> = current.iter().map(|f| f.view.clone()).collect();
@@ -100,6 +104,11 @@ async fn manage(
             }
             keep
         });
+        failing.retain(|name, _| open.contains_key(name));
+        if open.is_empty() {
+            // Nothing to follow is a healthy state, not a connecting one.
+            health.live();
+        }
         for name in &chosen {
             if open.contains_key(name) {
                 continue;
@@ -119,7 +128,8 @@ async fn manage(
                 tail: logs.tail,
                 max_line: logs.max_line,
             };
-            let handle = streams.spawn(stream::follow(target, lines.clone()));
+            let follow = stream::follow(target, lines.clone(), health_tx.clone());
+            let handle = streams.spawn(follow);
             open.insert(name.clone(), handle);
         }
         let now = (open.len(), current.len());
@@ -136,8 +146,27 @@ async fn manage(
         }
         // Reap finished stream tasks so the set does not grow.
         while streams.try_join_next().is_some() {}
-        if pods.changed().await.is_err() {
-            return;
+        tokio::select! {
+            changed = pods.changed() => if changed.is_err() {
+                return;
+            },
+            Some(opened) = health_rx.recv() => {
+                if !open.contains_key(&opened.pod) {
+                    continue;
+                }
+                let was = failing.len();
+                match opened.error {
+                    Some(e) => failing.insert(opened.pod, e),
+                    None => failing.remove(&opened.pod),
+                };
+                match failing.iter().next() {
+                    None => health.live(),
+                    Some((pod, e)) if failing.len() != was => {
+                        health.failed(&format!("{} of {} log streams failing; {pod}: {e}", failing.len(), open.len()));
+                    }
+                    Some(_) => {}
+                }
+            }
         }
     }
 }

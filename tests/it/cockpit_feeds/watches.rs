@@ -102,7 +102,9 @@ async fn state_converges_after_dropped_watches_downtime_and_compaction() {
     loop {
         let truth = rig.api_pod_names(Colour::Blue).await;
         let shown = rig.seen.names(Colour::Blue);
-        let live = rig.seen.feeds.get(&Feed::Pods(Colour::Blue)) == Some(&FeedStatus::Live);
+        let live = [Feed::Pods(Colour::Blue), Feed::Logs(Colour::Blue)]
+            .iter()
+            .all(|f| rig.seen.feeds.get(f) == Some(&FeedStatus::Live));
         if live && truth == shown && !shown.contains(&victim) && rig.seen.running(Colour::Blue) == 3
         {
             eprintln!(
