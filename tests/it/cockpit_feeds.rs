@@ -5,4 +5,5 @@ mod load;
 mod logs;
 mod probes;
 mod rig;
+mod routers;
 mod watches;
