@@ -221,3 +221,31 @@ async fn router_heartbeat(ctx: Ctx, stamp: RouterStamp) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(target: RouterTarget) -> RouterView {
+        RouterView {
+            target,
+            raw: String::new(),
+            resource_version: String::new(),
+            since: None,
+        }
+    }
+
+    #[test]
+    fn router_since_holds_until_the_target_changes() {
+        let stamp = RouterStamp::default();
+        let first = stamp.stamp(view(RouterTarget::Colour(Colour::Blue))).since;
+        std::thread::sleep(Duration::from_millis(5));
+        let again = stamp.stamp(view(RouterTarget::Colour(Colour::Blue))).since;
+        assert_eq!(
+            first, again,
+            "a heartbeat of the same target keeps its time"
+        );
+        let switched = stamp.stamp(view(RouterTarget::Colour(Colour::Green))).since;
+        assert!(switched > first, "a new target starts a new since");
+    }
+}

@@ -42,7 +42,7 @@ pub fn config() -> watcher::Config {
     watcher::Config::default().timeout(WATCH_TIMEOUT_SECS)
 }
 
-/// Exponential backoff between reconnect attempts: 0.5 s doubling up to 30 s.
+/// Exponential backoff between reconnect attempts: 0.25 s doubling up to 30 s.
 #[derive(Debug, Clone)]
 pub struct Backoff {
     next: Duration,
@@ -55,7 +55,7 @@ impl Default for Backoff {
 }
 
 impl Backoff {
-    const FIRST: Duration = Duration::from_millis(500);
+    const FIRST: Duration = Duration::from_millis(250);
     const MAX: Duration = Duration::from_secs(30);
 
     /// The delay to wait now; the following one doubles.
@@ -186,9 +186,9 @@ mod tests {
     fn backoff_doubles_caps_and_resets() {
         let mut b = Backoff::default();
         let first: Vec<_> = (0..8).map(|_| b.next_delay().as_millis()).collect();
-        assert_eq!(first, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+        assert_eq!(first, [250, 500, 1000, 2000, 4000, 8000, 16000, 30000]);
         b.reset();
-        assert_eq!(b.next_delay().as_millis(), 500);
+        assert_eq!(b.next_delay().as_millis(), 250);
     }
 
     #[test]

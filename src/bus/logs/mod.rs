@@ -12,8 +12,9 @@ use k8s_openapi::api::core::v1::Pod;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
+use super::watch::FeedHealth;
 use super::{Ctx, PodFacts, Shared};
-use crate::app::model::{Colour, LogLine, PodView};
+use crate::app::model::{Colour, Feed, LogLine, PodView};
 use crate::app::msg::Msg;
 use crate::kube::router::colour_config;
 
@@ -76,6 +77,48 @@ pub fn choose(pods: &[PodView], followed: &[String], max: usize) -> Vec<String> 
     chosen
 }
 
+/// The health of a colour's log feed: Reconnecting while any followed stream fails to
+/// open for a feed-level reason, Live otherwise.
+struct StreamsHealth {
+    health: FeedHealth,
+    failing: BTreeMap<String, String>,
+}
+
+impl StreamsHealth {
+    fn new(health: FeedHealth) -> Self {
+        Self {
+            health,
+            failing: BTreeMap::new(),
+        }
+    }
+
+    /// Forgets pods no longer followed; following nothing is healthy, not connecting.
+    fn retain(&mut self, open: &BTreeMap<String, AbortHandle>) {
+        self.failing.retain(|name, _| open.contains_key(name));
+        if open.is_empty() || self.failing.is_empty() {
+            self.health.live();
+        }
+    }
+
+    /// A stream reported how its open went; `following` streams are open.
+    fn opened(&mut self, opened: stream::Opened, following: usize) {
+        let was = self.failing.len();
+        match opened.error {
+            Some(e) => self.failing.insert(opened.pod, e),
+            None => self.failing.remove(&opened.pod),
+        };
+        match self.failing.iter().next() {
+            None => self.health.live(),
+            Some((pod, e)) if self.failing.len() != was => {
+                let n = self.failing.len();
+                let error = format!("{n} of {following} log streams failing; {pod}: {e}");
+                self.health.failed(&error);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
 async fn manage(
     ctx: Ctx,
     colour: Colour,
@@ -88,6 +131,8 @@ async fn manage(
     let mut streams: JoinSet<()> = JoinSet::new();
     let mut open: BTreeMap<String, AbortHandle> = BTreeMap::new();
     let mut reported = None;
+    let (health_tx, mut health_rx) = mpsc::unbounded_channel();
+    let mut health = StreamsHealth::new(FeedHealth::new(Feed::Logs(colour), ctx.tx.clone()));
     loop {
         let current = pods.borrow_and_update().clone();
         let views: Vec<PodView> = current.iter().map(|f| f.view.clone()).collect();
@@ -100,6 +145,7 @@ async fn manage(
             }
             keep
         });
+        health.retain(&open);
         for name in &chosen {
             if open.contains_key(name) {
                 continue;
@@ -119,7 +165,8 @@ async fn manage(
                 tail: logs.tail,
                 max_line: logs.max_line,
             };
-            let handle = streams.spawn(stream::follow(target, lines.clone()));
+            let follow = stream::follow(target, lines.clone(), health_tx.clone());
+            let handle = streams.spawn(follow);
             open.insert(name.clone(), handle);
         }
         let now = (open.len(), current.len());
@@ -136,8 +183,15 @@ async fn manage(
         }
         // Reap finished stream tasks so the set does not grow.
         while streams.try_join_next().is_some() {}
-        if pods.changed().await.is_err() {
-            return;
+        tokio::select! {
+            changed = pods.changed() => if changed.is_err() {
+                return;
+            },
+            Some(opened) = health_rx.recv() => {
+                if open.contains_key(&opened.pod) {
+                    health.opened(opened, open.len());
+                }
+            }
         }
     }
 }
@@ -196,5 +250,48 @@ mod tests {
             }
         }
         assert_eq!(got, ["0", "1", "2", "3", "4"]);
+    }
+
+    #[test]
+    fn log_feed_health_follows_failing_streams() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut h = StreamsHealth::new(FeedHealth::new(Feed::Logs(Colour::Blue), tx));
+        let fail = |pod: &str| stream::Opened {
+            pod: pod.into(),
+            error: Some("connection refused".into()),
+        };
+        let ok = |pod: &str| stream::Opened {
+            pod: pod.into(),
+            error: None,
+        };
+        h.opened(ok("a"), 2);
+        h.opened(fail("a"), 2);
+        h.opened(fail("a"), 2); // same failure again: no new message
+        h.opened(fail("b"), 2);
+        h.opened(ok("a"), 2);
+        h.opened(ok("b"), 2);
+        let mut got = vec![];
+        while let Ok(Msg::Feed(_, status)) = rx.try_recv() {
+            got.push(status);
+        }
+        use crate::app::model::FeedStatus;
+        let errors: Vec<_> = got
+            .iter()
+            .map(|s| match s {
+                FeedStatus::Live => "live".to_string(),
+                FeedStatus::Reconnecting { error, .. } => error.clone(),
+                FeedStatus::Connecting => "connecting".to_string(),
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "live",
+                "1 of 2 log streams failing; a: connection refused",
+                "2 of 2 log streams failing; a: connection refused",
+                "1 of 2 log streams failing; b: connection refused",
+                "live"
+            ]
+        );
     }
 }

@@ -8,7 +8,7 @@ use ::kube::Api;
 use chrono::{DateTime, Utc};
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
-use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::{Sender, UnboundedSender};
 
 use super::dedup::Dedup;
 use crate::app::model::{Colour, LogLine};
@@ -55,14 +55,40 @@ fn params(t: &Target, dedup: &mut Dedup) -> LogParams {
     }
 }
 
-/// Follows the pod's log until the task is aborted (the pod went away) or `out` closes.
-pub async fn follow(t: Target, out: Sender<LogLine>) {
+/// How a stream's latest attempt to open went: the colour's log feed is healthy when no
+/// followed pod's stream fails to open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    /// Pod name.
+    pub pod: String,
+    /// Why the stream could not be opened (None: it is open).
+    pub error: Option<String>,
+}
+
+/// True when an error says the log feed itself is unhealthy (transport, auth, server),
+/// false when it is about this pod (not found, container not started: 400/404).
+pub fn is_feed_failure(e: &::kube::Error) -> bool {
+    !matches!(e, ::kube::Error::Api(s) if s.code == 400 || s.code == 404)
+}
+
+/// Follows the pod's log until the task is aborted (the pod went away) or `out` closes,
+/// reporting each open attempt on `health`.
+pub async fn follow(t: Target, out: Sender<LogLine>, health: UnboundedSender<Opened>) {
     let mut dedup = Dedup::new();
     // Names go into requests as they are, and onto the screen cleaned.
     let (pod, container) = (clean(&t.pod), clean(&t.container));
     let mut delay = Duration::from_millis(250);
     loop {
-        if let Ok(mut reader) = t.api.log_stream(&t.pod, &params(&t, &mut dedup)).await {
+        let opened = t.api.log_stream(&t.pod, &params(&t, &mut dedup)).await;
+        let error = match &opened {
+            Err(e) if is_feed_failure(e) => Some(e.to_string()),
+            _ => None,
+        };
+        let _ = health.send(Opened {
+            pod: t.pod.clone(),
+            error,
+        });
+        if let Ok(mut reader) = opened {
             let mut buf = Vec::new();
             loop {
                 buf.clear();

@@ -120,3 +120,34 @@ async fn a_log_stream_cut_midway_resumes_without_lost_or_doubled_lines() {
     assert_eq!(got.len(), truth.len(), "lines lost or doubled");
     assert_eq!(got, truth);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_limit_follows_some_and_counts_all() {
+    let mut rig = Rig::start_with("fittrack", |c| c.logs.max_streams = 2).await;
+    rig.until("following 2 of 3 green pods", |s| {
+        (s.streams[1] == Some((2, 3))).then_some(())
+    })
+    .await;
+    let pods = rig
+        .until("lines of the followed green pods", |s| {
+            let pods: std::collections::BTreeSet<_> = s
+                .lines
+                .iter()
+                .filter(|l| l.colour == Colour::Green)
+                .map(|l| l.pod.clone())
+                .collect();
+            (pods.len() == 2).then_some(pods)
+        })
+        .await;
+    // A moment later, still only those two pods' logs.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Ok(m) = rig.rx.try_recv() {
+        rig.seen.apply(m);
+    }
+    assert!(rig
+        .seen
+        .lines
+        .iter()
+        .filter(|l| l.colour == Colour::Green)
+        .all(|l| pods.contains(&l.pod)));
+}

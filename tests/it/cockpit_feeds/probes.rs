@@ -1,7 +1,7 @@
 //! Probes through the API server's proxy and through port-forward, the LB probe, and the
 //! other per-colour facts (Deployment, EndpointSlices, Events) a colour column shows.
 
-use cutover::app::model::{Colour, ProbeKind, RouterTarget};
+use cutover::app::model::{Colour, ProbeKind};
 use cutover::config::schema::{ProbeTransport, VersionSource};
 
 use super::rig::Rig;
@@ -74,16 +74,4 @@ async fn a_failing_probe_says_why() {
         p.detail.starts_with("404") || p.detail.starts_with("503"),
         "{p:?}"
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_service_selector_router_of_the_single_namespace_scenario() {
-    let mut rig = Rig::start_with("fittrack-single-ns", |_| {}).await;
-    let view = rig.until("router read", |s| s.router.clone()).await;
-    assert_eq!(view.target, RouterTarget::Colour(Colour::Blue), "{view:?}");
-    assert_eq!(view.raw, "deployment=blue");
-    rig.until("pods of both colours", |s| {
-        (s.running(Colour::Blue) > 0 && s.running(Colour::Green) > 0).then_some(())
-    })
-    .await;
 }

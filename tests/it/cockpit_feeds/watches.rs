@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cutover::app::model::{Colour, RouterTarget};
+use cutover::app::model::{Colour, Feed, FeedStatus, RouterTarget};
 use cutover::config::schema::RouterKind;
 use cutover::kube::router::api_resource;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
@@ -53,6 +53,7 @@ async fn a_router_patched_by_someone_else_changes_the_router_view() {
         {"op": "replace", "path": "/spec/rules/0/backendRefs/1/weight", "value": 100}
     ]))
     .unwrap();
+    let patched = std::time::Instant::now();
     api.patch(
         "fittrack",
         &PatchParams::default(),
@@ -67,6 +68,7 @@ async fn a_router_patched_by_someone_else_changes_the_router_view() {
                 .filter(|r| r.target == RouterTarget::Colour(Colour::Green))
         })
         .await;
+    eprintln!("router patch seen by the bus after {:?}", patched.elapsed());
     assert_eq!(view.raw, "fittrack-blue:0,fittrack-green:100");
     assert!(view.since.is_some());
 }
@@ -86,8 +88,11 @@ async fn state_converges_after_dropped_watches_downtime_and_compaction() {
         .await
         .unwrap();
     rig.fault(json!({"down_ms": 1500})).await;
-    rig.until("a feed reported reconnecting", |s| {
-        (!s.reconnecting.is_empty()).then_some(())
+    let down = std::time::Instant::now();
+    rig.until("the blue pods feed reported reconnecting", |s| {
+        s.reconnecting
+            .contains(&Feed::Pods(Colour::Blue))
+            .then_some(())
     })
     .await;
     rig.until("all feeds live again", |s| s.all_live().then_some(()))
@@ -97,7 +102,15 @@ async fn state_converges_after_dropped_watches_downtime_and_compaction() {
     loop {
         let truth = rig.api_pod_names(Colour::Blue).await;
         let shown = rig.seen.names(Colour::Blue);
-        if truth == shown && !shown.contains(&victim) && rig.seen.running(Colour::Blue) == 3 {
+        let live = [Feed::Pods(Colour::Blue), Feed::Logs(Colour::Blue)]
+            .iter()
+            .all(|f| rig.seen.feeds.get(f) == Some(&FeedStatus::Live));
+        if live && truth == shown && !shown.contains(&victim) && rig.seen.running(Colour::Blue) == 3
+        {
+            eprintln!(
+                "converged {:?} after the API went down for 1.5 s",
+                down.elapsed()
+            );
             break;
         }
         assert!(
