@@ -60,7 +60,7 @@ pub async fn run(launch: Launch) -> color_eyre::Result<()> {
         user: None,
     };
     let mut state = State::new(&launch.config, ctx, Utc::now());
-    state.set_monochrome(launch.no_color);
+    state.set_no_color(launch.no_color);
 
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -122,7 +122,12 @@ pub async fn run(launch: Launch) -> color_eyre::Result<()> {
 
 /// Feed one message to `update` and carry out the commands that belong to the terminal;
 /// the rest go to the bus.
-fn dispatch(state: &mut State, msg: Msg, bus: &Bus, tui: &mut term::Tui) -> color_eyre::Result<Flow> {
+fn dispatch(
+    state: &mut State,
+    msg: Msg,
+    bus: &Bus,
+    tui: &mut term::Tui,
+) -> color_eyre::Result<Flow> {
     let mut queue = vec![msg];
     while let Some(msg) = queue.pop() {
         for cmd in update(state, msg) {

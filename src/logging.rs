@@ -5,8 +5,10 @@
 use tracing_subscriber::filter::{filter_fn, LevelFilter};
 use tracing_subscriber::prelude::*;
 
-/// Targets never shown in cutover's own log.
-const HIDDEN_TARGETS: &[&str] = &["cutover::sim"];
+/// Targets never shown in cutover's own log: the in-process simulator, and kube-client's
+/// per-response error records (every 503 of a probe through the API proxy; the probe
+/// results already say it, once, in the panes).
+const HIDDEN_TARGETS: &[&str] = &["cutover::sim", "kube_client::client::builder"];
 
 /// Whether a record from `target` belongs in cutover's own log.
 pub fn shown(target: &str) -> bool {
@@ -53,5 +55,7 @@ mod tests {
         assert!(shown("cutover::simple"));
         assert!(shown("cutover::bus::logs"));
         assert!(shown("kube_runtime::watcher"));
+        assert!(!shown("kube_client::client::builder"));
+        assert!(shown("kube_client::client"));
     }
 }

@@ -89,9 +89,11 @@ fn main() -> color_eyre::Result<()> {
             let loaded = config::load(cli.cockpit.config.as_deref())?;
             let runtime = runtime()?;
             runtime.block_on(async {
-                let connected =
-                    cutover::kube::connect(cli.cockpit.kubeconfig.clone(), cli.cockpit.context.clone())
-                        .await?;
+                let connected = cutover::kube::connect(
+                    cli.cockpit.kubeconfig.clone(),
+                    cli.cockpit.context.clone(),
+                )
+                .await?;
                 cockpit::run(launch(loaded.config, connected, cli.cockpit.read_only)).await
             })
         }
@@ -102,12 +104,17 @@ fn main() -> color_eyre::Result<()> {
                 ..Default::default()
             })
             .wrap_err("starting the built-in simulator")?;
-            let config = config::demo_config(&scenario, handle.lb_url.as_deref());
+            let config = config::demo_config(
+                &scenario,
+                Some(handle.lb_url.as_str()).filter(|u| !u.is_empty()),
+            );
             let runtime = runtime()?;
             let result = runtime.block_on(async {
-                let connected =
-                    cutover::kube::connect(Some(handle.kubeconfig_path.clone()), Some("sim".into()))
-                        .await?;
+                let connected = cutover::kube::connect(
+                    Some(handle.kubeconfig_path.clone()),
+                    Some("sim".into()),
+                )
+                .await?;
                 cockpit::run(launch(config, connected, cli.cockpit.read_only)).await
             });
             drop(runtime);
@@ -125,13 +132,13 @@ fn main() -> color_eyre::Result<()> {
                 prometheus_sd: args.prometheus_sd,
                 ..Default::default()
             };
-            runtime()?.block_on(sim::run_cli(opts))
+            sim::run_cli(opts)
         }
         Some(Command::CheckConfig { path, offline }) => {
             logging::init_stderr();
             let explicit = path.or(cli.cockpit.config.clone());
             let loaded = config::load(explicit.as_deref())?;
-            println!("{}", config::check::describe(&loaded));
+            println!("{}", config::check::describe(&loaded.config, &loaded.path));
             if offline {
                 return Ok(());
             }
@@ -163,22 +170,24 @@ fn launch(config: Config, connected: cutover::kube::Connected, read_only: bool) 
 
 /// Check the configuration against the cluster; unreachable clusters are reported, not fatal.
 async fn check_cluster(args: &CockpitArgs, config: &Config) -> color_eyre::Result<()> {
-    let connected = match cutover::kube::connect(args.kubeconfig.clone(), args.context.clone()).await {
-        Ok(c) => c,
-        Err(e) => {
-            println!("cluster: not reachable ({e:#}); checked the file only");
-            return Ok(());
-        }
-    };
-    println!("cluster: {} ({})", connected.context_name, connected.cluster_url);
+    let connected =
+        match cutover::kube::connect(args.kubeconfig.clone(), args.context.clone()).await {
+            Ok(c) => c,
+            Err(e) => {
+                println!("cluster: not reachable ({e:#}); checked the file only");
+                return Ok(());
+            }
+        };
+    println!(
+        "cluster: {} ({})",
+        connected.context_name, connected.cluster_url
+    );
     let findings = config::check::check_cluster(&connected.client, config).await;
-    let mut errors = 0;
     for finding in &findings {
         println!("{finding}");
-        errors += usize::from(finding.is_error());
     }
-    if errors > 0 {
-        return Err(eyre!("{errors} problem(s) found in the cluster"));
+    if config::check::has_errors(&findings) {
+        return Err(eyre!("the configuration does not match the cluster"));
     }
     Ok(())
 }

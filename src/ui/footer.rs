@@ -14,7 +14,7 @@ use crate::app::state::State;
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let line = match &state.filter_input {
         Some(input) => filter_line(state, input, p),
-        None => keys_line(state, p, area.width >= 120),
+        None => keys_line(state, p, area.width),
     };
     frame.render_widget(Paragraph::new(line), area);
 }
@@ -35,22 +35,32 @@ fn filter_line<'a>(state: &'a State, input: &'a str, p: &Palette) -> Line<'a> {
     Line::from(spans)
 }
 
-/// All keys when `wide`; at 80 columns the most important ones (help lists all).
-fn keys_line<'a>(state: &'a State, p: &Palette, wide: bool) -> Line<'a> {
+/// The keys that fit in `width` columns: rollback first, then help and quit, then the
+/// release actions and the pane keys in that order (help lists them all).
+fn keys_line<'a>(state: &'a State, p: &Palette, width: u16) -> Line<'a> {
     let km = &state.keymap;
     let key = |a| km.keys_for(KeyMode::Normal, a);
-    let mut spans = vec![Span::styled(
-        format!(
-            " {} ROLLBACK ",
-            km.keys_for(KeyMode::Normal, Action::RollbackChord)
-        ),
+    let mut head = vec![Span::styled(
+        format!(" {} ROLLBACK ", key(Action::RollbackChord)),
         p.rollback,
     )];
     if let Some((text, _)) = &state.flash {
-        spans.push(Span::styled(format!(" {text} "), p.warn));
+        head.push(Span::styled(format!(" {text} "), p.warn));
     }
+    let named = |a, label: &str| {
+        let keys = key(a);
+        let first = keys.split(' ').next().unwrap_or_default().to_string();
+        vec![
+            Span::styled(format!("  {first}"), p.bold),
+            Span::raw(format!(" {label}")),
+        ]
+    };
+    let tail: Vec<Span> = [(Action::Help, "help"), (Action::Quit, "quit")]
+        .into_iter()
+        .flat_map(|(a, label)| named(a, label))
+        .collect();
     // Release actions: shown, dimmed, until they exist.
-    for (a, label) in [
+    let release = [
         (Action::Rollback, "rollback"),
         (Action::Smoke, "smoke"),
         (Action::Switch, "switch"),
@@ -59,29 +69,40 @@ fn keys_line<'a>(state: &'a State, p: &Palette, wide: bool) -> Line<'a> {
         (Action::Checklist, "checklist"),
     ]
     .into_iter()
-    .take(if wide { 6 } else { 3 })
-    {
+    .map(|(a, label)| {
         let style = if a.unavailable().is_some() {
             p.dim
         } else {
             Default::default()
         };
-        spans.push(Span::styled(format!(" {} {label}", key(a)), style));
-    }
-    for (a, label) in [
+        vec![Span::styled(format!(" {} {label}", key(a)), style)]
+    });
+    let panes = [
         (Action::Filter, "filter"),
         (Action::Open, "detail"),
         (Action::AppLog, "log"),
-        (Action::Help, "help"),
-        (Action::Quit, "quit"),
     ]
     .into_iter()
-    .filter(|(a, _)| wide || matches!(a, Action::Filter | Action::Help | Action::Quit))
-    {
-        let keys = key(a);
-        let first = keys.split(' ').next().unwrap_or_default().to_string();
-        spans.push(Span::styled(format!("  {first}"), p.bold));
-        spans.push(Span::raw(format!(" {label}")));
+    .map(|(a, label)| named(a, label));
+    let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+    let items: Vec<Vec<Span>> = release.chain(panes).collect();
+    // Which items to keep when space is short, most useful first (indexes into `items`):
+    // rollback, smoke, switch, filter, detail, log, then the later release steps.
+    const PRIORITY: [usize; 9] = [0, 1, 2, 6, 7, 8, 3, 4, 5];
+    let mut used = width_of(&head) + width_of(&tail);
+    let mut keep = [false; 9];
+    for i in PRIORITY {
+        let w = width_of(&items[i]);
+        if used + w <= usize::from(width) {
+            used += w;
+            keep[i] = true;
+        }
     }
-    Line::from(spans)
+    for (item, kept) in items.into_iter().zip(keep) {
+        if kept {
+            head.extend(item);
+        }
+    }
+    head.extend(tail);
+    Line::from(head)
 }

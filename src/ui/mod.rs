@@ -63,6 +63,10 @@ pub fn view(frame: &mut Frame, state: &State) {
 fn draw_app_log(frame: &mut Frame, area: ratatui::layout::Rect) {
     frame.render_widget(Clear, area);
     let widget = tui_logger::TuiLoggerWidget::default()
+        .output_file(false)
+        .output_line(false)
+        .output_separator(' ')
+        .output_timestamp(Some("%H:%M:%S".into()))
         .block(Block::bordered().title(" cutover log · Esc closes "));
     frame.render_widget(widget, area);
 }

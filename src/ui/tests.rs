@@ -352,3 +352,15 @@ fn crashing_pod_shows_reason_and_exit_code_in_red() {
     assert!(row(&buf, y).contains("0/1"));
     assert!(screen_text(&buf).contains("kubelet 2/3 ready"));
 }
+
+#[test]
+fn footer_keeps_rollback_help_and_quit_whole_at_every_width() {
+    let state = sample::state(3, 10);
+    for w in 80..=220 {
+        let buf = buffer(&state, w, 24);
+        let footer = row(&buf, 23);
+        assert!(footer.contains("ROLLBACK"), "width {w}: {footer}");
+        assert!(footer.contains("? help"), "width {w}: {footer}");
+        assert!(footer.trim_end().ends_with("q quit"), "width {w}: {footer}");
+    }
+}

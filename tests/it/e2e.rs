@@ -28,9 +28,23 @@ impl Pane {
             .arg(&pane.socket)
             .args(["-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
             .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
-            .args(["env", "-u", "HTTPS_PROXY", "-u", "https_proxy", "-u", "NO_COLOR"])
+            .args([
+                "env",
+                "-u",
+                "HTTPS_PROXY",
+                "-u",
+                "https_proxy",
+                "-u",
+                "NO_COLOR",
+            ])
             .arg(format!("TMPDIR={}", tmp.display()))
-            .args(["TERM=xterm-256color", "PS1=$ ", "bash", "--norc", "--noprofile"])
+            .args([
+                "TERM=xterm-256color",
+                "PS1=$ ",
+                "bash",
+                "--norc",
+                "--noprofile",
+            ])
             .status()
             .expect("run tmux");
         assert!(status.success(), "tmux new-session failed");
@@ -59,7 +73,8 @@ impl Pane {
 
     /// The visible screen as text.
     fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout)
+            .into_owned()
     }
 
     /// Wait until `pred` holds for the screen; panics with the last screen after `limit`.
@@ -138,13 +153,23 @@ fn demo_shows_both_colours_with_blue_live_help_and_quits_cleanly() {
             && s.matches("fittrack-").count() >= 6
             && (s.contains("GET /") || s.contains("\"level\""))
     });
-    assert!(screen.contains("v1.9.3") && screen.contains("v2.0.0"), "{screen}");
+    assert!(
+        screen.contains("v1.9.3") && screen.contains("v2.0.0"),
+        "{screen}"
+    );
 
     // The pods on screen are the cluster's pods.
     if let Some(kc) = find_kubeconfig(tmp.path()) {
         if let Some(pods) = kubectl(&kc, &["get", "pods", "-n", "fittrack-blue", "-o", "name"]) {
-            let first = pods.lines().next().expect("blue pods").trim_start_matches("pod/");
-            assert!(screen.contains(first), "pod {first} not on screen:\n{screen}");
+            let first = pods
+                .lines()
+                .next()
+                .expect("blue pods")
+                .trim_start_matches("pod/");
+            assert!(
+                screen.contains(first),
+                "pod {first} not on screen:\n{screen}"
+            );
         } else {
             eprintln!("notice: kubectl not found; skipping the cluster cross-check");
         }
@@ -155,13 +180,18 @@ fn demo_shows_both_colours_with_blue_live_help_and_quits_cleanly() {
         s.to_lowercase().contains("help") && s.contains("not yet available")
     });
     pane.key("Escape");
-    pane.wait_for("help closed", Duration::from_secs(10), |s| !s.contains("not yet available"));
+    pane.wait_for("help closed", Duration::from_secs(10), |s| {
+        !s.contains("not yet available")
+    });
 
     pane.key("q");
     pane.type_line("echo rc=$?; stty -a | grep -o -- '-\\?icanon'");
     let screen = pane.wait_for("shell back", Duration::from_secs(20), |s| s.contains("rc="));
     assert!(screen.contains("rc=0"), "{screen}");
-    assert!(!screen.contains("-icanon"), "terminal left in raw mode:\n{screen}");
+    assert!(
+        !screen.contains("-icanon"),
+        "terminal left in raw mode:\n{screen}"
+    );
 }
 
 #[test]
@@ -172,8 +202,13 @@ fn sigterm_restores_the_terminal() {
     };
     let cmdline = format!("{} demo --scenario fittrack-single-ns", bin());
     pane.type_line(&cmdline);
-    pane.wait_for("cockpit", START, |s| s.contains("BLUE") && s.contains("GREEN"));
-    let pids = Command::new("pgrep").args(["-f", &cmdline]).output().unwrap();
+    pane.wait_for("cockpit", START, |s| {
+        s.contains("BLUE") && s.contains("GREEN")
+    });
+    let pids = Command::new("pgrep")
+        .args(["-f", &cmdline])
+        .output()
+        .unwrap();
     let pid = String::from_utf8_lossy(&pids.stdout)
         .lines()
         .next()
@@ -181,6 +216,11 @@ fn sigterm_restores_the_terminal() {
         .to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     pane.type_line("stty -a | grep -o -- '-\\?icanon'; echo done");
-    let screen = pane.wait_for("shell back", Duration::from_secs(20), |s| s.contains("done"));
-    assert!(screen.contains("icanon") && !screen.contains("-icanon"), "{screen}");
+    let screen = pane.wait_for("shell back", Duration::from_secs(20), |s| {
+        s.contains("done")
+    });
+    assert!(
+        screen.contains("icanon") && !screen.contains("-icanon"),
+        "{screen}"
+    );
 }
