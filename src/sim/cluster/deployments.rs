@@ -57,10 +57,7 @@ fn counts_of(rs: &Value, pods: &[Value]) -> (i64, i64) {
 
 /// The highest `deployment.kubernetes.io/revision` among `sets` (0 when none).
 fn max_revision(sets: &[Value]) -> i64 {
-    sets.iter()
-        .filter_map(|rs| revision_of(rs))
-        .max()
-        .unwrap_or(0)
+    sets.iter().filter_map(revision_of).max().unwrap_or(0)
 }
 
 fn revision_of(rs: &Value) -> Option<i64> {
