@@ -37,7 +37,7 @@ impl Dirty {
             "endpointslices" => {
                 self.endpoints.insert(c.namespace.clone());
             }
-            "httproutes" | "gateways" | "referencegrants" => self.gateways = true,
+            "httproutes" | "gateways" | "referencegrants" | "ingresses" => self.gateways = true,
             _ => {}
         }
     }
