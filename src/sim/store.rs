@@ -224,6 +224,14 @@ impl Store {
         (items, inner.rv)
     }
 
+    /// Like [`Store::list`] without selectors, sharing the stored objects instead of copying
+    /// them (for serializing large lists).
+    pub fn list_shared(&self, resource: &str, ns: Option<&str>) -> (Vec<Arc<Value>>, u64) {
+        let inner = self.lock();
+        let items = Self::matching(&inner, resource, ns).cloned().collect();
+        (items, inner.rv)
+    }
+
     fn matching<'a>(
         inner: &'a Inner,
         resource: &'a str,

@@ -2,7 +2,9 @@
 
 use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
-use super::objects::{apply_scale, check_type, ingest, present, reconcile_status, scale_of};
+use super::objects::{
+    apply_scale, check_type, ingest, present, present_cow, reconcile_status, scale_of,
+};
 use super::path::{self, ResourcePath, Target};
 use super::{special, Caller, ServerCtx};
 use crate::sim::discovery;
@@ -17,6 +19,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -120,6 +123,14 @@ impl Req<'_> {
             ));
         }
         let m = self.method;
+        let ct = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if (m == Method::POST || m == Method::PUT) && ct.starts_with(crate::sim::proto::PROTOBUF) {
+            return Err(ApiError::unsupported_media_type(ct));
+        }
         match (rp.name.is_some(), m) {
             (false, &Method::GET) if self.flag("watch") => self.watch(rp),
             (false, &Method::GET) => self.list(rp),
@@ -176,29 +187,40 @@ impl Req<'_> {
     fn list(&self, rp: ResourcePath) -> ApiResult<Response> {
         let (labels, fields) = self.selectors()?;
         let def = rp.def;
-        let (stored, rv) = self
-            .ctx
-            .state
-            .store
-            .list(def.store, rp.namespace.as_deref(), None);
-        let items: Vec<Value> = stored
+        let store = &self.ctx.state.store;
+        let (stored, rv) = store.list_shared(def.store, rp.namespace.as_deref());
+        let items: Vec<Cow<Value>> = stored
             .iter()
-            .map(|o| present(def, o))
+            .map(|o| present_cow(def, o))
             .filter(|o| labels.matches_object(o) && fields.matches_object(o))
             .collect();
+        let rv = rv.to_string();
         if self.wants_table() {
-            return Ok(json_response(
-                StatusCode::OK,
-                &table::table(def.kind, &items, &rv.to_string(), true, chrono::Utc::now()),
-            ));
+            let items: Vec<Value> = items.into_iter().map(Cow::into_owned).collect();
+            let t = table::table(def.kind, &items, &rv, true, chrono::Utc::now());
+            return Ok(json_response(StatusCode::OK, &t));
         }
-        let list = json!({
-            "kind": format!("{}List", def.kind),
-            "apiVersion": def.api_version(),
-            "metadata": {"resourceVersion": rv.to_string()},
-            "items": items,
-        });
-        Ok(json_response(StatusCode::OK, &list))
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct List<'a> {
+            kind: String,
+            api_version: String,
+            metadata: Value,
+            items: &'a [Cow<'a, Value>],
+        }
+        let list = List {
+            kind: format!("{}List", def.kind),
+            api_version: def.api_version(),
+            metadata: json!({ "resourceVersion": rv }),
+            items: &items,
+        };
+        let body = serde_json::to_vec(&list).map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response())
     }
 
     fn watch(&self, rp: ResourcePath) -> ApiResult<Response> {

@@ -84,6 +84,14 @@ async fn malformed_requests_get_status_answers() {
             "Invalid",
         ),
         (
+            "POST",
+            cms.to_string(),
+            "application/vnd.kubernetes.protobuf",
+            "k8s",
+            415,
+            "UnsupportedMediaType",
+        ),
+        (
             "PATCH",
             keep.clone(),
             "text/plain",
