@@ -266,3 +266,41 @@ fn get_pods_watch_prints_a_change() {
     );
     assert!(seen[0].starts_with("NAME"), "{seen:?}");
 }
+
+#[test]
+fn apply_client_and_server_side_then_delete() {
+    if !support::have_kubectl("apply_client_and_server_side_then_delete") {
+        return;
+    }
+    let sim = seeded();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cm.yaml");
+    let manifest = |v: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: t\ndata:\n  v: {v}\n")
+    };
+    let path = file.to_str().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let k = |args: &[&str]| kubectl_in(home.path(), &sim, "sim", args);
+    std::fs::write(&file, manifest("one")).unwrap();
+    assert!(ok_stdout(&k(&["apply", "-f", path])).contains("created"));
+    std::fs::write(&file, manifest("two")).unwrap();
+    assert!(ok_stdout(&k(&["apply", "-f", path])).contains("configured"));
+    assert_eq!(
+        sim.state.store.get("configmaps", "t", "cfg").unwrap()["data"]["v"],
+        "two"
+    );
+    std::fs::write(&file, manifest("three")).unwrap();
+    ok_stdout(&k(&[
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "-f",
+        path,
+    ]));
+    assert_eq!(
+        sim.state.store.get("configmaps", "t", "cfg").unwrap()["data"]["v"],
+        "three"
+    );
+    ok_stdout(&k(&["delete", "-f", path]));
+    assert!(sim.state.store.get("configmaps", "t", "cfg").is_none());
+}
