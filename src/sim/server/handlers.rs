@@ -2,15 +2,11 @@
 
 use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
-use super::objects::{
-    apply_scale, check_type, ingest, present, present_cow, reconcile_status, scale_of,
-};
+use super::objects::{present, present_cow, scale_of};
 use super::path::{self, ResourcePath, Target};
 use super::{special, Caller, ServerCtx};
 use crate::sim::discovery;
-use crate::sim::patch::{self, PatchKind};
 use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::store::StoreError;
 use crate::sim::table;
 use crate::sim::watch::{self, WatchRequest};
 use axum::body::Bytes;
@@ -65,32 +61,32 @@ pub async fn dispatch(
     }
 }
 
-struct Req<'a> {
-    ctx: &'a ServerCtx,
-    caller: &'a Caller,
-    method: &'a Method,
-    headers: &'a HeaderMap,
-    params: &'a Params,
+pub(super) struct Req<'a> {
+    pub(super) ctx: &'a ServerCtx,
+    pub(super) caller: &'a Caller,
+    pub(super) method: &'a Method,
+    pub(super) headers: &'a HeaderMap,
+    pub(super) params: &'a Params,
 }
 
-fn parse_json(body: &[u8]) -> ApiResult<Value> {
+pub(super) fn parse_json(body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 impl Req<'_> {
-    fn param(&self, k: &str) -> Option<&str> {
+    pub(super) fn param(&self, k: &str) -> Option<&str> {
         self.params
             .get(k)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
 
-    fn flag(&self, k: &str) -> bool {
+    pub(super) fn flag(&self, k: &str) -> bool {
         matches!(self.param(k), Some("true" | "1"))
     }
 
-    fn selectors(&self) -> ApiResult<(LabelSelector, FieldSelector)> {
+    pub(super) fn selectors(&self) -> ApiResult<(LabelSelector, FieldSelector)> {
         let l = LabelSelector::parse(self.param("labelSelector").unwrap_or(""))
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let f = FieldSelector::parse(self.param("fieldSelector").unwrap_or(""))
@@ -98,7 +94,7 @@ impl Req<'_> {
         Ok((l, f))
     }
 
-    fn wants_table(&self) -> bool {
+    pub(super) fn wants_table(&self) -> bool {
         let accept = self
             .headers
             .get(header::ACCEPT)
@@ -146,7 +142,7 @@ impl Req<'_> {
         }
     }
 
-    fn stored(&self, rp: &ResourcePath) -> ApiResult<Value> {
+    pub(super) fn stored(&self, rp: &ResourcePath) -> ApiResult<Value> {
         let name = rp.name.as_deref().unwrap_or("");
         self.ctx
             .state
@@ -155,7 +151,7 @@ impl Req<'_> {
             .ok_or_else(|| ApiError::not_found(rp.def.plural, name))
     }
 
-    fn answer(&self, rp: &ResourcePath, code: StatusCode, stored: &Value) -> Response {
+    pub(super) fn answer(&self, rp: &ResourcePath, code: StatusCode, stored: &Value) -> Response {
         if rp.sub.as_deref() == Some("scale") {
             return json_response(code, &scale_of(stored));
         }
@@ -252,118 +248,6 @@ impl Req<'_> {
         Ok(watch::start(&self.ctx.state, req))
     }
 
-    fn require_namespace(&self, rp: &ResourcePath) -> ApiResult<()> {
-        if rp.def.namespaced
-            && self
-                .ctx
-                .state
-                .store
-                .get("namespaces", "", rp.ns())
-                .is_none()
-        {
-            return Err(ApiError::not_found("namespaces", rp.ns()));
-        }
-        Ok(())
-    }
-
-    fn create(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
-        if rp.def.namespaced && rp.namespace.is_none() {
-            return Err(ApiError::method_not_allowed(
-                "create needs a namespace in the path",
-            ));
-        }
-        let sent = parse_json(body)?;
-        check_type(rp.def, &sent)?;
-        let body_ns = sent
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        if rp.def.namespaced && !body_ns.is_empty() && body_ns != rp.ns() {
-            return Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
-        }
-        self.require_namespace(&rp)?;
-        let mut obj = ingest(rp.def, sent);
-        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-            m.remove("resourceVersion");
-        }
-        // Like the real API server, status is not client-writable on create.
-        if rp.def.has_status() {
-            if let Some(m) = obj.as_object_mut() {
-                m.remove("status");
-            }
-        }
-        let made = self.ctx.state.store.create(rp.def.store, rp.ns(), obj)?;
-        Ok(self.answer(&rp, StatusCode::CREATED, &made))
-    }
-
-    fn update(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
-        let sent = parse_json(body)?;
-        let name = rp.name.clone().unwrap_or_default();
-        let (store, def, sub) = (&self.ctx.state.store, rp.def, rp.sub.as_deref());
-        let written = if sub == Some("scale") {
-            let want = sent
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            store.try_modify(def.store, rp.ns(), &name, |obj| {
-                precondition(obj, &want, def.plural, &name)?;
-                apply_scale(obj, &sent)
-            })?
-        } else {
-            check_type(def, &sent)?;
-            let old = self.stored(&rp)?;
-            let new = reconcile_status(def, sub, &old, ingest(def, sent));
-            store.update(def.store, rp.ns(), &name, new)?
-        };
-        Ok(self.answer(&rp, StatusCode::OK, &written))
-    }
-
-    fn patch(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let kind =
-            PatchKind::from_content_type(ct).ok_or_else(|| ApiError::unsupported_media_type(ct))?;
-        let p = patch::parse_body(kind, body).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        if kind == PatchKind::Apply && self.param("fieldManager").is_none() {
-            return Err(ApiError::bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"));
-        }
-        let name = rp.name.clone().unwrap_or_default();
-        let (store, def, sub) = (&self.ctx.state.store, rp.def, rp.sub.as_deref());
-        if kind == PatchKind::Apply
-            && sub.is_none()
-            && store.get(def.store, rp.ns(), &name).is_none()
-        {
-            let mut obj = p.clone();
-            obj["metadata"]["name"] = json!(name);
-            return self.create(rp, &serde_json::to_vec(&obj).unwrap_or_default());
-        }
-        let want = p
-            .pointer("/metadata/resourceVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let written = store.try_modify(def.store, rp.ns(), &name, |obj| {
-            if kind != PatchKind::Json {
-                precondition(obj, &want, def.plural, &name)?;
-            }
-            let failed = |e: patch::PatchError| StoreError::Invalid(e.to_string());
-            if sub == Some("scale") {
-                let scale = patch::apply(kind, &scale_of(obj), &p).map_err(failed)?;
-                return apply_scale(obj, &scale);
-            }
-            let patched = patch::apply(kind, &present(def, obj), &p).map_err(failed)?;
-            check_type(def, &patched)?;
-            let new = reconcile_status(def, sub, obj, ingest(def, patched));
-            *obj = new;
-            Ok(())
-        })?;
-        Ok(self.answer(&rp, StatusCode::OK, &written))
-    }
-
     fn delete(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
         let opts: Value = if body.is_empty() {
             json!({})
@@ -416,19 +300,4 @@ impl Req<'_> {
             "metadata": {"resourceVersion": store.resource_version().to_string()}, "items": gone});
         Ok(json_response(StatusCode::OK, &list))
     }
-}
-
-/// A resourceVersion precondition carried in a body: non-empty and different → Conflict.
-fn precondition(obj: &Value, want: &str, plural: &str, name: &str) -> Result<(), StoreError> {
-    let have = obj
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if !want.is_empty() && want != have {
-        return Err(StoreError::Conflict {
-            resource: plural.into(),
-            name: name.into(),
-        });
-    }
-    Ok(())
 }

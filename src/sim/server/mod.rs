@@ -8,6 +8,7 @@ pub mod objects;
 pub mod path;
 mod sim_routes;
 pub mod special;
+mod writes;
 
 use crate::sim::faults::RequestRecord;
 use crate::sim::state::SimState;
