@@ -71,7 +71,11 @@ pub(crate) async fn run(ctx: Arc<Ctx>, shutdown: CancellationToken) {
             }
         }
         if !dirty.is_empty() {
-            pass(&ctx, dirty);
+            // A malformed object must not stop the cluster: log and keep going.
+            let run = std::panic::AssertUnwindSafe(|| pass(&ctx, dirty));
+            if std::panic::catch_unwind(run).is_err() {
+                tracing::error!("a controller pass panicked; continuing with the next change");
+            }
             // Let the kubelet's workers and the API server run between passes.
             tokio::task::yield_now().await;
         }

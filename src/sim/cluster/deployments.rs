@@ -2,7 +2,7 @@
 //! rolling updates through [`rollout::plan`], and the Deployment's status.
 
 use super::events::{EventType, Source};
-use super::meta::{controller_uid, created, int_at, name, owner_ref, uid};
+use super::meta::{controller_uid, created, int_at, name, owner_ref, set_at, uid};
 use super::names::{pod_template_hash, replicaset_name, POD_TEMPLATE_HASH};
 use super::podstatus::{is_ready, is_terminating};
 use super::rollout::{self, int_or_percent, RsCounts};
@@ -90,7 +90,11 @@ fn current_set(
     let newest = max_revision(sets);
     if revision_of(&rs).is_some_and(|r| r < newest) {
         let bumped = ctx.store.modify("replicasets", ns, &rs_name, |o| {
-            o["metadata"]["annotations"][REVISION] = json!((newest + 1).to_string());
+            set_at(
+                o,
+                &["metadata", "annotations", REVISION],
+                json!((newest + 1).to_string()),
+            );
         })?;
         return Ok((bumped, Step::Other));
     }
@@ -98,6 +102,9 @@ fn current_set(
 }
 
 fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
+    if !d.pointer("/spec/template").is_some_and(Value::is_object) {
+        return Err(StoreError::Invalid("spec.template is not an object".into()));
+    }
     let desired = int_at(d, "/spec/replicas", 1).max(0);
     let hash = pod_template_hash(&d["spec"]["template"]);
     let mut sets = owned_sets(ctx, ns, uid(d));
@@ -105,7 +112,7 @@ fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
     let revision = new_rs["metadata"]["annotations"][REVISION].clone();
     if d["metadata"]["annotations"][REVISION] != revision {
         ctx.store.modify("deployments", ns, name(d), |o| {
-            o["metadata"]["annotations"][REVISION] = revision.clone();
+            set_at(o, &["metadata", "annotations", REVISION], revision.clone());
         })?;
     }
     if d.pointer("/spec/paused") == Some(&json!(true)) {
@@ -150,9 +157,17 @@ fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
 
 fn new_replicaset(d: &Value, rs_name: &str, hash: &str, revision: i64) -> Value {
     let mut template = d["spec"]["template"].clone();
-    template["metadata"]["labels"][POD_TEMPLATE_HASH] = json!(hash);
+    set_at(
+        &mut template,
+        &["metadata", "labels", POD_TEMPLATE_HASH],
+        json!(hash),
+    );
     let mut selector = d["spec"]["selector"].clone();
-    selector["matchLabels"][POD_TEMPLATE_HASH] = json!(hash);
+    set_at(
+        &mut selector,
+        &["matchLabels", POD_TEMPLATE_HASH],
+        json!(hash),
+    );
     json!({
         "apiVersion": "apps/v1", "kind": "ReplicaSet",
         "metadata": {
@@ -174,9 +189,17 @@ fn scale(ctx: &Ctx, d: &Value, rs: &Value, from: i64, to: i64) -> Result<(), Sto
     }
     let ns = d["metadata"]["namespace"].as_str().unwrap_or("");
     ctx.store.modify("replicasets", ns, name(rs), |o| {
-        o["spec"]["replicas"] = json!(to);
-        o["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
-            json!(int_at(d, "/spec/replicas", 1).to_string());
+        set_at(o, &["spec", "replicas"], json!(to));
+        let desired = json!(int_at(d, "/spec/replicas", 1).to_string());
+        set_at(
+            o,
+            &[
+                "metadata",
+                "annotations",
+                "deployment.kubernetes.io/desired-replicas",
+            ],
+            desired,
+        );
     })?;
     let dir = if to > from { "up" } else { "down" };
     let msg = format!("Scaled {dir} replica set {} from {from} to {to}", name(rs));

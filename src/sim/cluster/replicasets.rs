@@ -3,7 +3,7 @@
 //! and garbage-collects ReplicaSets and pods whose owner is gone.
 
 use super::events::{EventType, Source};
-use super::meta::{controller_uid, created, int_at, name, owner_ref, uid};
+use super::meta::{controller_uid, created, int_at, name, owner_ref, set_at, uid};
 use super::names::pod_name;
 use super::podstatus::{is_ready, is_terminating};
 use super::status::timestamp;
@@ -36,6 +36,16 @@ pub(crate) fn sync_namespace(ctx: &Ctx, ns: &str) {
 }
 
 fn sync_one(ctx: &Ctx, ns: &str, rs: &Value, pods: &[Value]) {
+    if !rs
+        .pointer("/spec/template/spec")
+        .is_some_and(Value::is_object)
+    {
+        tracing::debug!(
+            "replicaset {ns}/{}: spec.template.spec is not an object",
+            name(rs)
+        );
+        return;
+    }
     let mut active: Vec<&Value> = pods
         .iter()
         .filter(|p| controller_uid(p, "ReplicaSet") == Some(uid(rs)) && !is_terminating(p))
@@ -104,7 +114,7 @@ fn new_pod(rs: &Value) -> Value {
         ("serviceAccountName", json!("default")),
     ] {
         if spec.get(k).is_none() {
-            spec[k] = v;
+            set_at(&mut spec, &[k], v);
         }
     }
     let mut metadata = json!({

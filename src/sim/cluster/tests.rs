@@ -330,3 +330,44 @@ async fn recreate_strategy_removes_old_pods_before_new_ones() {
     assert!(!mixed, "old and new pods coexisted under Recreate");
     state.shutdown.cancel();
 }
+
+#[tokio::test]
+async fn malformed_objects_do_not_stop_the_controllers() {
+    let (state, _) = start("fittrack");
+    let junk = [
+        (
+            "deployments",
+            json!({"metadata": {"name": "junk"}, "spec": {"replicas": "three", "template": 7}}),
+        ),
+        (
+            "deployments",
+            json!({"metadata": {"name": "empty"}, "spec": {"replicas": 1}}),
+        ),
+        (
+            "services",
+            json!({"metadata": {"name": "junk"}, "spec": {"selector": {"app": 5}, "ports": "x"}}),
+        ),
+        (
+            "pods",
+            json!({"metadata": {"name": "bare"}, "spec": {"containers": "none"}}),
+        ),
+        (
+            "httproutes",
+            json!({"metadata": {"name": "junk"}, "spec": {"rules": [{"backendRefs": [1, "x"]}]}}),
+        ),
+    ];
+    for (resource, obj) in junk {
+        state.store.create(resource, "fittrack-blue", obj).unwrap();
+    }
+    // Everything else still converges, including a later change.
+    eventually("blue settled", || settled(&state, "fittrack-blue", 3)).await;
+    set_image(&state, "fittrack-blue", "fittrack/api:v1.9.4");
+    eventually("blue rolled", || {
+        settled(&state, "fittrack-blue", 3)
+            && pods(&state, "fittrack-blue", "blue")
+                .iter()
+                .all(|p| p["spec"]["containers"][0]["image"] == "fittrack/api:v1.9.4")
+    })
+    .await;
+    state.shutdown.cancel();
+}
