@@ -55,6 +55,11 @@ fn counts_of(rs: &Value, pods: &[Value]) -> (i64, i64) {
     (total, ready)
 }
 
+/// `spec.replicas` (default 1), within Kubernetes' int32 range.
+fn replicas_of(d: &Value) -> i64 {
+    int_at(d, "/spec/replicas", 1).clamp(0, i64::from(i32::MAX))
+}
+
 /// The highest `deployment.kubernetes.io/revision` among `sets` (0 when none).
 fn max_revision(sets: &[Value]) -> i64 {
     sets.iter().filter_map(revision_of).max().unwrap_or(0)
@@ -105,7 +110,7 @@ fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
     if !d.pointer("/spec/template").is_some_and(Value::is_object) {
         return Err(StoreError::Invalid("spec.template is not an object".into()));
     }
-    let desired = int_at(d, "/spec/replicas", 1).max(0);
+    let desired = replicas_of(d);
     let hash = pod_template_hash(&d["spec"]["template"]);
     let mut sets = owned_sets(ctx, ns, uid(d));
     let (new_rs, step) = current_set(ctx, ns, d, &hash, &mut sets)?;
@@ -122,7 +127,7 @@ fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
     let counts = |rs: &Value| {
         let (_, ready) = counts_of(rs, &pods);
         RsCounts {
-            replicas: int_at(rs, "/spec/replicas", 0),
+            replicas: int_at(rs, "/spec/replicas", 0).clamp(0, i64::from(i32::MAX)),
             available: ready,
         }
     };
@@ -224,7 +229,7 @@ pub(crate) fn update_status(ctx: &Ctx, ns: &str, deploy: &str, step: Step) {
     let sets = owned_sets(ctx, ns, uid(&d));
     let pods = live_pods(ctx, ns);
     let mut c = Counts {
-        desired: int_at(&d, "/spec/replicas", 1).max(0),
+        desired: replicas_of(&d),
         ..Counts::default()
     };
     for rs in &sets {

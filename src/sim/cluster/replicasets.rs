@@ -12,6 +12,9 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
+/// Most pods created or deleted per ReplicaSet in one pass (the real controller's burst).
+const BURST: usize = 500;
+
 /// Syncs the ReplicaSets and owned pods of namespace `ns`.
 pub(crate) fn sync_namespace(ctx: &Ctx, ns: &str) {
     let (deploys, _) = ctx.store.list("deployments", Some(ns), None);
@@ -50,9 +53,9 @@ fn sync_one(ctx: &Ctx, ns: &str, rs: &Value, pods: &[Value]) {
         .iter()
         .filter(|p| controller_uid(p, "ReplicaSet") == Some(uid(rs)) && !is_terminating(p))
         .collect();
-    let want = int_at(rs, "/spec/replicas", 1).max(0) as usize;
+    let want = int_at(rs, "/spec/replicas", 1).clamp(0, i64::from(i32::MAX)) as usize;
     let mut created_pods = 0;
-    for _ in active.len()..want {
+    for _ in active.len()..want.min(active.len() + BURST) {
         let pod = new_pod(rs);
         let pod_name = name(&pod).to_string();
         if ctx.store.create("pods", ns, pod).is_ok() {
@@ -75,7 +78,8 @@ fn sync_one(ctx: &Ctx, ns: &str, rs: &Value, pods: &[Value]) {
                 .cmp(&is_ready(b))
                 .then(created(b).cmp(created(a)))
         });
-        for victim in active.drain(..active.len() - want) {
+        let surplus = (active.len() - want).min(BURST);
+        for victim in active.drain(..surplus) {
             delete_pod(ctx, ns, name(victim));
             let msg = format!("Deleted pod: {}", name(victim));
             ctx.events.record(
