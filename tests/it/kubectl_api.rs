@@ -304,3 +304,77 @@ fn apply_client_and_server_side_then_delete() {
     ok_stdout(&k(&["delete", "-f", path]));
     assert!(sim.state.store.get("configmaps", "t", "cfg").is_none());
 }
+
+#[test]
+fn server_dry_run_writes_nothing_and_generators_create() {
+    if !support::have_kubectl("server_dry_run_writes_nothing_and_generators_create") {
+        return;
+    }
+    let sim = seeded();
+    let home = tempfile::tempdir().unwrap();
+    let k = |args: &[&str]| kubectl_in(home.path(), &sim, "sim", args);
+    // kubectl's generators post protobuf; namespaces and configmaps are understood.
+    ok_stdout(&k(&["create", "namespace", "extra"]));
+    ok_stdout(&k(&[
+        "create",
+        "configmap",
+        "cfg",
+        "-n",
+        "extra",
+        "--from-literal=k=v",
+    ]));
+    let cm = sim.state.store.get("configmaps", "extra", "cfg").unwrap();
+    assert_eq!(cm["data"]["k"], "v");
+
+    let patched = ok_stdout(&k(&[
+        "patch",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "--dry-run=server",
+        "-o",
+        "yaml",
+        "-p",
+        r#"{"spec":{"selector":{"deployment":"green"}}}"#,
+    ]));
+    assert!(
+        patched.contains("deployment: green"),
+        "the answer shows the result: {patched}"
+    );
+    ok_stdout(&k(&[
+        "create",
+        "configmap",
+        "dry",
+        "-n",
+        "t",
+        "--dry-run=server",
+    ]));
+    ok_stdout(&k(&[
+        "delete",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "--dry-run=server",
+    ]));
+    let exists = k(&[
+        "create",
+        "configmap",
+        "cfg",
+        "-n",
+        "extra",
+        "--dry-run=server",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&exists.stderr).contains("already exists"),
+        "{}",
+        stderr(&exists)
+    );
+    assert!(
+        sim.state.store.get("configmaps", "t", "dry").is_none(),
+        "dry create stored nothing"
+    );
+    let svc = sim.state.store.get("services", "t", "web").unwrap();
+    assert_eq!(svc["spec"]["selector"]["deployment"], "blue");
+}

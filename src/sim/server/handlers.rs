@@ -5,10 +5,10 @@ use super::error::{ApiError, ApiResult};
 use super::objects::{present, present_cow, scale_of};
 use super::path::{self, ResourcePath, Target};
 use super::{special, Caller, ServerCtx};
-use crate::sim::discovery;
 use crate::sim::selector::{FieldSelector, LabelSelector};
 use crate::sim::table;
 use crate::sim::watch::{self, WatchRequest};
+use crate::sim::{discovery, proto};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -124,7 +124,16 @@ impl Req<'_> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if (m == Method::POST || m == Method::PUT) && ct.starts_with(crate::sim::proto::PROTOBUF) {
+        let protobuf = ct.starts_with(proto::PROTOBUF);
+        if m == Method::POST && rp.name.is_none() && protobuf {
+            // kubectl's generators (`create namespace|configmap`) post protobuf.
+            return match proto::simple_object(def.kind, body) {
+                Some(Ok(obj)) => self.create(rp, &serde_json::to_vec(&obj).unwrap_or_default()),
+                Some(Err(e)) => Err(ApiError::bad_request(e.to_string())),
+                None => Err(ApiError::unsupported_media_type(ct)),
+            };
+        }
+        if (m == Method::POST || m == Method::PUT) && protobuf {
             return Err(ApiError::unsupported_media_type(ct));
         }
         match (rp.name.is_some(), m) {
@@ -267,6 +276,9 @@ impl Req<'_> {
         };
         let name = rp.name.clone().unwrap_or_default();
         let store = &self.ctx.state.store;
+        if self.param("dryRun").is_some() || opts.get("dryRun").is_some_and(|d| d != &json!([])) {
+            return Ok(self.answer(&rp, StatusCode::OK, &self.stored(&rp)?));
+        }
         let answer = deletion::delete_object(store, rp.def.store, rp.ns(), &name, delete_opts)?;
         Ok(self.answer(&rp, StatusCode::OK, &answer))
     }

@@ -51,7 +51,22 @@ impl Req<'_> {
                 m.remove("status");
             }
         }
-        let made = self.ctx.state.store.create(rp.def.store, rp.ns(), obj)?;
+        let store = &self.ctx.state.store;
+        if self.dry_run() {
+            let name = obj
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if store.get(rp.def.store, rp.ns(), name).is_some() {
+                return Err(StoreError::AlreadyExists {
+                    resource: rp.def.plural.into(),
+                    name: name.into(),
+                }
+                .into());
+            }
+            return Ok(self.answer(&rp, StatusCode::CREATED, &obj));
+        }
+        let made = store.create(rp.def.store, rp.ns(), obj)?;
         Ok(self.answer(&rp, StatusCode::CREATED, &made))
     }
 
@@ -65,7 +80,7 @@ impl Req<'_> {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
-            store.try_modify(def.store, rp.ns(), &name, |obj| {
+            self.modify_or_preview(&rp, |obj| {
                 precondition(obj, &want, def.plural, &name)?;
                 apply_scale(obj, &sent)
             })?
@@ -73,7 +88,16 @@ impl Req<'_> {
             check_type(def, &sent)?;
             let old = self.stored(&rp)?;
             let new = reconcile_status(def, sub, &old, ingest(def, sent));
-            store.update(def.store, rp.ns(), &name, new)?
+            if self.dry_run() {
+                let want = new
+                    .pointer("/metadata/resourceVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                precondition(&old, want, def.plural, &name)?;
+                new
+            } else {
+                store.update(def.store, rp.ns(), &name, new)?
+            }
         };
         Ok(self.answer(&rp, StatusCode::OK, &written))
     }
@@ -105,7 +129,7 @@ impl Req<'_> {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let written = store.try_modify(def.store, rp.ns(), &name, |obj| {
+        let written = self.modify_or_preview(&rp, |obj| {
             if kind != PatchKind::Json {
                 precondition(obj, &want, def.plural, &name)?;
             }
@@ -121,6 +145,31 @@ impl Req<'_> {
             Ok(())
         })?;
         Ok(self.answer(&rp, StatusCode::OK, &written))
+    }
+}
+
+impl Req<'_> {
+    /// `dryRun=All`: validate and answer, but write nothing.
+    fn dry_run(&self) -> bool {
+        self.param("dryRun").is_some()
+    }
+
+    /// Runs `f` as an atomic read-modify-write, or on a copy under `dryRun`.
+    fn modify_or_preview<F>(&self, rp: &ResourcePath, f: F) -> ApiResult<Value>
+    where
+        F: FnOnce(&mut Value) -> Result<(), StoreError>,
+    {
+        let name = rp.name.as_deref().unwrap_or("");
+        if self.dry_run() {
+            let mut copy = self.stored(rp)?;
+            f(&mut copy)?;
+            return Ok(copy);
+        }
+        Ok(self
+            .ctx
+            .state
+            .store
+            .try_modify(rp.def.store, rp.ns(), name, f)?)
     }
 }
 
