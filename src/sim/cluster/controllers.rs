@@ -11,6 +11,9 @@ use std::time::Duration;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 
+/// How long a change waits for the rest of its burst before a pass runs.
+const BATCH: Duration = Duration::from_millis(5);
+
 /// Which controllers a change concerns.
 #[derive(Default)]
 struct Dirty {
@@ -62,6 +65,10 @@ pub(crate) async fn run(ctx: Arc<Ctx>, shutdown: CancellationToken) {
                 Err(broadcast::error::RecvError::Lagged(_)) => dirty.everything = true,
                 Err(broadcast::error::RecvError::Closed) => return,
             },
+        }
+        if !dirty.is_empty() {
+            // Changes come in bursts (a rollout, a kubelet round): gather them into one pass.
+            tokio::time::sleep(BATCH).await;
         }
         loop {
             match rx.try_recv() {

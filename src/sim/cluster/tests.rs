@@ -234,10 +234,13 @@ async fn scale_to_five_and_to_zero() {
         settled(&state, "fittrack-blue", 0) && pods(&state, "fittrack-blue", "blue").is_empty()
     })
     .await;
-    let (slices, _) = state
-        .store
-        .list("endpointslices", Some("fittrack-blue"), None);
-    assert_eq!(slices[0]["endpoints"], json!([]));
+    eventually("slice emptied", || {
+        let (slices, _) = state
+            .store
+            .list("endpointslices", Some("fittrack-blue"), None);
+        slices.len() == 1 && slices[0]["endpoints"] == json!([])
+    })
+    .await;
     state.shutdown.cancel();
 }
 
@@ -251,10 +254,13 @@ async fn load_scenario_converges() {
         settled(&state, "fittrack-blue", 200) && settled(&state, "fittrack-green", 200)
     })
     .await;
-    let (slices, _) = state
-        .store
-        .list("endpointslices", Some("fittrack-blue"), None);
-    assert_eq!(slices.len(), 2);
+    eventually("two slices of 100", || {
+        let (slices, _) = state
+            .store
+            .list("endpointslices", Some("fittrack-blue"), None);
+        slices.len() == 2
+    })
+    .await;
     println!("load: 400 pods ready in {:?}", started.elapsed());
     let rollout = Instant::now();
     set_image(&state, "fittrack-green", "fittrack/api:v2.0.1");
