@@ -14,7 +14,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 /// How often a watch that allows bookmarks gets one.
@@ -57,7 +57,9 @@ impl WatchRequest {
 pub fn start(state: &SimState, req: WatchRequest) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(256);
     let st = state.clone();
-    tokio::spawn(async move { run(st, req, tx).await });
+    // Subscribed before the task starts, so a drop/down fault after this point is seen.
+    let cut = state.faults.stream_cut();
+    tokio::spawn(async move { run(st, req, tx, cut).await });
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
@@ -147,9 +149,15 @@ fn event_for<'a>(req: &WatchRequest, change: &'a Change) -> Option<(&'static str
     Some((kind, new))
 }
 
-async fn run(state: SimState, req: WatchRequest, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
-    let mut cut = state.faults.stream_cut();
-    cut.mark_unchanged();
+async fn run(
+    state: SimState,
+    req: WatchRequest,
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    mut cut: watch::Receiver<u64>,
+) {
+    if state.faults.down_for().is_some() {
+        return; // the server went down while this watch was being set up
+    }
     let mut out = Emitter {
         tx,
         def: req.def,
