@@ -100,9 +100,10 @@ impl LogBuffer {
             t = t.max(last.ts);
         }
         // Never generate more than the history holds.
-        let earliest = now - step * (self.cap as i32);
-        if t < earliest {
-            t = earliest;
+        // (Checked: a tiny rate makes the window too large to represent; then no cap applies.)
+        let window = step.checked_mul(self.cap as i32);
+        if let Some(earliest) = window.and_then(|w| now.checked_sub_signed(w)) {
+            t = t.max(earliest);
         }
         loop {
             let next = t + step;
@@ -223,6 +224,15 @@ mod tests {
         assert_eq!(b.len(), 20 + 2 + 10);
         let (lines, _) = b.select(&LogQuery::default());
         assert!(lines[0].starts_with("{\"time\":") && lines[0].ends_with("}\n"));
+    }
+
+    #[test]
+    fn tiny_and_odd_rates_do_not_panic() {
+        for rate in [1e-12, f64::NAN, f64::INFINITY, -3.0] {
+            let mut b = LogBuffer::new(t0(), rate, "v1");
+            b.catch_up(t0() + Duration::days(3650));
+            assert!(b.len() <= HISTORY);
+        }
     }
 
     #[test]
