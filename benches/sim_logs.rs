@@ -69,13 +69,15 @@ fn main() {
         }
         // Warm-up: let every stream open.
         tokio::time::sleep(Duration::from_secs(2)).await;
+        let cpu0 = cpu_seconds();
         let (c0, b0, start) = (count.load(Ordering::Relaxed), bytes.load(Ordering::Relaxed), Instant::now());
         tokio::time::sleep(Duration::from_secs(secs)).await;
         let dt = start.elapsed().as_secs_f64();
         let lines = count.load(Ordering::Relaxed) - c0;
         let mb = (bytes.load(Ordering::Relaxed) - b0) as f64 / 1e6;
+        let cpu = (cpu_seconds() - cpu0) / dt * 100.0;
         println!(
-            "sim_logs: {followers} followers, {lines} lines in {dt:.1}s = {:.0} lines/s ({:.0} per follower, {:.1} MB/s)",
+            "sim_logs: {followers} followers, {lines} lines in {dt:.1}s = {:.0} lines/s ({:.0} per follower, {:.1} MB/s), process CPU {cpu:.0} % (simulator + the {followers} kube-rs clients)",
             lines as f64 / dt,
             lines as f64 / dt / followers as f64,
             mb / dt
@@ -83,4 +85,15 @@ fn main() {
     });
     rt.shutdown_timeout(Duration::from_secs(1));
     sim.stop();
+}
+
+/// User + system CPU seconds used by this process so far.
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes into the zeroed struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0.0;
+    }
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
 }

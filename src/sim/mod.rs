@@ -12,6 +12,7 @@ pub mod eventsv1;
 pub mod faults;
 pub mod kubeconfig;
 mod launch;
+pub mod openapi;
 pub mod patch;
 pub mod proto;
 pub mod resources;

@@ -123,6 +123,82 @@ pub fn self_subject_access_review(body: &[u8]) -> Result<Value, ProtoError> {
     )
 }
 
+fn utf8(b: &[u8]) -> Result<String, ProtoError> {
+    String::from_utf8(b.to_vec()).map_err(|_| ProtoError("string is not UTF-8"))
+}
+
+/// A `map<string,string>` entry (key = 1, value = 2).
+fn map_entry(b: &[u8]) -> Result<(String, String), ProtoError> {
+    let (mut k, mut v) = (String::new(), String::new());
+    for (n, f) in fields(b)? {
+        match (n, f) {
+            (1, Field::Bytes(x)) => k = utf8(x)?,
+            (2, Field::Bytes(x)) => v = utf8(x)?,
+            _ => {}
+        }
+    }
+    Ok((k, v))
+}
+
+/// ObjectMeta: name, generateName, namespace, labels, annotations (what creates carry).
+fn object_meta(buf: &[u8]) -> Result<Value, ProtoError> {
+    let mut m = Map::new();
+    let (mut labels, mut annotations) = (Map::new(), Map::new());
+    for (n, f) in fields(buf)? {
+        let Field::Bytes(b) = f else { continue };
+        match n {
+            1 => drop(m.insert("name".into(), json!(utf8(b)?))),
+            2 => drop(m.insert("generateName".into(), json!(utf8(b)?))),
+            3 => drop(m.insert("namespace".into(), json!(utf8(b)?))),
+            11 | 12 => {
+                let (k, v) = map_entry(b)?;
+                let target = if n == 11 {
+                    &mut labels
+                } else {
+                    &mut annotations
+                };
+                target.insert(k, json!(v));
+            }
+            _ => {}
+        }
+    }
+    if !labels.is_empty() {
+        m.insert("labels".into(), Value::Object(labels));
+    }
+    if !annotations.is_empty() {
+        m.insert("annotations".into(), Value::Object(annotations));
+    }
+    Ok(Value::Object(m))
+}
+
+/// Decodes the protobuf creates kubectl's generators send for simple kinds
+/// (`kubectl create namespace|configmap`); None for kinds the simulator cannot read.
+pub fn simple_object(kind: &str, body: &[u8]) -> Option<Result<Value, ProtoError>> {
+    if kind != "Namespace" && kind != "ConfigMap" {
+        return None;
+    }
+    let decode = || {
+        let obj = unwrap_envelope(body)?;
+        let mut out = json!({"metadata": {}});
+        let mut data = Map::new();
+        for (n, f) in fields(obj)? {
+            match (n, f) {
+                (1, Field::Bytes(b)) => out["metadata"] = object_meta(b)?,
+                (2, Field::Bytes(b)) if kind == "ConfigMap" => {
+                    let (k, v) = map_entry(b)?;
+                    data.insert(k, json!(v));
+                }
+                _ => {}
+            }
+        }
+        if !data.is_empty() {
+            out["data"] = Value::Object(data);
+        }
+        Ok(out)
+    };
+    Some(decode())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +235,24 @@ mod tests {
     }
 
     #[test]
+    fn decodes_a_configmap_create() {
+        let label = [ld(1, b"app"), ld(2, b"web")].concat();
+        let meta = [ld(1, b"cfg"), ld(3, b"t"), ld(11, &label)].concat();
+        let entry = [ld(1, b"k"), ld(2, b"v")].concat();
+        let cm = [ld(1, &meta), ld(2, &entry)].concat();
+        let body = [b"k8s\0".to_vec(), ld(2, &cm)].concat();
+        let v = simple_object("ConfigMap", &body).unwrap().unwrap();
+        assert_eq!(
+            v,
+            json!({"metadata": {"name": "cfg", "namespace": "t", "labels": {"app": "web"}}, "data": {"k": "v"}})
+        );
+        assert!(simple_object("Pod", &body).is_none());
+        assert!(simple_object("Namespace", b"k8s\0\x12\x05ab")
+            .unwrap()
+            .is_err());
+    }
+
+    #[test]
     fn rejects_garbage() {
         assert!(self_subject_access_review(b"{}").is_err());
         assert!(self_subject_access_review(b"k8s\0\x12\x7f").is_err());
@@ -170,6 +264,7 @@ mod tests {
         fn never_panics(tail in prop::collection::vec(any::<u8>(), 0..64)) {
             let body = [b"k8s\0".to_vec(), tail].concat();
             let _ = self_subject_access_review(&body);
+            let _ = simple_object("ConfigMap", &body);
         }
     }
 }

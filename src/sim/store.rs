@@ -13,94 +13,14 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
+mod types;
+mod watching;
+pub use types::{Change, ChangeKind, Expired, StoreError};
+
 /// How many changes the store keeps for watches that resume from an older version.
 pub const HISTORY_LIMIT: usize = 20_000;
 /// Capacity of the change broadcast; a subscriber that falls this far behind sees `Lagged`.
 pub const BROADCAST_CAPACITY: usize = 16_384;
-
-/// What kind of change a [`Change`] is (the watch event type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
-    /// The object was created.
-    Added,
-    /// The object was updated.
-    Modified,
-    /// The object was removed (the object is its last state, with the deletion's version).
-    Deleted,
-}
-
-impl ChangeKind {
-    /// The watch event type string (`ADDED`, `MODIFIED`, `DELETED`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Added => "ADDED",
-            ChangeKind::Modified => "MODIFIED",
-            ChangeKind::Deleted => "DELETED",
-        }
-    }
-}
-
-/// One write, as seen by watches and subscribers.
-#[derive(Debug, Clone)]
-pub struct Change {
-    /// Added, modified or deleted.
-    pub kind: ChangeKind,
-    /// Resource plural (`pods`, `deployments`, ...).
-    pub resource: String,
-    /// Namespace (`""` for cluster-scoped objects).
-    pub namespace: String,
-    /// Object name.
-    pub name: String,
-    /// The global resourceVersion of this write.
-    pub rv: u64,
-    /// The object after the write (its last state, for deletions).
-    pub object: Arc<Value>,
-    /// The object before the write (None for creations); lets watches with a selector turn
-    /// "stopped matching" into DELETED and "started matching" into ADDED.
-    pub old: Option<Arc<Value>>,
-}
-
-/// Why a store operation was refused; the HTTP layer maps these to Status reasons.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    /// No such object (404 NotFound).
-    #[error("{resource} \"{name}\" not found")]
-    NotFound {
-        /// Resource plural.
-        resource: String,
-        /// Object name.
-        name: String,
-    },
-    /// Create of an existing name (409 AlreadyExists).
-    #[error("{resource} \"{name}\" already exists")]
-    AlreadyExists {
-        /// Resource plural.
-        resource: String,
-        /// Object name.
-        name: String,
-    },
-    /// A resourceVersion precondition failed (409 Conflict).
-    #[error("Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again")]
-    Conflict {
-        /// Resource plural.
-        resource: String,
-        /// Object name.
-        name: String,
-    },
-    /// The object is malformed (422 Invalid).
-    #[error("{0}")]
-    Invalid(String),
-}
-
-/// A resume point older than the store still holds (watch gets an in-stream 410 Expired).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("too old resource version: {requested} ({oldest})")]
-pub struct Expired {
-    /// The version the client asked for.
-    pub requested: u64,
-    /// The oldest version a watch may resume from now.
-    pub oldest: u64,
-}
 
 type Key = (String, String, String);
 
@@ -221,6 +141,14 @@ impl Store {
             .filter(|o| fields.is_none_or(|s| s.matches_object(o)))
             .map(|o| (**o).clone())
             .collect();
+        (items, inner.rv)
+    }
+
+    /// Like [`Store::list`] without selectors, sharing the stored objects instead of copying
+    /// them (for serializing large lists).
+    pub fn list_shared(&self, resource: &str, ns: Option<&str>) -> (Vec<Arc<Value>>, u64) {
+        let inner = self.lock();
+        let items = Self::matching(&inner, resource, ns).cloned().collect();
         (items, inner.rv)
     }
 
@@ -465,62 +393,6 @@ impl Store {
         // Sent under the lock so subscribers see changes in resourceVersion order.
         let _ = self.tx.send(change);
         (*object).clone()
-    }
-
-    /// A receiver of every future change (controllers; filter by `Change::resource`).
-    /// A receiver that falls behind gets `Lagged` and should relist.
-    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
-        self.tx.subscribe()
-    }
-
-    /// For a watch resuming at `rv`: the changes after it still in history, plus a receiver
-    /// for everything later (taken atomically, so nothing is missed or duplicated).
-    pub fn watch_from(
-        &self,
-        rv: u64,
-    ) -> Result<(Vec<Change>, broadcast::Receiver<Change>), Expired> {
-        let inner = self.lock();
-        if rv < inner.floor {
-            return Err(Expired {
-                requested: rv,
-                oldest: inner.floor,
-            });
-        }
-        let past = inner
-            .history
-            .iter()
-            .filter(|c| c.rv > rv)
-            .cloned()
-            .collect();
-        Ok((past, self.tx.subscribe()))
-    }
-
-    /// A snapshot of matching objects plus a receiver for later changes, atomically (a watch
-    /// without a resourceVersion starts with an ADDED per object).
-    pub fn snapshot_and_subscribe(
-        &self,
-        resource: &str,
-        ns: Option<&str>,
-    ) -> (Vec<Value>, u64, broadcast::Receiver<Change>) {
-        let inner = self.lock();
-        let items = Self::matching(&inner, resource, ns)
-            .map(|o| (**o).clone())
-            .collect();
-        (items, inner.rv, self.tx.subscribe())
-    }
-
-    /// Expires every version up to now: watches resuming from any earlier version get 410.
-    /// Bumps the global version so that even the latest list's version becomes too old.
-    pub fn compact(&self) {
-        let mut inner = self.lock();
-        inner.rv += 1;
-        inner.floor = inner.rv;
-        inner.history.clear();
-    }
-
-    /// The oldest version a watch may resume from.
-    pub fn oldest_resumable(&self) -> u64 {
-        self.lock().floor
     }
 }
 

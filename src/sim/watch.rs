@@ -3,7 +3,7 @@
 
 use crate::sim::resources::ResourceDef;
 use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::server::objects::present;
+use crate::sim::server::objects::{present, present_cow};
 use crate::sim::state::SimState;
 use crate::sim::store::{Change, ChangeKind};
 use crate::sim::table;
@@ -12,8 +12,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 /// How often a watch that allows bookmarks gets one.
@@ -56,7 +57,9 @@ impl WatchRequest {
 pub fn start(state: &SimState, req: WatchRequest) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(256);
     let st = state.clone();
-    tokio::spawn(async move { run(st, req, tx).await });
+    // Subscribed before the task starts, so a drop/down fault after this point is seen.
+    let cut = state.faults.stream_cut();
+    tokio::spawn(async move { run(st, req, tx, cut).await });
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
@@ -74,26 +77,33 @@ struct Emitter {
 
 impl Emitter {
     /// Sends one event; false when the client has gone.
-    async fn send(&mut self, kind: &str, obj: Value) -> bool {
+    async fn send(&mut self, kind: &str, obj: &Value) -> bool {
+        let table;
         let object = if self.as_table && (kind != "BOOKMARK" && kind != "ERROR") {
             let rv = obj
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            let t = table::table(
+            let now = chrono::Utc::now();
+            table = table::table(
                 self.def.kind,
-                std::slice::from_ref(&obj),
+                std::slice::from_ref(obj),
                 rv,
                 self.first,
-                chrono::Utc::now(),
+                now,
             );
             self.first = false;
-            t
+            &table
         } else {
             obj
         };
-        let mut line =
-            serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
+        #[derive(serde::Serialize)]
+        struct Event<'a> {
+            #[serde(rename = "type")]
+            kind: &'a str,
+            object: &'a Value,
+        }
+        let mut line = serde_json::to_vec(&Event { kind, object }).unwrap_or_default();
         line.push(b'\n');
         self.tx.send(Ok(Bytes::from(line))).await.is_ok()
     }
@@ -105,28 +115,29 @@ impl Emitter {
         }
         let obj =
             json!({"apiVersion": self.def.api_version(), "kind": self.def.kind, "metadata": meta});
-        self.send("BOOKMARK", obj).await
+        self.send("BOOKMARK", &obj).await
     }
 
     async fn expired(&mut self, message: String) {
         let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message, "reason": "Expired", "code": 410});
-        self.send("ERROR", status).await;
+        self.send("ERROR", &status).await;
     }
 }
 
 /// The event a change produces for this watch, if any (selector transitions become
 /// ADDED/DELETED like the real watch cache does).
-fn event_for(req: &WatchRequest, change: &Change) -> Option<(&'static str, Value)> {
+fn event_for<'a>(req: &WatchRequest, change: &'a Change) -> Option<(&'static str, Cow<'a, Value>)> {
     if change.resource != req.def.store || !req.ns_ok(&change.namespace) {
         return None;
     }
-    let new = present(req.def, &change.object);
+    let new = present_cow(req.def, &change.object);
     let now = req.matches(&new);
+    let unfiltered = req.labels.requirements.is_empty() && req.fields.terms.is_empty();
     let before = change
         .old
         .as_ref()
-        .map(|o| req.matches(&present(req.def, o)));
+        .map(|o| unfiltered || req.matches(&present_cow(req.def, o)));
     let kind = match (change.kind, before, now) {
         (ChangeKind::Added, _, true) => "ADDED",
         (ChangeKind::Deleted, _, true) => "DELETED",
@@ -138,9 +149,15 @@ fn event_for(req: &WatchRequest, change: &Change) -> Option<(&'static str, Value
     Some((kind, new))
 }
 
-async fn run(state: SimState, req: WatchRequest, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
-    let mut cut = state.faults.stream_cut();
-    cut.mark_unchanged();
+async fn run(
+    state: SimState,
+    req: WatchRequest,
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    mut cut: watch::Receiver<u64>,
+) {
+    if state.faults.down_for().is_some() {
+        return; // the server went down while this watch was being set up
+    }
     let mut out = Emitter {
         tx,
         def: req.def,
@@ -160,7 +177,7 @@ async fn run(state: SimState, req: WatchRequest, tx: mpsc::Sender<Result<Bytes, 
                 .map(|o| present(req.def, o))
                 .filter(|o| req.matches(o))
             {
-                if !out.send("ADDED", obj).await {
+                if !out.send("ADDED", &obj).await {
                     return;
                 }
             }
@@ -176,7 +193,7 @@ async fn run(state: SimState, req: WatchRequest, tx: mpsc::Sender<Result<Bytes, 
                 for change in &past {
                     last = change.rv;
                     if let Some((kind, obj)) = event_for(&req, change) {
-                        if !out.send(kind, obj).await {
+                        if !out.send(kind, &obj).await {
                             return;
                         }
                     }
@@ -195,7 +212,7 @@ async fn run(state: SimState, req: WatchRequest, tx: mpsc::Sender<Result<Bytes, 
                 Ok(change) => {
                     last_rv = last_rv.max(change.rv);
                     if let Some((kind, obj)) = event_for(&req, &change) {
-                        if !out.send(kind, obj).await {
+                        if !out.send(kind, &obj).await {
                             return;
                         }
                     }

@@ -266,3 +266,115 @@ fn get_pods_watch_prints_a_change() {
     );
     assert!(seen[0].starts_with("NAME"), "{seen:?}");
 }
+
+#[test]
+fn apply_client_and_server_side_then_delete() {
+    if !support::have_kubectl("apply_client_and_server_side_then_delete") {
+        return;
+    }
+    let sim = seeded();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cm.yaml");
+    let manifest = |v: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: t\ndata:\n  v: {v}\n")
+    };
+    let path = file.to_str().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let k = |args: &[&str]| kubectl_in(home.path(), &sim, "sim", args);
+    std::fs::write(&file, manifest("one")).unwrap();
+    assert!(ok_stdout(&k(&["apply", "-f", path])).contains("created"));
+    std::fs::write(&file, manifest("two")).unwrap();
+    assert!(ok_stdout(&k(&["apply", "-f", path])).contains("configured"));
+    assert_eq!(
+        sim.state.store.get("configmaps", "t", "cfg").unwrap()["data"]["v"],
+        "two"
+    );
+    std::fs::write(&file, manifest("three")).unwrap();
+    ok_stdout(&k(&[
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "-f",
+        path,
+    ]));
+    assert_eq!(
+        sim.state.store.get("configmaps", "t", "cfg").unwrap()["data"]["v"],
+        "three"
+    );
+    ok_stdout(&k(&["delete", "-f", path]));
+    assert!(sim.state.store.get("configmaps", "t", "cfg").is_none());
+}
+
+#[test]
+fn server_dry_run_writes_nothing_and_generators_create() {
+    if !support::have_kubectl("server_dry_run_writes_nothing_and_generators_create") {
+        return;
+    }
+    let sim = seeded();
+    let home = tempfile::tempdir().unwrap();
+    let k = |args: &[&str]| kubectl_in(home.path(), &sim, "sim", args);
+    // kubectl's generators post protobuf; namespaces and configmaps are understood.
+    ok_stdout(&k(&["create", "namespace", "extra"]));
+    ok_stdout(&k(&[
+        "create",
+        "configmap",
+        "cfg",
+        "-n",
+        "extra",
+        "--from-literal=k=v",
+    ]));
+    let cm = sim.state.store.get("configmaps", "extra", "cfg").unwrap();
+    assert_eq!(cm["data"]["k"], "v");
+
+    let patched = ok_stdout(&k(&[
+        "patch",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "--dry-run=server",
+        "-o",
+        "yaml",
+        "-p",
+        r#"{"spec":{"selector":{"deployment":"green"}}}"#,
+    ]));
+    assert!(
+        patched.contains("deployment: green"),
+        "the answer shows the result: {patched}"
+    );
+    ok_stdout(&k(&[
+        "create",
+        "configmap",
+        "dry",
+        "-n",
+        "t",
+        "--dry-run=server",
+    ]));
+    ok_stdout(&k(&[
+        "delete",
+        "service",
+        "web",
+        "-n",
+        "t",
+        "--dry-run=server",
+    ]));
+    let exists = k(&[
+        "create",
+        "configmap",
+        "cfg",
+        "-n",
+        "extra",
+        "--dry-run=server",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&exists.stderr).contains("already exists"),
+        "{}",
+        stderr(&exists)
+    );
+    assert!(
+        sim.state.store.get("configmaps", "t", "dry").is_none(),
+        "dry create stored nothing"
+    );
+    let svc = sim.state.store.get("services", "t", "web").unwrap();
+    assert_eq!(svc["spec"]["selector"]["deployment"], "blue");
+}

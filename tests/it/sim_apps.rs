@@ -383,3 +383,79 @@ async fn bad_version_errors_grow_only_after_it_receives_traffic() {
         "≈5 % fail, not most: {errors}/{requests}"
     );
 }
+
+#[tokio::test]
+async fn kubectl_logs_by_selector_with_tail_and_follow() {
+    if !crate::support::have_kubectl("kubectl_logs_by_selector_with_tail_and_follow") {
+        return;
+    }
+    let h = sim();
+    let client = h.client("sim").await;
+    // All three green pods ready, so each has a log.
+    eventually("3 green pods ready", WAIT, || async {
+        (ready_pods(&client, "fittrack-green", "app=fittrack")
+            .await
+            .len()
+            == 3)
+            .then_some(())
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "logs",
+        "-n",
+        "fittrack-green",
+        "-l",
+        "app=fittrack",
+        "--tail=5",
+    ];
+    // --tail=5 per pod, three pods: never more than 15 lines, and 15 once each pod has
+    // logged five (the app writes ~2 lines/s on its own).
+    let out = eventually("5 lines per pod", WAIT, || async {
+        let out =
+            crate::support::ok_stdout(&crate::support::kubectl_in(home.path(), &h, "sim", &args));
+        assert!(out.lines().count() <= 15, "{out}");
+        (out.lines().count() == 15).then_some(out)
+    })
+    .await;
+    assert!(
+        out.lines()
+            .all(|l| l.starts_with('{') || l.contains("HTTP/1.1")),
+        "{out}"
+    );
+    // logs -f streams until stopped: read a few lines, then kill it.
+    let pod = a_ready_pod(&client, "fittrack-blue").await;
+    let mut child = std::process::Command::new("kubectl")
+        .env("HOME", home.path())
+        .env("KUBECONFIG", &h.kubeconfig_path)
+        .args([
+            "--context",
+            "sim",
+            "logs",
+            "-f",
+            "--tail=1",
+            "-n",
+            "fittrack-blue",
+            &pod,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stdout)
+            .lines()
+            .take(5)
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    let deadline = Instant::now() + WAIT;
+    while !reader.is_finished() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let lines = reader.join().unwrap();
+    assert_eq!(lines.len(), 5, "followed lines: {lines:?}");
+}

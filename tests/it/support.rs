@@ -156,14 +156,25 @@ pub async fn fault(handle: &SimHandle, body: Value) {
     );
 }
 
-/// The simulator's recent request log.
+/// The simulator's recent request log (retried for a few seconds while a `down_ms` fault
+/// keeps the server away).
 pub async fn requests(handle: &SimHandle) -> Vec<Value> {
-    let resp = http_client(handle)
-        .get(format!("{}/sim/v1/requests", handle.api_url))
-        .send()
-        .await
-        .unwrap();
-    resp.json::<Vec<Value>>().await.unwrap()
+    let url = format!("{}/sim/v1/requests", handle.api_url);
+    let http = http_client(handle);
+    eventually(
+        "the request log answers",
+        Duration::from_secs(10),
+        || async {
+            http.get(&url)
+                .send()
+                .await
+                .ok()?
+                .json::<Vec<Value>>()
+                .await
+                .ok()
+        },
+    )
+    .await
 }
 
 /// The `X-App-Version` the simulated load balancer answers `/health/ready` with (SIM-CLUSTER).

@@ -100,9 +100,10 @@ impl LogBuffer {
             t = t.max(last.ts);
         }
         // Never generate more than the history holds.
-        let earliest = now - step * (self.cap as i32);
-        if t < earliest {
-            t = earliest;
+        // (Checked: a tiny rate makes the window too large to represent; then no cap applies.)
+        let window = step.checked_mul(self.cap as i32);
+        if let Some(earliest) = window.and_then(|w| now.checked_sub_signed(w)) {
+            t = t.max(earliest);
         }
         loop {
             let next = t + step;
@@ -226,6 +227,15 @@ mod tests {
     }
 
     #[test]
+    fn tiny_and_odd_rates_do_not_panic() {
+        for rate in [1e-12, f64::NAN, f64::INFINITY, -3.0] {
+            let mut b = LogBuffer::new(t0(), rate, "v1");
+            b.catch_up(t0() + Duration::days(3650));
+            assert!(b.len() <= HISTORY);
+        }
+    }
+
+    #[test]
     fn catch_up_is_bounded_by_history() {
         let mut b = LogBuffer::new(t0(), 1000.0, "v1");
         b.catch_up(t0() + Duration::hours(10));
@@ -260,5 +270,33 @@ mod tests {
         b.push(t0() + Duration::seconds(9), "new".into());
         assert_eq!(b.since_seq(next, false).0, vec!["new\n"]);
         assert_eq!(b.since_seq(0, false).0.len(), 11);
+    }
+
+    proptest::proptest! {
+        /// Any mix of pushes (also out of order) and catch-ups keeps the history bounded,
+        /// time-ordered, and followers see every line after their sequence exactly once.
+        #[test]
+        fn history_invariants(ops in proptest::collection::vec((0u8..3, 0i64..5_000), 1..200)) {
+            let mut b = LogBuffer::new(t0(), 50.0, "v");
+            let mut now = t0();
+            let mut follower = 0u64;
+            let mut seen = 0u64;
+            for (op, ms) in ops {
+                match op {
+                    0 => { b.push(t0() + Duration::milliseconds(ms), "x".into()); }
+                    1 => { now += Duration::milliseconds(ms); b.catch_up(now); }
+                    _ => {
+                        let (lines, next) = b.since_seq(follower, false);
+                        let expected = next - follower.max(b.first_seq);
+                        proptest::prop_assert_eq!(lines.len() as u64, expected);
+                        seen += lines.len() as u64;
+                        follower = next;
+                    }
+                }
+                proptest::prop_assert!(b.len() <= HISTORY);
+                proptest::prop_assert!(b.lines.iter().zip(b.lines.iter().skip(1)).all(|(a, c)| a.ts <= c.ts));
+            }
+            proptest::prop_assert!(seen <= b.next_seq());
+        }
     }
 }

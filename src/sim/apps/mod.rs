@@ -17,6 +17,7 @@ pub mod portforward;
 pub mod proxy;
 pub mod routes;
 pub mod routing;
+mod snapshot;
 pub mod status;
 pub mod traffic;
 pub mod version;
@@ -27,7 +28,6 @@ pub use routes::{api_routes, start_lb, start_traffic};
 use crate::sim::cluster::Tuning;
 use faults::FaultTable;
 use instance::{Answer, Conditions, Instance};
-use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -223,45 +223,6 @@ impl Apps {
     pub fn addr(&self) -> Option<SocketAddr> {
         self.addr.get().copied()
     }
-
-    /// Counters and what the LB serves, for GET /sim/v1/state.
-    pub fn snapshot(&self) -> Value {
-        let pods = lock(&self.pods);
-        let mut list: Vec<&PodSlot> = pods.values().collect();
-        list.sort_by(|a, b| (&a.current.ns, &a.current.pod).cmp(&(&b.current.ns, &b.current.pod)));
-        let mut by_version: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        let pods_json: Vec<Value> = list
-            .iter()
-            .map(|s| {
-                let i = &s.current;
-                let (total, errors) = i.data().counters.totals();
-                let v = by_version.entry(i.info.version.clone()).or_default();
-                v.0 += total;
-                v.1 += errors;
-                json!({
-                    "namespace": i.ns, "pod": i.pod, "colour": i.colour,
-                    "version": i.info.version, "running": i.is_running(),
-                    "requests": total, "errors": errors,
-                })
-            })
-            .collect();
-        let versions: BTreeMap<String, Value> = by_version
-            .into_iter()
-            .map(|(v, (t, e))| (v, json!({"requests": t, "errors": e})))
-            .collect();
-        let faults: Vec<Value> = lock(&self.faults)
-            .entries()
-            .iter()
-            .map(|(t, f)| json!({"target": t, "fault": f}))
-            .collect();
-        json!({
-            "listener": self.addr().map(|a| format!("http://{a}")),
-            "pods": pods_json,
-            "versions": versions,
-            "faults": faults,
-            "lb": self.lb.snapshot(),
-        })
-    }
 }
 
 /// Path on the app listener that serves `path` as pod `ns/pod` (e.g. for `__metrics_path__`).
@@ -278,6 +239,7 @@ pub fn pod_url(addr: SocketAddr, ns: &str, pod: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn apps(bad_after: f64) -> Apps {
         let tuning = Tuning {

@@ -72,6 +72,12 @@ pub fn ensure_listener(state: &SimState) {
     if state.apps.addr().is_some() {
         return;
     }
+    if tokio::runtime::Handle::try_current().is_err() {
+        tracing::error!(
+            "app listener not started: no tokio runtime (call from the simulator's runtime)"
+        );
+        return;
+    }
     match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| {
         l.set_nonblocking(true)?;
         Ok(l)
@@ -104,4 +110,35 @@ pub fn start_traffic(state: SimState) {
         state.tuning.traffic_rps,
         propagation,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::cluster::Tuning;
+
+    #[test]
+    fn api_routes_outside_a_runtime_does_not_panic() {
+        let state = SimState::new("empty", Tuning::fast());
+        let _router: Router = api_routes(state.clone());
+        assert!(state.apps.addr().is_none());
+    }
+
+    #[tokio::test]
+    async fn entry_points_start_listener_and_lb() {
+        let state = SimState::new("empty", Tuning::fast());
+        let _router: Router = api_routes(state.clone());
+        assert!(state.apps.addr().is_some());
+        let lb = start_lb(state.clone()).await.unwrap();
+        assert_eq!(state.lb_url.get(), Some(&format!("http://{lb}")));
+        start_traffic(state.clone());
+        // Nothing routes in an empty cluster: the LB says so with a 404.
+        let r = super::super::listener::http_client()
+            .get(format!("http://{lb}/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        state.shutdown.cancel();
+    }
 }

@@ -11,6 +11,9 @@ use std::time::Duration;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 
+/// How long a change waits for the rest of its burst before a pass runs.
+const BATCH: Duration = Duration::from_millis(5);
+
 /// Which controllers a change concerns.
 #[derive(Default)]
 struct Dirty {
@@ -37,7 +40,7 @@ impl Dirty {
             "endpointslices" => {
                 self.endpoints.insert(c.namespace.clone());
             }
-            "httproutes" | "gateways" | "referencegrants" => self.gateways = true,
+            "httproutes" | "gateways" | "referencegrants" | "ingresses" => self.gateways = true,
             _ => {}
         }
     }
@@ -63,6 +66,10 @@ pub(crate) async fn run(ctx: Arc<Ctx>, shutdown: CancellationToken) {
                 Err(broadcast::error::RecvError::Closed) => return,
             },
         }
+        if !dirty.is_empty() {
+            // Changes come in bursts (a rollout, a kubelet round): gather them into one pass.
+            tokio::time::sleep(BATCH).await;
+        }
         loop {
             match rx.try_recv() {
                 Ok(c) => dirty.note(&c),
@@ -71,7 +78,11 @@ pub(crate) async fn run(ctx: Arc<Ctx>, shutdown: CancellationToken) {
             }
         }
         if !dirty.is_empty() {
-            pass(&ctx, dirty);
+            // A malformed object must not stop the cluster: log and keep going.
+            let run = std::panic::AssertUnwindSafe(|| pass(&ctx, dirty));
+            if std::panic::catch_unwind(run).is_err() {
+                tracing::error!("a controller pass panicked; continuing with the next change");
+            }
             // Let the kubelet's workers and the API server run between passes.
             tokio::task::yield_now().await;
         }

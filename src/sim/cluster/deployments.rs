@@ -2,7 +2,7 @@
 //! rolling updates through [`rollout::plan`], and the Deployment's status.
 
 use super::events::{EventType, Source};
-use super::meta::{controller_uid, created, int_at, name, owner_ref, uid};
+use super::meta::{controller_uid, created, int_at, name, owner_ref, set_at, uid};
 use super::names::{pod_template_hash, replicaset_name, POD_TEMPLATE_HASH};
 use super::podstatus::{is_ready, is_terminating};
 use super::rollout::{self, int_or_percent, RsCounts};
@@ -55,12 +55,14 @@ fn counts_of(rs: &Value, pods: &[Value]) -> (i64, i64) {
     (total, ready)
 }
 
+/// `spec.replicas` (default 1), within Kubernetes' int32 range.
+fn replicas_of(d: &Value) -> i64 {
+    int_at(d, "/spec/replicas", 1).clamp(0, i64::from(i32::MAX))
+}
+
 /// The highest `deployment.kubernetes.io/revision` among `sets` (0 when none).
 fn max_revision(sets: &[Value]) -> i64 {
-    sets.iter()
-        .filter_map(|rs| revision_of(rs))
-        .max()
-        .unwrap_or(0)
+    sets.iter().filter_map(revision_of).max().unwrap_or(0)
 }
 
 fn revision_of(rs: &Value) -> Option<i64> {
@@ -93,7 +95,11 @@ fn current_set(
     let newest = max_revision(sets);
     if revision_of(&rs).is_some_and(|r| r < newest) {
         let bumped = ctx.store.modify("replicasets", ns, &rs_name, |o| {
-            o["metadata"]["annotations"][REVISION] = json!((newest + 1).to_string());
+            set_at(
+                o,
+                &["metadata", "annotations", REVISION],
+                json!((newest + 1).to_string()),
+            );
         })?;
         return Ok((bumped, Step::Other));
     }
@@ -101,14 +107,17 @@ fn current_set(
 }
 
 fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
-    let desired = int_at(d, "/spec/replicas", 1).max(0);
+    if !d.pointer("/spec/template").is_some_and(Value::is_object) {
+        return Err(StoreError::Invalid("spec.template is not an object".into()));
+    }
+    let desired = replicas_of(d);
     let hash = pod_template_hash(&d["spec"]["template"]);
     let mut sets = owned_sets(ctx, ns, uid(d));
     let (new_rs, step) = current_set(ctx, ns, d, &hash, &mut sets)?;
     let revision = new_rs["metadata"]["annotations"][REVISION].clone();
     if d["metadata"]["annotations"][REVISION] != revision {
         ctx.store.modify("deployments", ns, name(d), |o| {
-            o["metadata"]["annotations"][REVISION] = revision.clone();
+            set_at(o, &["metadata", "annotations", REVISION], revision.clone());
         })?;
     }
     if d.pointer("/spec/paused") == Some(&json!(true)) {
@@ -118,7 +127,7 @@ fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
     let counts = |rs: &Value| {
         let (_, ready) = counts_of(rs, &pods);
         RsCounts {
-            replicas: int_at(rs, "/spec/replicas", 0),
+            replicas: int_at(rs, "/spec/replicas", 0).clamp(0, i64::from(i32::MAX)),
             available: ready,
         }
     };
@@ -153,9 +162,17 @@ fn sync_one(ctx: &Ctx, ns: &str, d: &Value) -> Result<Step, StoreError> {
 
 fn new_replicaset(d: &Value, rs_name: &str, hash: &str, revision: i64) -> Value {
     let mut template = d["spec"]["template"].clone();
-    template["metadata"]["labels"][POD_TEMPLATE_HASH] = json!(hash);
+    set_at(
+        &mut template,
+        &["metadata", "labels", POD_TEMPLATE_HASH],
+        json!(hash),
+    );
     let mut selector = d["spec"]["selector"].clone();
-    selector["matchLabels"][POD_TEMPLATE_HASH] = json!(hash);
+    set_at(
+        &mut selector,
+        &["matchLabels", POD_TEMPLATE_HASH],
+        json!(hash),
+    );
     json!({
         "apiVersion": "apps/v1", "kind": "ReplicaSet",
         "metadata": {
@@ -177,9 +194,17 @@ fn scale(ctx: &Ctx, d: &Value, rs: &Value, from: i64, to: i64) -> Result<(), Sto
     }
     let ns = d["metadata"]["namespace"].as_str().unwrap_or("");
     ctx.store.modify("replicasets", ns, name(rs), |o| {
-        o["spec"]["replicas"] = json!(to);
-        o["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
-            json!(int_at(d, "/spec/replicas", 1).to_string());
+        set_at(o, &["spec", "replicas"], json!(to));
+        let desired = json!(int_at(d, "/spec/replicas", 1).to_string());
+        set_at(
+            o,
+            &[
+                "metadata",
+                "annotations",
+                "deployment.kubernetes.io/desired-replicas",
+            ],
+            desired,
+        );
     })?;
     let dir = if to > from { "up" } else { "down" };
     let msg = format!("Scaled {dir} replica set {} from {from} to {to}", name(rs));
@@ -204,7 +229,7 @@ pub(crate) fn update_status(ctx: &Ctx, ns: &str, deploy: &str, step: Step) {
     let sets = owned_sets(ctx, ns, uid(&d));
     let pods = live_pods(ctx, ns);
     let mut c = Counts {
-        desired: int_at(&d, "/spec/replicas", 1).max(0),
+        desired: replicas_of(&d),
         ..Counts::default()
     };
     for rs in &sets {

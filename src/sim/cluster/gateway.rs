@@ -1,7 +1,8 @@
-//! The Gateway API status a real gateway controller writes: Gateways `Accepted`/`Programmed`
-//! with their attached routes, and each HTTPRoute's `status.parents` with `Accepted` and
-//! `ResolvedRefs` (BackendNotFound, RefNotPermitted across namespaces without a
-//! ReferenceGrant, InvalidKind) — the same rules the simulated load balancer routes by.
+//! The status a real load-balancer controller writes on entry points: Gateways
+//! `Accepted`/`Programmed` with their attached routes, each HTTPRoute's `status.parents` with
+//! `Accepted` and `ResolvedRefs` (BackendNotFound, RefNotPermitted across namespaces without a
+//! ReferenceGrant, InvalidKind) — the same rules the simulated load balancer routes by — and
+//! the load balancer's address on Ingresses.
 
 use super::meta::{int_at, name};
 use super::status::timestamp;
@@ -179,7 +180,7 @@ fn gateway_status(g: &Value, attached: usize) -> Value {
     })
 }
 
-/// Syncs the status of every Gateway and HTTPRoute (writing only what changed).
+/// Syncs the status of every Gateway, HTTPRoute and Ingress (writing only what changed).
 pub(crate) fn sync(ctx: &Ctx) {
     let store = &ctx.store;
     let (routes, _) = store.list("httproutes", None, None);
@@ -198,6 +199,12 @@ pub(crate) fn sync(ctx: &Ctx) {
         let status = gateway_status(&g, attached);
         if g["status"] != status {
             let _ = store.modify("gateways", &key.0, &key.1, |o| o["status"] = status);
+        }
+    }
+    let lb = json!({"loadBalancer": {"ingress": [{"ip": GATEWAY_ADDRESS}]}});
+    for i in store.list("ingresses", None, None).0 {
+        if i["status"] != lb {
+            let _ = store.modify("ingresses", ns(&i), name(&i), |o| o["status"] = lb.clone());
         }
     }
 }

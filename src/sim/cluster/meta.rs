@@ -48,6 +48,35 @@ pub fn int_at(obj: &Value, pointer: &str, default: i64) -> i64 {
         .unwrap_or(default)
 }
 
+/// Sets `obj.path... = value`, creating missing (or null) maps on the way. Returns false and
+/// changes nothing when something on the way is not a map (a client wrote a malformed
+/// object; serde_json's `IndexMut` would panic there).
+pub fn set_at(obj: &mut Value, path: &[&str], value: Value) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut cur = obj;
+    for key in parents {
+        if cur.is_null() {
+            *cur = json!({});
+        }
+        let Some(map) = cur.as_object_mut() else {
+            return false;
+        };
+        cur = map.entry(key.to_string()).or_insert(Value::Null);
+    }
+    if cur.is_null() {
+        *cur = json!({});
+    }
+    match cur.as_object_mut() {
+        Some(map) => {
+            map.insert(last.to_string(), value);
+            true
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +89,19 @@ mod tests {
         assert_eq!(controller_uid(&pod, "ReplicaSet"), Some("u-1"));
         assert_eq!(controller_uid(&pod, "Deployment"), None);
         assert_eq!(int_at(&pod, "/spec/replicas", 7), 7);
+    }
+
+    #[test]
+    fn set_at_creates_maps_and_refuses_non_maps() {
+        let mut v = json!({"metadata": {}});
+        assert!(set_at(
+            &mut v,
+            &["metadata", "annotations", "a"],
+            json!("1")
+        ));
+        assert_eq!(v["metadata"]["annotations"]["a"], "1");
+        let mut bad = json!({"spec": 7});
+        assert!(!set_at(&mut bad, &["spec", "replicas"], json!(1)));
+        assert_eq!(bad, json!({"spec": 7}));
     }
 }

@@ -3,7 +3,7 @@
 //! and garbage-collects ReplicaSets and pods whose owner is gone.
 
 use super::events::{EventType, Source};
-use super::meta::{controller_uid, created, int_at, name, owner_ref, uid};
+use super::meta::{controller_uid, created, int_at, name, owner_ref, set_at, uid};
 use super::names::pod_name;
 use super::podstatus::{is_ready, is_terminating};
 use super::status::timestamp;
@@ -11,6 +11,9 @@ use super::Ctx;
 use chrono::Utc;
 use serde_json::{json, Value};
 use std::collections::HashSet;
+
+/// Most pods created or deleted per ReplicaSet in one pass (the real controller's burst).
+const BURST: usize = 500;
 
 /// Syncs the ReplicaSets and owned pods of namespace `ns`.
 pub(crate) fn sync_namespace(ctx: &Ctx, ns: &str) {
@@ -36,13 +39,23 @@ pub(crate) fn sync_namespace(ctx: &Ctx, ns: &str) {
 }
 
 fn sync_one(ctx: &Ctx, ns: &str, rs: &Value, pods: &[Value]) {
+    if !rs
+        .pointer("/spec/template/spec")
+        .is_some_and(Value::is_object)
+    {
+        tracing::debug!(
+            "replicaset {ns}/{}: spec.template.spec is not an object",
+            name(rs)
+        );
+        return;
+    }
     let mut active: Vec<&Value> = pods
         .iter()
         .filter(|p| controller_uid(p, "ReplicaSet") == Some(uid(rs)) && !is_terminating(p))
         .collect();
-    let want = int_at(rs, "/spec/replicas", 1).max(0) as usize;
+    let want = int_at(rs, "/spec/replicas", 1).clamp(0, i64::from(i32::MAX)) as usize;
     let mut created_pods = 0;
-    for _ in active.len()..want {
+    for _ in active.len()..want.min(active.len() + BURST) {
         let pod = new_pod(rs);
         let pod_name = name(&pod).to_string();
         if ctx.store.create("pods", ns, pod).is_ok() {
@@ -65,7 +78,8 @@ fn sync_one(ctx: &Ctx, ns: &str, rs: &Value, pods: &[Value]) {
                 .cmp(&is_ready(b))
                 .then(created(b).cmp(created(a)))
         });
-        for victim in active.drain(..active.len() - want) {
+        let surplus = (active.len() - want).min(BURST);
+        for victim in active.drain(..surplus) {
             delete_pod(ctx, ns, name(victim));
             let msg = format!("Deleted pod: {}", name(victim));
             ctx.events.record(
@@ -104,7 +118,7 @@ fn new_pod(rs: &Value) -> Value {
         ("serviceAccountName", json!("default")),
     ] {
         if spec.get(k).is_none() {
-            spec[k] = v;
+            set_at(&mut spec, &[k], v);
         }
     }
     let mut metadata = json!({

@@ -25,21 +25,22 @@ pub struct Plan {
 /// Resolves an IntOrString like `1` or `"25%"` against `total`
 /// (percentages round up for surge, down for unavailability, like Kubernetes).
 pub fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, default_pct: i64) -> i64 {
+    // Kubernetes counts are int32; clamping keeps the arithmetic below free of overflow.
+    let limit = i64::from(i32::MAX);
     let pct = match v {
-        Some(Value::Number(n)) => return n.as_i64().unwrap_or(0).max(0),
+        Some(Value::Number(n)) => return n.as_i64().unwrap_or(0).clamp(0, limit),
         Some(Value::String(s)) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
-            Some(p) => p,
-            None => return s.parse::<i64>().unwrap_or(0).max(0),
+            Some(p) => p.clamp(0, 100),
+            None => return s.parse::<i64>().unwrap_or(0).clamp(0, limit),
         },
         _ => default_pct,
     };
-    let scaled = total * pct;
+    let scaled = total.clamp(0, limit) * pct;
     if round_up {
         (scaled + 99) / 100
     } else {
         scaled / 100
     }
-    .max(0)
 }
 
 /// Plans one step of a rolling update. `old` is ordered oldest first.
@@ -189,11 +190,23 @@ mod tests {
     }
 
     #[test]
+    fn huge_counts_do_not_overflow() {
+        let big = i64::from(i32::MAX);
+        let p = plan(big, big, big, rs(big, 0), &[rs(big, big), rs(big, big)]);
+        assert!(p.new_replicas <= big && p.old_replicas.iter().all(|r| (0..=big).contains(r)));
+    }
+
+    #[test]
     fn int_or_percent_resolves_like_kubernetes() {
         assert_eq!(int_or_percent(Some(&json!(1)), 10, true, 25), 1);
         assert_eq!(int_or_percent(Some(&json!("25%")), 3, true, 25), 1);
         assert_eq!(int_or_percent(Some(&json!("25%")), 3, false, 25), 0);
         assert_eq!(int_or_percent(None, 8, false, 25), 2);
         assert_eq!(int_or_percent(Some(&json!("junk%")), 8, false, 25), 0);
+        assert_eq!(
+            int_or_percent(Some(&json!(i64::MAX)), 8, true, 25),
+            i64::from(i32::MAX)
+        );
+        assert_eq!(int_or_percent(Some(&json!("900%")), 8, true, 25), 8);
     }
 }

@@ -2,7 +2,7 @@
 //! and liveness probes, crashes with CrashLoopBackOff, and graceful termination.
 
 use super::events::{EventType, Source};
-use super::meta::{int_at, name};
+use super::meta::{int_at, name, set_at};
 use super::podstatus::{render, ContainerState, PodRuntime, Terminated, NODE};
 use super::Ctx;
 use crate::sim::selector::labels_of;
@@ -138,7 +138,7 @@ impl Worker {
                 return;
             }
             if scheduled {
-                p["spec"]["nodeName"] = json!(NODE);
+                set_at(p, &["spec", "nodeName"], json!(NODE));
             }
             p["status"] = status;
         });

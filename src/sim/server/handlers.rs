@@ -2,21 +2,20 @@
 
 use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
-use super::objects::{apply_scale, check_type, ingest, present, reconcile_status, scale_of};
+use super::objects::{present, present_cow, scale_of};
 use super::path::{self, ResourcePath, Target};
 use super::{special, Caller, ServerCtx};
-use crate::sim::discovery;
-use crate::sim::patch::{self, PatchKind};
 use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::store::StoreError;
 use crate::sim::table;
 use crate::sim::watch::{self, WatchRequest};
+use crate::sim::{discovery, proto};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -62,32 +61,32 @@ pub async fn dispatch(
     }
 }
 
-struct Req<'a> {
-    ctx: &'a ServerCtx,
-    caller: &'a Caller,
-    method: &'a Method,
-    headers: &'a HeaderMap,
-    params: &'a Params,
+pub(super) struct Req<'a> {
+    pub(super) ctx: &'a ServerCtx,
+    pub(super) caller: &'a Caller,
+    pub(super) method: &'a Method,
+    pub(super) headers: &'a HeaderMap,
+    pub(super) params: &'a Params,
 }
 
-fn parse_json(body: &[u8]) -> ApiResult<Value> {
+pub(super) fn parse_json(body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 impl Req<'_> {
-    fn param(&self, k: &str) -> Option<&str> {
+    pub(super) fn param(&self, k: &str) -> Option<&str> {
         self.params
             .get(k)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
 
-    fn flag(&self, k: &str) -> bool {
+    pub(super) fn flag(&self, k: &str) -> bool {
         matches!(self.param(k), Some("true" | "1"))
     }
 
-    fn selectors(&self) -> ApiResult<(LabelSelector, FieldSelector)> {
+    pub(super) fn selectors(&self) -> ApiResult<(LabelSelector, FieldSelector)> {
         let l = LabelSelector::parse(self.param("labelSelector").unwrap_or(""))
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let f = FieldSelector::parse(self.param("fieldSelector").unwrap_or(""))
@@ -95,7 +94,7 @@ impl Req<'_> {
         Ok((l, f))
     }
 
-    fn wants_table(&self) -> bool {
+    pub(super) fn wants_table(&self) -> bool {
         let accept = self
             .headers
             .get(header::ACCEPT)
@@ -120,6 +119,23 @@ impl Req<'_> {
             ));
         }
         let m = self.method;
+        let ct = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let protobuf = ct.starts_with(proto::PROTOBUF);
+        if m == Method::POST && rp.name.is_none() && protobuf {
+            // kubectl's generators (`create namespace|configmap`) post protobuf.
+            return match proto::simple_object(def.kind, body) {
+                Some(Ok(obj)) => self.create(rp, &serde_json::to_vec(&obj).unwrap_or_default()),
+                Some(Err(e)) => Err(ApiError::bad_request(e.to_string())),
+                None => Err(ApiError::unsupported_media_type(ct)),
+            };
+        }
+        if (m == Method::POST || m == Method::PUT) && protobuf {
+            return Err(ApiError::unsupported_media_type(ct));
+        }
         match (rp.name.is_some(), m) {
             (false, &Method::GET) if self.flag("watch") => self.watch(rp),
             (false, &Method::GET) => self.list(rp),
@@ -135,7 +151,7 @@ impl Req<'_> {
         }
     }
 
-    fn stored(&self, rp: &ResourcePath) -> ApiResult<Value> {
+    pub(super) fn stored(&self, rp: &ResourcePath) -> ApiResult<Value> {
         let name = rp.name.as_deref().unwrap_or("");
         self.ctx
             .state
@@ -144,7 +160,7 @@ impl Req<'_> {
             .ok_or_else(|| ApiError::not_found(rp.def.plural, name))
     }
 
-    fn answer(&self, rp: &ResourcePath, code: StatusCode, stored: &Value) -> Response {
+    pub(super) fn answer(&self, rp: &ResourcePath, code: StatusCode, stored: &Value) -> Response {
         if rp.sub.as_deref() == Some("scale") {
             return json_response(code, &scale_of(stored));
         }
@@ -176,29 +192,40 @@ impl Req<'_> {
     fn list(&self, rp: ResourcePath) -> ApiResult<Response> {
         let (labels, fields) = self.selectors()?;
         let def = rp.def;
-        let (stored, rv) = self
-            .ctx
-            .state
-            .store
-            .list(def.store, rp.namespace.as_deref(), None);
-        let items: Vec<Value> = stored
+        let store = &self.ctx.state.store;
+        let (stored, rv) = store.list_shared(def.store, rp.namespace.as_deref());
+        let items: Vec<Cow<Value>> = stored
             .iter()
-            .map(|o| present(def, o))
+            .map(|o| present_cow(def, o))
             .filter(|o| labels.matches_object(o) && fields.matches_object(o))
             .collect();
+        let rv = rv.to_string();
         if self.wants_table() {
-            return Ok(json_response(
-                StatusCode::OK,
-                &table::table(def.kind, &items, &rv.to_string(), true, chrono::Utc::now()),
-            ));
+            let items: Vec<Value> = items.into_iter().map(Cow::into_owned).collect();
+            let t = table::table(def.kind, &items, &rv, true, chrono::Utc::now());
+            return Ok(json_response(StatusCode::OK, &t));
         }
-        let list = json!({
-            "kind": format!("{}List", def.kind),
-            "apiVersion": def.api_version(),
-            "metadata": {"resourceVersion": rv.to_string()},
-            "items": items,
-        });
-        Ok(json_response(StatusCode::OK, &list))
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct List<'a> {
+            kind: String,
+            api_version: String,
+            metadata: Value,
+            items: &'a [Cow<'a, Value>],
+        }
+        let list = List {
+            kind: format!("{}List", def.kind),
+            api_version: def.api_version(),
+            metadata: json!({ "resourceVersion": rv }),
+            items: &items,
+        };
+        let body = serde_json::to_vec(&list).map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response())
     }
 
     fn watch(&self, rp: ResourcePath) -> ApiResult<Response> {
@@ -230,118 +257,6 @@ impl Req<'_> {
         Ok(watch::start(&self.ctx.state, req))
     }
 
-    fn require_namespace(&self, rp: &ResourcePath) -> ApiResult<()> {
-        if rp.def.namespaced
-            && self
-                .ctx
-                .state
-                .store
-                .get("namespaces", "", rp.ns())
-                .is_none()
-        {
-            return Err(ApiError::not_found("namespaces", rp.ns()));
-        }
-        Ok(())
-    }
-
-    fn create(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
-        if rp.def.namespaced && rp.namespace.is_none() {
-            return Err(ApiError::method_not_allowed(
-                "create needs a namespace in the path",
-            ));
-        }
-        let sent = parse_json(body)?;
-        check_type(rp.def, &sent)?;
-        let body_ns = sent
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        if rp.def.namespaced && !body_ns.is_empty() && body_ns != rp.ns() {
-            return Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
-        }
-        self.require_namespace(&rp)?;
-        let mut obj = ingest(rp.def, sent);
-        if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-            m.remove("resourceVersion");
-        }
-        // Like the real API server, status is not client-writable on create.
-        if rp.def.has_status() {
-            if let Some(m) = obj.as_object_mut() {
-                m.remove("status");
-            }
-        }
-        let made = self.ctx.state.store.create(rp.def.store, rp.ns(), obj)?;
-        Ok(self.answer(&rp, StatusCode::CREATED, &made))
-    }
-
-    fn update(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
-        let sent = parse_json(body)?;
-        let name = rp.name.clone().unwrap_or_default();
-        let (store, def, sub) = (&self.ctx.state.store, rp.def, rp.sub.as_deref());
-        let written = if sub == Some("scale") {
-            let want = sent
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            store.try_modify(def.store, rp.ns(), &name, |obj| {
-                precondition(obj, &want, def.plural, &name)?;
-                apply_scale(obj, &sent)
-            })?
-        } else {
-            check_type(def, &sent)?;
-            let old = self.stored(&rp)?;
-            let new = reconcile_status(def, sub, &old, ingest(def, sent));
-            store.update(def.store, rp.ns(), &name, new)?
-        };
-        Ok(self.answer(&rp, StatusCode::OK, &written))
-    }
-
-    fn patch(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let kind =
-            PatchKind::from_content_type(ct).ok_or_else(|| ApiError::unsupported_media_type(ct))?;
-        let p = patch::parse_body(kind, body).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        if kind == PatchKind::Apply && self.param("fieldManager").is_none() {
-            return Err(ApiError::bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"));
-        }
-        let name = rp.name.clone().unwrap_or_default();
-        let (store, def, sub) = (&self.ctx.state.store, rp.def, rp.sub.as_deref());
-        if kind == PatchKind::Apply
-            && sub.is_none()
-            && store.get(def.store, rp.ns(), &name).is_none()
-        {
-            let mut obj = p.clone();
-            obj["metadata"]["name"] = json!(name);
-            return self.create(rp, &serde_json::to_vec(&obj).unwrap_or_default());
-        }
-        let want = p
-            .pointer("/metadata/resourceVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let written = store.try_modify(def.store, rp.ns(), &name, |obj| {
-            if kind != PatchKind::Json {
-                precondition(obj, &want, def.plural, &name)?;
-            }
-            let failed = |e: patch::PatchError| StoreError::Invalid(e.to_string());
-            if sub == Some("scale") {
-                let scale = patch::apply(kind, &scale_of(obj), &p).map_err(failed)?;
-                return apply_scale(obj, &scale);
-            }
-            let patched = patch::apply(kind, &present(def, obj), &p).map_err(failed)?;
-            check_type(def, &patched)?;
-            let new = reconcile_status(def, sub, obj, ingest(def, patched));
-            *obj = new;
-            Ok(())
-        })?;
-        Ok(self.answer(&rp, StatusCode::OK, &written))
-    }
-
     fn delete(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
         let opts: Value = if body.is_empty() {
             json!({})
@@ -361,6 +276,9 @@ impl Req<'_> {
         };
         let name = rp.name.clone().unwrap_or_default();
         let store = &self.ctx.state.store;
+        if self.param("dryRun").is_some() || opts.get("dryRun").is_some_and(|d| d != &json!([])) {
+            return Ok(self.answer(&rp, StatusCode::OK, &self.stored(&rp)?));
+        }
         let answer = deletion::delete_object(store, rp.def.store, rp.ns(), &name, delete_opts)?;
         Ok(self.answer(&rp, StatusCode::OK, &answer))
     }
@@ -394,19 +312,4 @@ impl Req<'_> {
             "metadata": {"resourceVersion": store.resource_version().to_string()}, "items": gone});
         Ok(json_response(StatusCode::OK, &list))
     }
-}
-
-/// A resourceVersion precondition carried in a body: non-empty and different → Conflict.
-fn precondition(obj: &Value, want: &str, plural: &str, name: &str) -> Result<(), StoreError> {
-    let have = obj
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if !want.is_empty() && want != have {
-        return Err(StoreError::Conflict {
-            resource: plural.into(),
-            name: name.into(),
-        });
-    }
-    Ok(())
 }

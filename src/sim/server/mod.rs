@@ -8,6 +8,7 @@ pub mod objects;
 pub mod path;
 mod sim_routes;
 pub mod special;
+mod writes;
 
 use crate::sim::faults::RequestRecord;
 use crate::sim::state::SimState;
@@ -151,7 +152,10 @@ async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Res
                 if !latency.is_zero() {
                     tokio::time::sleep(latency).await;
                 }
-                if let Some(code) = ctx.state.faults.take_failure() {
+                if ctx.state.faults.down_for().is_some() {
+                    // A request that slipped in on a connection that is being closed.
+                    ApiError::injected(503).into_response()
+                } else if let Some(code) = ctx.state.faults.take_failure() {
                     ApiError::injected(code).into_response()
                 } else if let Err(e) = authorize(&ctx, &user, &req) {
                     e.into_response()

@@ -4,6 +4,7 @@ use crate::sim::eventsv1;
 use crate::sim::resources::ResourceDef;
 use crate::sim::store::StoreError;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 /// A stored object as the client sees it through `def` (apiVersion/kind exactly right).
 pub fn present(def: &ResourceDef, stored: &Value) -> Value {
@@ -17,6 +18,18 @@ pub fn present(def: &ResourceDef, stored: &Value) -> Value {
         m.insert("kind".into(), json!(def.kind));
     }
     v
+}
+
+/// Like [`present`], borrowing the stored object when it is already exactly right.
+pub fn present_cow<'a>(def: &ResourceDef, stored: &'a Value) -> Cow<'a, Value> {
+    let exact = def.group != "events.k8s.io"
+        && stored.get("kind").and_then(Value::as_str) == Some(def.kind)
+        && stored.get("apiVersion").and_then(Value::as_str) == Some(def.api_version().as_str());
+    if exact {
+        Cow::Borrowed(stored)
+    } else {
+        Cow::Owned(present(def, stored))
+    }
 }
 
 /// A client's object as the store keeps it (events in core form).

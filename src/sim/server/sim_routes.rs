@@ -4,10 +4,10 @@ use super::error::ApiError;
 use super::handlers::json_response;
 use super::{Peer, ServerCtx};
 use crate::sim::apps::parse_app_fault;
-use crate::sim::discovery;
 use crate::sim::faults::ApiFaultRequest;
+use crate::sim::{discovery, openapi};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,8 +24,20 @@ pub fn routes() -> Router<ServerCtx> {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
         .route("/livez", get(|| async { "ok" }))
+        .route(
+            "/openapi/v3",
+            get(|| async { json_response(StatusCode::OK, &openapi::root()) }),
+        )
+        .route("/openapi/v3/{*gv}", get(openapi_gv))
         .route("/sim/v1/faults", post(post_faults))
         .route("/sim/v1/requests", get(get_requests))
+}
+
+async fn openapi_gv(Path(gv): Path<String>) -> Response {
+    match openapi::group_version(&gv) {
+        Some(doc) => json_response(StatusCode::OK, &doc),
+        None => ApiError::no_route(&format!("/openapi/v3/{gv}")).into_response(),
+    }
 }
 
 async fn get_requests(State(ctx): State<ServerCtx>) -> Response {

@@ -54,6 +54,14 @@ async fn malformed_requests_get_status_answers() {
         (
             "POST",
             cms.to_string(),
+            "application/vnd.kubernetes.protobuf",
+            "k8s",
+            400,
+            "BadRequest",
+        ),
+        (
+            "POST",
+            cms.to_string(),
             "application/json",
             "{not json",
             400,
@@ -82,6 +90,14 @@ async fn malformed_requests_get_status_answers() {
             r#"{"metadata":{}}"#,
             422,
             "Invalid",
+        ),
+        (
+            "POST",
+            "/api/v1/namespaces/default/pods".into(),
+            "application/vnd.kubernetes.protobuf",
+            "k8s",
+            415,
+            "UnsupportedMediaType",
         ),
         (
             "PATCH",

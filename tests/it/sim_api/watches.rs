@@ -140,10 +140,10 @@ async fn relist_after_compact_leaves_no_ghosts() {
         (names_and_values(&store) == [("b".to_string(), "1".to_string())]).then_some(())
     })
     .await;
-    assert!(
-        list_requests(&sim).await > lists_before,
-        "the watcher relisted"
-    );
+    eventually("the watcher relisted", Duration::from_secs(10), || async {
+        (list_requests(&sim).await > lists_before).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
