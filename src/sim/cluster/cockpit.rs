@@ -1,107 +1,25 @@
 //! The cockpit configuration (TOML) that matches a scenario, written next to the kubeconfig
-//! by `cutover sim` so `cutover --config` works against the simulator at once.
+//! by `cutover sim` so `cutover --config` works against the simulator at once. The
+//! configuration itself is the cockpit's built-in demo configuration: one source of truth.
 
-use super::scenario::APP_PORT;
-use crate::config::schema::{
-    ColorConfig, Colors, Config, LogsConfig, ProbesConfig, RouterConfig, RouterKind, UiConfig,
-    VersionSource,
-};
+use crate::config::{demo_config, to_toml};
 
-fn colour(
-    namespace: &str,
-    selector_colour: &str,
-    deployment: &str,
-    service: &str,
-    route_value: &str,
-) -> ColorConfig {
-    ColorConfig {
-        namespace: namespace.into(),
-        selector: format!("app=fittrack,deployment={selector_colour}"),
-        deployment: Some(deployment.into()),
-        service: Some(service.into()),
-        port: APP_PORT,
-        route_value: route_value.into(),
-    }
-}
-
-/// The cockpit [`Config`] for `scenario`: `fittrack-single-ns` switches the `fittrack-lb`
-/// Service's selector; every other scenario (`fittrack`, `load`) weights the HTTPRoute.
-pub fn cockpit_config_value(scenario: &str, lb_url: Option<&str>) -> Config {
-    let (router, blue, green) = if scenario == "fittrack-single-ns" {
-        (
-            RouterConfig {
-                kind: RouterKind::ServiceSelector,
-                namespace: "fittrack".into(),
-                name: "fittrack-lb".into(),
-                selector_key: Some("deployment".into()),
-                rule: 0,
-                lb_url: None,
-                lb_version: None,
-            },
-            colour("fittrack", "blue", "fittrack-blue", "fittrack-blue", "blue"),
-            colour(
-                "fittrack",
-                "green",
-                "fittrack-green",
-                "fittrack-green",
-                "green",
-            ),
-        )
-    } else {
-        (
-            RouterConfig {
-                kind: RouterKind::Httproute,
-                namespace: "fittrack".into(),
-                name: "fittrack".into(),
-                selector_key: None,
-                rule: 0,
-                lb_url: None,
-                lb_version: None,
-            },
-            colour(
-                "fittrack-blue",
-                "blue",
-                "fittrack",
-                "fittrack-blue",
-                "fittrack-blue",
-            ),
-            colour(
-                "fittrack-green",
-                "green",
-                "fittrack",
-                "fittrack-green",
-                "fittrack-green",
-            ),
-        )
-    };
-    let router = RouterConfig {
-        lb_url: lb_url.map(String::from),
-        lb_version: lb_url.map(|_| VersionSource::Header("X-App-Version".into())),
-        ..router
-    };
-    Config {
-        router,
-        colors: Colors { blue, green },
-        probes: ProbesConfig::default(),
-        logs: LogsConfig::default(),
-        ui: UiConfig::default(),
-        keys: Default::default(),
-    }
-}
-
-/// The cockpit configuration for `scenario` as TOML (see [`cockpit_config_value`]).
+/// The cockpit configuration for `scenario` as TOML: `fittrack-single-ns` switches the
+/// `fittrack-lb` Service's selector; every other scenario (`fittrack`, `load`) weights the
+/// HTTPRoute.
 pub fn cockpit_config(scenario: &str, lb_url: Option<&str>) -> String {
-    let config = cockpit_config_value(scenario, lb_url);
-    let body = toml::to_string(&config).unwrap_or_else(|e| format!("# could not render: {e}\n"));
+    let body = to_toml(&demo_config(scenario, lb_url));
     format!("# cutover configuration for the simulator's {scenario:?} scenario\n{body}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::schema::{Config, RouterKind, VersionSource};
 
+    /// Parsed with the cockpit's own validating parser: what `cutover sim` writes loads.
     fn parse(text: &str) -> Config {
-        toml::from_str(text).expect("valid config")
+        crate::config::parse(text, std::path::Path::new("sim.toml")).expect("valid config")
     }
 
     #[test]
