@@ -230,8 +230,18 @@ impl Instance {
                 d.window_count = 1;
             }
         }
-        let text = access_line(client, method, path, a.status, a.secs);
-        d.log.push(Utc::now(), text);
+        let now = Utc::now();
+        if a.status >= 500 {
+            // The app explains its own failures, as the real one does before the access line.
+            let msg = format!(
+                "{{\"level\":\"error\",\"msg\":\"db pool exhausted\",\"path\":\"{}\",\"version\":\"{}\"}}",
+                path.escape_default(),
+                self.info.version
+            );
+            d.log.push(now, msg);
+        }
+        d.log
+            .push(now, access_line(client, method, path, a.status, a.secs));
         drop(d);
         self.changed.notify_waiters();
     }
@@ -316,6 +326,15 @@ mod tests {
         assert!(lines
             .iter()
             .any(|l| l.contains("\"GET /api/workouts HTTP/1.1\" 500")));
+        let errors: Vec<_> = lines
+            .iter()
+            .filter(|l| l.contains("\"level\":\"error\""))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "one error line for the one 500: {errors:?}"
+        );
     }
 
     #[test]
