@@ -110,6 +110,30 @@ async fn log_follow_with_tail_and_timestamps() {
 }
 
 #[tokio::test]
+async fn drop_watches_ends_an_open_log_follow() {
+    let h = sim();
+    let client = h.client("sim").await;
+    let pod = a_ready_pod(&client, "fittrack-blue").await;
+    let pods: Api<Pod> = Api::namespaced(client, "fittrack-blue");
+    let lp = LogParams {
+        follow: true,
+        tail_lines: Some(1),
+        ..Default::default()
+    };
+    let mut lines = pods.log_stream(&pod, &lp).await.unwrap().lines();
+    tokio::time::timeout(WAIT, lines.next())
+        .await
+        .expect("a first line")
+        .expect("stream open")
+        .unwrap();
+    crate::support::fault(&h, json!({"drop_watches": true})).await;
+    // The stream ends (a running container's follow never ends by itself).
+    tokio::time::timeout(WAIT, async { while lines.next().await.is_some() {} })
+        .await
+        .expect("the follow ends after drop_watches");
+}
+
+#[tokio::test]
 async fn resume_with_since_time_overlaps_rather_than_skips() {
     let h = sim();
     let client = h.client("sim").await;

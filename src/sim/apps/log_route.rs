@@ -105,6 +105,11 @@ pub async fn pod_log(
     }
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     let shutdown = ctx.shutdown.clone();
+    let mut stream_cut = ctx.stream_cut.clone();
+    if let Some(cut) = stream_cut.as_mut() {
+        // Only drops from now on end this stream.
+        cut.borrow_and_update();
+    }
     tokio::spawn(async move {
         if !first.is_empty() && tx.send(Ok(Bytes::from(first))).await.is_err() {
             return;
@@ -112,10 +117,21 @@ pub async fn pod_log(
         tokio::select! {
             _ = follow(inst, next_seq, params.timestamps, budget, &tx) => {}
             _ = shutdown.cancelled() => {}
+            _ = dropped(stream_cut) => {}
         }
     });
     let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
     (text_plain, body).into_response()
+}
+
+/// Resolves at the next `drop_watches`/`down_ms` fault; never without a fault switch.
+async fn dropped(cut: Option<tokio::sync::watch::Receiver<u64>>) {
+    match cut {
+        Some(mut cut) => {
+            let _ = cut.changed().await;
+        }
+        None => std::future::pending().await,
+    }
 }
 
 fn cut(mut bytes: Vec<u8>, budget: &mut Option<usize>) -> Vec<u8> {

@@ -45,6 +45,9 @@ pub struct Ctx {
     pub shutdown: tokio_util::sync::CancellationToken,
     /// HTTP client onto the app listener.
     pub http: reqwest::Client,
+    /// Changes on every `drop_watches`/`down_ms` API fault: open log follows end then,
+    /// like every other stream (None outside a full simulator).
+    pub stream_cut: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 /// App log lines per second per container in the `load` scenario.

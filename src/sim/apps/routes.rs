@@ -18,6 +18,7 @@ impl Ctx {
             apps,
             shutdown,
             http: super::listener::http_client(),
+            stream_cut: None,
         }
     }
 }
@@ -51,11 +52,14 @@ pub fn routes<S: Clone + Send + Sync + 'static>(ctx: Ctx) -> Router<S> {
 impl Ctx {
     /// The context for a simulator state.
     pub fn from_state(state: &SimState) -> Self {
-        Self::new(
-            state.store.clone(),
-            state.apps.clone(),
-            state.shutdown.clone(),
-        )
+        Self {
+            stream_cut: Some(state.faults.stream_cut()),
+            ..Self::new(
+                state.store.clone(),
+                state.apps.clone(),
+                state.shutdown.clone(),
+            )
+        }
     }
 }
 
