@@ -224,3 +224,112 @@ fn sigterm_restores_the_terminal() {
         "{screen}"
     );
 }
+
+/// A `cutover sim` child process, killed on drop.
+struct SimProcess {
+    child: std::process::Child,
+    kubeconfig: PathBuf,
+    config: PathBuf,
+}
+
+impl SimProcess {
+    fn start(dir: &Path) -> SimProcess {
+        use std::io::BufRead;
+        let kubeconfig = dir.join("kubeconfig");
+        let config = dir.join("cutover.toml");
+        let mut child = Command::new(bin())
+            .arg("sim")
+            .arg("--kubeconfig-out")
+            .arg(&kubeconfig)
+            .arg("--config-out")
+            .arg(&config)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start cutover sim");
+        let stdout = child.stdout.take().expect("sim stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        // The first lines say where everything is; `lb:` comes last.
+        for line in lines.by_ref() {
+            if line.expect("sim output").starts_with("lb:") {
+                break;
+            }
+        }
+        SimProcess {
+            child,
+            kubeconfig,
+            config,
+        }
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The sim's kubeconfig with the admin user authenticated by an exec credential plugin
+/// that chats on stderr and hands out a token that is always about to expire (so kube-rs
+/// runs it again and again while the cockpit is on screen).
+fn exec_plugin_kubeconfig(sim: &SimProcess, dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(&sim.kubeconfig).expect("sim kubeconfig");
+    let mut kc: serde_yaml::Value = serde_yaml::from_str(&text).expect("kubeconfig yaml");
+    let users = kc["users"].as_sequence_mut().expect("users");
+    let admin = users
+        .iter_mut()
+        .find(|u| u["name"] == "admin")
+        .expect("admin user");
+    let token = admin["user"]["token"].as_str().expect("token").to_string();
+    let plugin = dir.join("credential-plugin.sh");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\necho 'PLUGIN-NOISE on stderr' >&2\nexp=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)\n\
+             printf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{token}\",\"expirationTimestamp\":\"%s\"}}}}\\n' \"$exp\"\n"
+        ),
+    )
+    .expect("write plugin");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    admin["user"] = serde_yaml::from_str(&format!(
+        "exec:\n  apiVersion: client.authentication.k8s.io/v1\n  command: {}\n",
+        plugin.display()
+    ))
+    .expect("exec user");
+    let path = dir.join("exec-kubeconfig");
+    std::fs::write(&path, serde_yaml::to_string(&kc).expect("yaml")).expect("write kubeconfig");
+    path
+}
+
+#[test]
+fn exec_credential_plugin_stderr_never_reaches_the_cockpit_screen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sim = SimProcess::start(tmp.path());
+    let kubeconfig = exec_plugin_kubeconfig(&sim, tmp.path());
+    let Some(pane) = Pane::start(120, 40, tmp.path()) else {
+        return;
+    };
+    pane.type_line(&format!(
+        "clear; {} --kubeconfig {} --config {}",
+        bin(),
+        kubeconfig.display(),
+        sim.config.display()
+    ));
+    pane.wait_for("the cockpit with pods", START, |s| {
+        s.contains("BLUE") && s.contains("LIVE") && s.matches("fittrack-").count() >= 6
+    });
+    // The token expires every 2 s: the plugin runs again while the screen is ours.
+    std::thread::sleep(Duration::from_secs(5));
+    let screen = pane.screen();
+    assert!(!screen.contains("PLUGIN-NOISE"), "plugin wrote over the UI:\n{screen}");
+    let captured = std::fs::read_to_string(tmp.path().join("cutover-stderr.log")).unwrap_or_default();
+    assert!(
+        captured.contains("PLUGIN-NOISE"),
+        "the plugin's later stderr was not captured: {captured:?}"
+    );
+    pane.key("q");
+    pane.type_line("echo rc=$?");
+    let screen = pane.wait_for("shell back", Duration::from_secs(20), |s| s.contains("rc="));
+    assert!(screen.contains("rc=0"), "{screen}");
+}
