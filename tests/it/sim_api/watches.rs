@@ -292,3 +292,29 @@ async fn selector_watch_turns_relabel_into_delete() {
     let kinds: Vec<_> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["DELETED", "ADDED"]);
 }
+
+#[tokio::test]
+async fn idle_watch_gets_periodic_bookmarks() {
+    let sim = support::empty_sim();
+    let client = sim.client("sim").await;
+    namespace(&client, "t").await;
+    let rv = sim.state.store.resource_version();
+    let wait = cutover::sim::watch::BOOKMARK_EVERY.as_secs() + 1;
+    let query = format!("resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds={wait}");
+    let (_, events) = raw_watch(&sim, &query).await;
+    let bookmark = events
+        .iter()
+        .find(|e| e["type"] == "BOOKMARK")
+        .expect("a bookmark");
+    let obj = &bookmark["object"];
+    assert_eq!(
+        (obj["apiVersion"].as_str(), obj["kind"].as_str()),
+        (Some("v1"), Some("ConfigMap"))
+    );
+    let bookmark_rv: u64 = obj["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(bookmark_rv >= rv);
+}
