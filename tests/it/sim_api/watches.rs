@@ -318,3 +318,48 @@ async fn idle_watch_gets_periodic_bookmarks() {
         .unwrap();
     assert!(bookmark_rv >= rv);
 }
+
+#[tokio::test]
+async fn metadata_lists_gets_and_watches() {
+    let sim = support::empty_sim();
+    let client = sim.client("sim").await;
+    namespace(&client, "t").await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "t");
+    api.create(&PostParams::default(), &cm("a", "1"))
+        .await
+        .unwrap();
+    let list = api
+        .list_metadata(&kube::api::ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].metadata.name.as_deref(), Some("a"));
+    assert_eq!(
+        list.items[0].types.as_ref().unwrap().kind,
+        "PartialObjectMetadata"
+    );
+    let one = api.get_metadata("a").await.unwrap();
+    assert_eq!(one.metadata.labels.unwrap()["app"], "x");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let meta: Api<kube::core::PartialObjectMeta<ConfigMap>> =
+        Api::namespaced(sim.client("sim").await, "t");
+    let stream = watcher(meta, cfg()).default_backoff();
+    tokio::spawn(stream.for_each(move |e| {
+        let tx = tx.clone();
+        async move {
+            let seen = match e {
+                Ok(watcher::Event::Apply(m)) => Some(format!("apply {}", m.metadata.name.unwrap())),
+                Ok(watcher::Event::InitDone) => Some("init-done".to_string()),
+                _ => None,
+            };
+            if let Some(s) = seen {
+                let _ = tx.send(s);
+            }
+        }
+    }));
+    assert_eq!(next(&mut rx).await, "init-done");
+    api.create(&PostParams::default(), &cm("b", "1"))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut rx).await, "apply b");
+}
