@@ -3,7 +3,7 @@
 
 use crate::sim::resources::ResourceDef;
 use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::server::objects::{present, present_cow};
+use crate::sim::server::objects::{partial, present, present_cow};
 use crate::sim::state::SimState;
 use crate::sim::store::{Change, ChangeKind};
 use crate::sim::table;
@@ -41,6 +41,8 @@ pub struct WatchRequest {
     pub send_initial: bool,
     /// Answer each object as a one-row Table (kubectl get -w).
     pub as_table: bool,
+    /// Answer objects as PartialObjectMetadata (kube-rs metadata watchers).
+    pub metadata_only: bool,
 }
 
 impl WatchRequest {
@@ -72,6 +74,7 @@ struct Emitter {
     tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
     def: &'static ResourceDef,
     as_table: bool,
+    metadata_only: bool,
     first: bool,
 }
 
@@ -79,7 +82,11 @@ impl Emitter {
     /// Sends one event; false when the client has gone.
     async fn send(&mut self, kind: &str, obj: &Value) -> bool {
         let table;
-        let object = if self.as_table && (kind != "BOOKMARK" && kind != "ERROR") {
+        let data_event = kind != "BOOKMARK" && kind != "ERROR";
+        let object = if self.metadata_only && data_event {
+            table = partial(obj);
+            &table
+        } else if self.as_table && data_event {
             let rv = obj
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
@@ -162,6 +169,7 @@ async fn run(
         tx,
         def: req.def,
         as_table: req.as_table,
+        metadata_only: req.metadata_only,
         first: true,
     };
     let from = req

@@ -2,7 +2,7 @@
 
 use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
-use super::objects::{present, present_cow, scale_of};
+use super::objects::{partial, present, present_cow, scale_of, wants_partial};
 use super::path::{self, ResourcePath, Target};
 use super::{special, Caller, ServerCtx};
 use crate::sim::selector::{FieldSelector, LabelSelector};
@@ -94,13 +94,19 @@ impl Req<'_> {
         Ok((l, f))
     }
 
-    pub(super) fn wants_table(&self) -> bool {
-        let accept = self
-            .headers
+    fn accept(&self) -> &str {
+        self.headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        table::wants_table(accept)
+            .unwrap_or("")
+    }
+
+    pub(super) fn wants_table(&self) -> bool {
+        table::wants_table(self.accept())
+    }
+
+    fn wants_partial(&self) -> bool {
+        wants_partial(self.accept())
     }
 
     fn resource(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
@@ -165,6 +171,9 @@ impl Req<'_> {
             return json_response(code, &scale_of(stored));
         }
         let obj = present(rp.def, stored);
+        if self.wants_partial() {
+            return json_response(code, &partial(&obj));
+        }
         if self.wants_table() {
             let rv = obj
                 .pointer("/metadata/resourceVersion")
@@ -213,9 +222,19 @@ impl Req<'_> {
             metadata: Value,
             items: &'a [Cow<'a, Value>],
         }
+        let (kind, api_version, items) = if self.wants_partial() {
+            let parts = items.iter().map(|o| Cow::Owned(partial(o))).collect();
+            (
+                "PartialObjectMetadataList".into(),
+                "meta.k8s.io/v1".into(),
+                parts,
+            )
+        } else {
+            (format!("{}List", def.kind), def.api_version(), items)
+        };
         let list = List {
-            kind: format!("{}List", def.kind),
-            api_version: def.api_version(),
+            kind,
+            api_version,
             metadata: json!({ "resourceVersion": rv }),
             items: &items,
         };
@@ -253,6 +272,7 @@ impl Req<'_> {
             bookmarks: self.flag("allowWatchBookmarks"),
             send_initial: self.flag("sendInitialEvents"),
             as_table: self.wants_table(),
+            metadata_only: self.wants_partial(),
         };
         Ok(watch::start(&self.ctx.state, req))
     }

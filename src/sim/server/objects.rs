@@ -32,6 +32,20 @@ pub fn present_cow<'a>(def: &ResourceDef, stored: &'a Value) -> Cow<'a, Value> {
     }
 }
 
+/// The `meta.k8s.io/v1` PartialObjectMetadata view of an object (metadata-only clients).
+pub fn partial(obj: &Value) -> Value {
+    json!({
+        "apiVersion": "meta.k8s.io/v1",
+        "kind": "PartialObjectMetadata",
+        "metadata": obj.get("metadata").cloned().unwrap_or_else(|| json!({})),
+    })
+}
+
+/// Whether an Accept header asks for PartialObjectMetadata(List).
+pub fn wants_partial(accept: &str) -> bool {
+    accept.contains("as=PartialObjectMetadata")
+}
+
 /// A client's object as the store keeps it (events in core form).
 pub fn ingest(def: &ResourceDef, sent: Value) -> Value {
     let mut v = if def.group == "events.k8s.io" {

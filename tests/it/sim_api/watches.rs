@@ -292,3 +292,74 @@ async fn selector_watch_turns_relabel_into_delete() {
     let kinds: Vec<_> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["DELETED", "ADDED"]);
 }
+
+#[tokio::test]
+async fn idle_watch_gets_periodic_bookmarks() {
+    let sim = support::empty_sim();
+    let client = sim.client("sim").await;
+    namespace(&client, "t").await;
+    let rv = sim.state.store.resource_version();
+    let wait = cutover::sim::watch::BOOKMARK_EVERY.as_secs() + 1;
+    let query = format!("resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds={wait}");
+    let (_, events) = raw_watch(&sim, &query).await;
+    let bookmark = events
+        .iter()
+        .find(|e| e["type"] == "BOOKMARK")
+        .expect("a bookmark");
+    let obj = &bookmark["object"];
+    assert_eq!(
+        (obj["apiVersion"].as_str(), obj["kind"].as_str()),
+        (Some("v1"), Some("ConfigMap"))
+    );
+    let bookmark_rv: u64 = obj["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(bookmark_rv >= rv);
+}
+
+#[tokio::test]
+async fn metadata_lists_gets_and_watches() {
+    let sim = support::empty_sim();
+    let client = sim.client("sim").await;
+    namespace(&client, "t").await;
+    let api: Api<ConfigMap> = Api::namespaced(client, "t");
+    api.create(&PostParams::default(), &cm("a", "1"))
+        .await
+        .unwrap();
+    let list = api
+        .list_metadata(&kube::api::ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].metadata.name.as_deref(), Some("a"));
+    assert_eq!(
+        list.items[0].types.as_ref().unwrap().kind,
+        "PartialObjectMetadata"
+    );
+    let one = api.get_metadata("a").await.unwrap();
+    assert_eq!(one.metadata.labels.unwrap()["app"], "x");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let meta: Api<kube::core::PartialObjectMeta<ConfigMap>> =
+        Api::namespaced(sim.client("sim").await, "t");
+    let stream = watcher(meta, cfg()).default_backoff();
+    tokio::spawn(stream.for_each(move |e| {
+        let tx = tx.clone();
+        async move {
+            let seen = match e {
+                Ok(watcher::Event::Apply(m)) => Some(format!("apply {}", m.metadata.name.unwrap())),
+                Ok(watcher::Event::InitDone) => Some("init-done".to_string()),
+                _ => None,
+            };
+            if let Some(s) = seen {
+                let _ = tx.send(s);
+            }
+        }
+    }));
+    assert_eq!(next(&mut rx).await, "init-done");
+    api.create(&PostParams::default(), &cm("b", "1"))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut rx).await, "apply b");
+}
