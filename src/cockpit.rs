@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
-use tokio::signal::unix::{signal, SignalKind};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
@@ -62,37 +62,69 @@ pub async fn run(launch: Launch) -> color_eyre::Result<()> {
     let mut state = State::new(&launch.config, ctx, Utc::now());
     state.set_no_color(launch.no_color);
 
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
+    let signals = Signals::new()?;
     term::redirect_stderr(&launch.stderr_log)?;
-    let mut tui = term::enter(launch.config.ui.mouse)?;
-    let size = tui.size()?;
-    update(&mut state, Msg::Resize(size.width, size.height));
+    let result = match term::enter(launch.config.ui.mouse) {
+        Ok(mut tui) => event_loop(&mut state, &bus, &mut tui, &mut rx, signals).await,
+        Err(e) => Err(e.into()),
+    };
+    // Every way out of the loop, errors included, gives the terminal back.
+    bus.shutdown();
+    term::restore();
+    result
+}
 
+/// The signals that end the cockpit (the terminal is restored on the way out).
+struct Signals {
+    term: Signal,
+    hup: Signal,
+    int: Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+}
+
+async fn event_loop(
+    state: &mut State,
+    bus: &Bus,
+    tui: &mut term::Tui,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    mut signals: Signals,
+) -> color_eyre::Result<()> {
+    let size = tui.size()?;
+    update(state, Msg::Resize(size.width, size.height));
     let mut events = EventStream::new();
     let mut tick = interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut last_draw = Instant::now() - FRAME_GAP;
     let mut pending = true;
 
-    let result: color_eyre::Result<()> = loop {
+    loop {
         let draw_at = last_draw + FRAME_GAP;
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
                 Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
                 Some(Ok(_)) => None,
-                Some(Err(e)) => break Err(e.into()),
-                None => break Ok(()),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
             },
             Some(msg) = rx.recv() => Some(msg),
             _ = tick.tick() => Some(Msg::Tick(Utc::now())),
-            _ = sigterm.recv() => break Ok(()),
-            _ = sighup.recv() => break Ok(()),
+            _ = signals.term.recv() => return Ok(()),
+            _ = signals.hup.recv() => return Ok(()),
+            _ = signals.int.recv() => return Ok(()),
             _ = sleep_until(draw_at), if pending => None,
         };
         let mut flow = match msg {
-            Some(msg) => dispatch(&mut state, msg, &bus, &mut tui)?,
+            Some(msg) => dispatch(state, msg, bus, tui)?,
             None => Flow::Continue,
         };
         // Fold whatever else is queued into state before drawing: many lines, one frame.
@@ -101,23 +133,20 @@ pub async fn run(launch: Launch) -> color_eyre::Result<()> {
                 break;
             }
             match rx.try_recv() {
-                Ok(msg) => flow = dispatch(&mut state, msg, &bus, &mut tui)?,
+                Ok(msg) => flow = dispatch(state, msg, bus, tui)?,
                 Err(_) => break,
             }
         }
         if flow == Flow::Quit {
-            break Ok(());
+            return Ok(());
         }
         pending |= state.take_dirty();
         if pending && Instant::now() >= draw_at {
-            tui.draw(|frame| ui::view(frame, &state))?;
+            tui.draw(|frame| ui::view(frame, state))?;
             last_draw = Instant::now();
             pending = false;
         }
-    };
-    bus.shutdown();
-    term::restore();
-    result
+    }
 }
 
 /// Feed one message to `update` and carry out the commands that belong to the terminal;
