@@ -1,6 +1,8 @@
 //! What a key can do: the action names (used by `[keys]` overrides), their help text,
 //! why unavailable ones are unavailable, and the default bindings of each mode.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 use super::keymap::KeyMode;
 
 /// Why the release actions cannot run yet.
@@ -124,6 +126,28 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.name() == name)
     }
 
+    /// True for the actions bound in every mode, filter input included.
+    pub fn is_everywhere(self) -> bool {
+        EVERYWHERE.iter().any(|(_, a)| *a == self)
+    }
+
+    /// Whether `key` may trigger this action. An action bound in every mode needs a Ctrl
+    /// or Alt modifier or a function key: a plain key (`x`, `enter`, `esc`...) is typed or
+    /// used in filter input. Returns why not, when not.
+    pub fn key_fits(self, key: &KeyEvent) -> Result<(), String> {
+        let modified = key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if !self.is_everywhere() || modified || matches!(key.code, KeyCode::F(_)) {
+            return Ok(());
+        }
+        Err(format!(
+            "`{}` is bound in every mode, filter input included, so its key needs a Ctrl \
+             or Alt modifier or is a function key (e.g. \"ctrl-r\", \"alt-r\", \"F9\")",
+            self.name()
+        ))
+    }
+
     /// Why the action cannot run, when it cannot.
     pub fn unavailable(self) -> Option<&'static str> {
         match self {
@@ -176,6 +200,9 @@ impl Action {
 }
 
 /// Bound in every mode: the rollback chord, Ctrl-C and Ctrl-Z.
+///
+/// Their keys need a Ctrl or Alt modifier or are function keys (see
+/// [`Action::key_fits`]): a plain key would be taken from the filter input's typing.
 const EVERYWHERE: [(&str, Action); 3] = [
     ("ctrl-r", Action::RollbackChord),
     ("ctrl-c", Action::Interrupt),

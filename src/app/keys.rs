@@ -124,13 +124,18 @@ fn cycle(focus: Focus, forward: bool) -> Focus {
 }
 
 /// j/k: the pod selection, the timeline, or a modal's scroll.
+/// Modal scrolls stop at their last line, so a `k` after over-scrolling moves at once.
 fn move_rows(state: &mut State, delta: isize) {
-    if let Some(Modal::PodDetail { scroll, .. }) = &mut state.modal {
-        *scroll = scroll.saturating_add_signed(delta);
+    if let Some(Modal::PodDetail { colour, pod, .. }) = &state.modal {
+        let max = detail_lines(state, *colour, pod).saturating_sub(1);
+        if let Some(Modal::PodDetail { scroll, .. }) = &mut state.modal {
+            *scroll = scroll.saturating_add_signed(delta).min(max);
+        }
         return;
     }
+    let max = help_lines(state).saturating_sub(1);
     if let Screen::Help(scroll) = &mut state.screen {
-        *scroll = scroll.saturating_add_signed(delta);
+        *scroll = scroll.saturating_add_signed(delta).min(max);
         return;
     }
     match state.focus {
@@ -145,6 +150,53 @@ fn move_rows(state: &mut State, delta: isize) {
             state.timeline_scroll = state.timeline_scroll.saturating_add_signed(-delta).min(max);
         }
     }
+}
+
+/// Lines of the help screen (as `ui::help::lines` lays them out): per mode a title, one
+/// line per action, the filter input's typing note, and a blank line. Its view stops
+/// scrolling at the last of them.
+fn help_lines(state: &State) -> usize {
+    KeyMode::ALL
+        .iter()
+        .map(|&mode| {
+            let mut actions: Vec<Action> = Vec::new();
+            for (_, a) in state.keymap.bindings(mode) {
+                if !actions.contains(a) {
+                    actions.push(*a);
+                }
+            }
+            2 + actions.len() + usize::from(mode == KeyMode::FilterInput)
+        })
+        .sum()
+}
+
+/// Most Events a pod's detail lists (as `ui::detail`).
+const DETAIL_EVENTS: usize = 10;
+
+/// Lines (before wrapping) of a pod's detail, as `ui::detail` lays it out: status, the
+/// last exit code, conditions, containers with their last termination, recent Events.
+fn detail_lines(state: &State, colour: Colour, name: &str) -> usize {
+    let Some(pod) = state.colour(colour).pods.iter().find(|p| p.name == name) else {
+        return 1;
+    };
+    let object = format!("Pod/{}", pod.name);
+    let events = state
+        .timeline
+        .events_for(&pod.namespace, &object)
+        .take(DETAIL_EVENTS)
+        .count();
+    let containers: usize = pod
+        .containers
+        .iter()
+        .map(|c| 1 + usize::from(c.last_termination.is_some()))
+        .sum();
+    1 + usize::from(pod.last_exit_code.is_some())
+        + 1
+        + pod.conditions.len()
+        + 1
+        + containers
+        + 1
+        + events.max(1)
 }
 
 /// PgUp/PgDn: the focused colour's logs, the timeline, or a modal's scroll.
@@ -232,5 +284,67 @@ fn type_char(state: &mut State, ev: &KeyEvent) {
         input.push(c);
         state.filter_error = None;
         state.mark_dirty();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::Terminal;
+
+    use super::*;
+    use crate::app::msg::Msg;
+    use crate::app::sample;
+    use crate::app::update::update;
+    use crate::config::schema::Theme;
+    use crate::ui::theme::Palette;
+
+    fn press(s: &mut State, c: char, times: usize) {
+        for _ in 0..times {
+            update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        }
+    }
+
+    fn screen(s: &State) -> Buffer {
+        let mut t = Terminal::new(TestBackend::new(100, 30)).expect("test terminal");
+        t.draw(|f| crate::ui::view(f, s)).expect("draw");
+        t.backend().buffer().clone()
+    }
+
+    /// After over-scrolling with `j`, one `k` scrolls the view back at once.
+    fn k_moves_after_500_j(s: &mut State) {
+        press(s, 'j', 500);
+        let bottom = screen(s);
+        press(s, 'k', 1);
+        assert_ne!(screen(s), bottom, "k did not move the view");
+    }
+
+    #[test]
+    fn help_scroll_stops_at_its_last_line() {
+        let mut s = sample::state(3, 20);
+        press(&mut s, '?', 1);
+        assert_eq!(s.key_mode(), KeyMode::Help);
+        k_moves_after_500_j(&mut s);
+        let all = crate::ui::help::lines(&s.keymap, &Palette::of(Theme::default()));
+        assert_eq!(help_lines(&s), all.len());
+        assert_eq!(s.screen, Screen::Help(all.len() - 2));
+    }
+
+    #[test]
+    fn pod_detail_scroll_stops_at_its_last_line() {
+        let mut s = sample::state(3, 20);
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        assert_eq!(s.key_mode(), KeyMode::PodDetail);
+        k_moves_after_500_j(&mut s);
+        let Some(Modal::PodDetail { colour, pod, scroll }) = s.modal.clone() else {
+            panic!("no detail");
+        };
+        assert_eq!(scroll, detail_lines(&s, colour, &pod) - 2);
+        assert!(scroll >= 3, "{scroll}");
     }
 }

@@ -172,11 +172,22 @@ pub fn state(pods: usize, logs: usize) -> State {
         read_only: false,
         user: None,
     };
-    let mut s = State::new(&config(), ctx, now());
-    let mut msgs = vec![router(
-        RouterTarget::Colour(Colour::Blue),
-        "fittrack-blue:100,fittrack-green:0",
-    )];
+    // Green was live when cutover opened; traffic went back to blue 192 s ago.
+    let mut s = State::new(&config(), ctx, now() - Duration::seconds(600));
+    let mut msgs = vec![
+        Msg::Router(RouterView {
+            target: RouterTarget::Colour(Colour::Green),
+            raw: "fittrack-blue:0,fittrack-green:100".into(),
+            resource_version: "41".into(),
+            since: None,
+        }),
+        Msg::Tick(now() - Duration::seconds(192)),
+        router(
+            RouterTarget::Colour(Colour::Blue),
+            "fittrack-blue:100,fittrack-green:0",
+        ),
+        Msg::Tick(now()),
+    ];
     for c in Colour::BOTH {
         msgs.extend(colour_msgs(c, pods));
         msgs.push(Msg::LogLines(log_lines(c, logs)));

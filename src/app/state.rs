@@ -185,8 +185,11 @@ pub struct State {
     pub no_color: bool,
     /// Blue then green.
     pub colours: [ColourState; 2],
-    /// The router as last read.
+    /// The router as last read; `since` is set by `update` when the target changes.
     pub router: Option<RouterView>,
+    /// When cutover first read the current target, if it has not changed since (its real
+    /// start is unknown then).
+    pub router_first_seen: Option<DateTime<Utc>>,
     /// What the load balancer serves.
     pub lb: Option<LbObservation>,
     /// Whether an LB is configured.
@@ -268,6 +271,7 @@ impl State {
             no_color: false,
             colours: [colour(Colour::Blue), colour(Colour::Green)],
             router: None,
+            router_first_seen: None,
             lb: None,
             lb_configured: r.lb_url.is_some(),
             feeds: BTreeMap::new(),

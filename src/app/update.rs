@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::action::Action;
 use super::keymap::KeyMode;
 use super::keys::handle_key;
-use super::model::{Colour, Feed, FeedStatus, LogLine};
+use super::model::{Colour, Feed, FeedStatus, LogLine, RouterTarget, RouterView};
 use super::msg::{Cmd, Msg};
 use super::state::{FeedState, Focus, Modal, State};
 
@@ -45,7 +45,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             data_arrived(state, Feed::Endpoints(colour));
         }
         Msg::Router(view) => {
-            state.router = Some(view);
+            apply_router(state, view);
             data_arrived(state, Feed::Router);
         }
         Msg::Events(events) => {
@@ -120,6 +120,48 @@ fn tick(state: &mut State, now: DateTime<Utc>) {
 }
 
 /// A feed delivered data: record when, and redraw.
+/// Take a router reading: an older one (a heartbeat GET that raced a newer watch event) is
+/// ignored; a changed target restarts "since" and is told in the timeline; the first
+/// reading's start is unknown, so it only records when cutover first saw it.
+fn apply_router(state: &mut State, mut view: RouterView) {
+    let rv = |v: &RouterView| v.resource_version.parse::<u64>().ok();
+    let prev = state.router.take();
+    match prev {
+        Some(prev) if matches!((rv(&prev), rv(&view)), (Some(old), Some(new)) if new < old) => {
+            state.router = Some(prev);
+            return;
+        }
+        Some(prev) if prev.target == view.target => view.since = prev.since,
+        Some(prev) => {
+            view.since = Some(state.now);
+            state.router_first_seen = None;
+            let text = format!(
+                "router {} changed: {} → {} ({})",
+                state.router_label,
+                target_words(&prev.target),
+                target_words(&view.target),
+                view.raw
+            );
+            state.timeline.notice(state.now, text, true);
+        }
+        None => {
+            view.since = None;
+            state.router_first_seen = Some(state.now);
+        }
+    }
+    state.router = Some(view);
+}
+
+/// A router target in words, for notices.
+fn target_words(target: &RouterTarget) -> String {
+    match target {
+        RouterTarget::Colour(c) => c.word().to_string(),
+        RouterTarget::Split { blue, green } => format!("SPLIT blue {blue} % / green {green} %"),
+        RouterTarget::Unknown(v) => format!("UNKNOWN ({v})"),
+        RouterTarget::Missing => "MISSING".to_string(),
+    }
+}
+
 fn data_arrived(state: &mut State, feed: Feed) {
     touch(state, feed);
     state.mark_dirty();

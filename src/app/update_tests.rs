@@ -358,7 +358,11 @@ fn page_up_pauses_the_focused_colour_and_g_resumes() {
 fn timeline_scrolls_when_focused() {
     let mut s = fresh();
     press(&mut s, [key(KeyCode::BackTab), ch('k'), ch('k'), ch('k')]);
-    assert_eq!(s.timeline_scroll, 1, "clamped to the oldest item");
+    assert_eq!(
+        s.timeline_scroll,
+        s.timeline.items().len() - 1,
+        "clamped to the oldest item"
+    );
     press(&mut s, [ch('G')]);
     assert_eq!(s.timeline_scroll, 0);
 }
@@ -434,4 +438,56 @@ fn bad_key_overrides_fall_back_with_a_warning() {
         matches!(i, crate::app::timeline::TimelineItem::Notice { text, warning: true, .. } if text.contains("unknown action \"launch\""))
     });
     assert!(warned);
+}
+
+fn router_at(target: crate::app::model::RouterTarget, rv: &str) -> Msg {
+    Msg::Router(crate::app::model::RouterView {
+        target,
+        raw: String::new(),
+        resource_version: rv.into(),
+        since: None,
+    })
+}
+
+#[test]
+fn router_since_starts_when_the_target_changes_and_the_change_is_told() {
+    use crate::app::model::RouterTarget::Colour as To;
+    let mut s = fresh();
+    let t0 = s.now;
+    press(&mut s, [router_at(To(Colour::Blue), "42")]);
+    assert_eq!(
+        s.router.as_ref().unwrap().since,
+        Some(t0 - Duration::seconds(192))
+    );
+    let t1 = t0 + Duration::seconds(30);
+    press(&mut s, [Msg::Tick(t1), router_at(To(Colour::Green), "50")]);
+    let r = s.router.as_ref().unwrap();
+    assert_eq!(r.target, To(Colour::Green));
+    assert_eq!(r.since, Some(t1), "a new target starts now");
+    let told = s.timeline.items().iter().any(|i| {
+        matches!(i, crate::app::timeline::TimelineItem::Notice { text, warning: true, .. }
+            if text.contains("BLUE → GREEN"))
+    });
+    assert!(told, "the switch is not in the timeline");
+    // A heartbeat that read the router before the switch answers late: ignored.
+    press(&mut s, [router_at(To(Colour::Blue), "48")]);
+    assert_eq!(s.router.as_ref().unwrap().target, To(Colour::Green));
+}
+
+#[test]
+fn the_first_router_reading_is_only_seen_since_not_since() {
+    let mut s = State::new(
+        &sample::config(),
+        sample::state(0, 0).ctx.clone(),
+        sample::now(),
+    );
+    press(
+        &mut s,
+        [router_at(
+            crate::app::model::RouterTarget::Colour(Colour::Blue),
+            "7",
+        )],
+    );
+    assert_eq!(s.router.as_ref().unwrap().since, None);
+    assert_eq!(s.router_first_seen, Some(sample::now()));
 }

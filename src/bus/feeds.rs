@@ -2,12 +2,10 @@
 //! (plus a heartbeat read), and Events of the colour and router namespaces.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ::kube::api::DynamicObject;
 use ::kube::{Api, ResourceExt};
-use chrono::{DateTime, Utc};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -15,7 +13,7 @@ use tokio::task::JoinSet;
 
 use super::watch::{self, Change, FeedHealth, Store};
 use super::{Ctx, PodFacts, Shared};
-use crate::app::model::{Colour, Feed, RouterTarget, RouterView};
+use crate::app::model::{Colour, Feed};
 use crate::app::msg::Msg;
 use crate::kube::{convert, router};
 
@@ -34,9 +32,8 @@ pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
             tasks.spawn(endpoints(ctx.clone(), colour, service));
         }
     }
-    let stamp = RouterStamp::default();
-    tasks.spawn(router_watch(ctx.clone(), stamp.clone()));
-    tasks.spawn(router_heartbeat(ctx.clone(), stamp));
+    tasks.spawn(router_watch(ctx.clone()));
+    tasks.spawn(router_heartbeat(ctx.clone()));
     let mut namespaces = BTreeSet::new();
     namespaces.insert(ctx.config.router.namespace.clone());
     for colour in Colour::BOTH {
@@ -150,39 +147,18 @@ async fn events(ctx: Ctx, namespace: String) {
     .await;
 }
 
-/// When the router's current target was first seen, shared by the watch and the heartbeat.
-#[derive(Clone, Default)]
-struct RouterStamp(Arc<Mutex<Option<Stamp>>>);
-
-/// A router target and when it was first seen.
-type Stamp = (RouterTarget, DateTime<Utc>);
-
-impl RouterStamp {
-    /// Fills `view.since`: unchanged target keeps its time, a new one starts now.
-    fn stamp(&self, mut view: RouterView) -> RouterView {
-        let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let since = match last.as_ref() {
-            Some((target, at)) if *target == view.target => *at,
-            _ => Utc::now(),
-        };
-        *last = Some((view.target.clone(), since));
-        view.since = Some(since);
-        view
-    }
-}
-
 fn router_api(ctx: &Ctx) -> Api<DynamicObject> {
     let ar = router::api_resource(ctx.config.router.kind);
     Api::namespaced_with(ctx.client.clone(), &ctx.config.router.namespace, &ar)
 }
 
-fn router_view(ctx: &Ctx, stamp: &RouterStamp, obj: Option<&DynamicObject>) -> Msg {
+/// The router reading as a message; `update` decides what changed and since when.
+fn router_view(ctx: &Ctx, obj: Option<&DynamicObject>) -> Msg {
     let value = obj.and_then(|o| serde_json::to_value(o).ok());
-    let reading = router::read(&ctx.config, value.as_ref());
-    Msg::Router(stamp.stamp(reading.view))
+    Msg::Router(router::read(&ctx.config, value.as_ref()).view)
 }
 
-async fn router_watch(ctx: Ctx, stamp: RouterStamp) {
+async fn router_watch(ctx: Ctx) {
     let wc = watch::config().fields(&format!("metadata.name={}", ctx.config.router.name));
     let api = router_api(&ctx);
     let tx = ctx.tx.clone();
@@ -191,12 +167,12 @@ async fn router_watch(ctx: Ctx, stamp: RouterStamp) {
         wc,
         Feed::Router,
         tx,
-        |_, store: &Store<DynamicObject>| vec![router_view(&ctx, &stamp, store.values().next())],
+        |_, store: &Store<DynamicObject>| vec![router_view(&ctx, store.values().next())],
     )
     .await;
 }
 
-async fn router_heartbeat(ctx: Ctx, stamp: RouterStamp) {
+async fn router_heartbeat(ctx: Ctx) {
     let api = router_api(&ctx);
     let mut health = FeedHealth::new(Feed::Router, ctx.tx.clone());
     let mut tick = tokio::time::interval(HEARTBEAT);
@@ -208,44 +184,12 @@ async fn router_heartbeat(ctx: Ctx, stamp: RouterStamp) {
         match tokio::time::timeout(HEARTBEAT, api.get_opt(name)).await {
             Ok(Ok(obj)) => {
                 health.live();
-                if ctx
-                    .tx
-                    .send(router_view(&ctx, &stamp, obj.as_ref()))
-                    .is_err()
-                {
+                if ctx.tx.send(router_view(&ctx, obj.as_ref())).is_err() {
                     return;
                 }
             }
             Ok(Err(e)) => health.failed(&format!("router heartbeat: {e}")),
             Err(_) => health.failed(&"router heartbeat: no answer within 5 s"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn view(target: RouterTarget) -> RouterView {
-        RouterView {
-            target,
-            raw: String::new(),
-            resource_version: String::new(),
-            since: None,
-        }
-    }
-
-    #[test]
-    fn router_since_holds_until_the_target_changes() {
-        let stamp = RouterStamp::default();
-        let first = stamp.stamp(view(RouterTarget::Colour(Colour::Blue))).since;
-        std::thread::sleep(Duration::from_millis(5));
-        let again = stamp.stamp(view(RouterTarget::Colour(Colour::Blue))).since;
-        assert_eq!(
-            first, again,
-            "a heartbeat of the same target keeps its time"
-        );
-        let switched = stamp.stamp(view(RouterTarget::Colour(Colour::Green))).since;
-        assert!(switched > first, "a new target starts a new since");
     }
 }

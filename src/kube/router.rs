@@ -182,9 +182,11 @@ fn read_httproute(config: &Config, obj: &Value) -> Parts {
             pointer: format!("/spec/rules/{rule}/backendRefs/{i}/weight"),
             value: r.get("weight").cloned().unwrap_or(Value::Null),
         });
+        // A ref without a namespace names a Service in the route's own namespace: it is a
+        // colour's Service only when that colour lives there.
         let colour = Colour::BOTH.into_iter().find(|c| {
             let cc = colour_config(config, *c);
-            cc.route_value == name && (ns == cc.namespace || ns == route_ns)
+            cc.route_value == name && ns == cc.namespace
         });
         match colour {
             Some(c) => weights[c as usize] += weight,

@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::fmt::{compact, duration};
 use super::theme::Palette;
-use crate::app::model::{Colour, FeedStatus, RouterTarget};
+use crate::app::model::{Colour, Feed, FeedStatus, RouterTarget};
 use crate::app::state::State;
 
 /// An LB observation this old says its age.
@@ -122,19 +122,26 @@ fn traffic_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
     Line::from(spans)
 }
 
+/// Since when the router says so, and a warning when the router is not being read.
 fn since(state: &State, p: &Palette) -> Vec<Span<'static>> {
-    let Some(t) = state.router.as_ref().and_then(|r| r.since) else {
-        return Vec::new();
-    };
-    vec![Span::styled(
+    let router = state.router.as_ref();
+    let at = |label: &str, t| {
         format!(
-            " since {} {} ({})",
+            " {label} {} {} ({})",
             state.zone.hms(t),
             state.zone.label,
             compact(state.now, t)
-        ),
-        p.dim,
-    )]
+        )
+    };
+    let mut spans = match (router.and_then(|r| r.since), state.router_first_seen) {
+        (Some(t), _) => vec![Span::styled(at("since", t), p.dim)],
+        (None, Some(t)) => vec![Span::styled(at("seen since", t), p.dim)],
+        (None, None) => Vec::new(),
+    };
+    if let Some(note) = super::pane::feed_note(state, &Feed::Router) {
+        spans.push(Span::styled(format!(" · router {note}"), p.error));
+    }
+    spans
 }
 
 /// What the load balancer actually serves, compared with the router.

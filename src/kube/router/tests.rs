@@ -77,6 +77,22 @@ fn httproute_split_and_defaults() {
 }
 
 #[test]
+fn httproute_ref_without_namespace_is_the_routes_namespace_not_a_colour() {
+    // backendRef 0 loses its namespace: it now names fittrack/fittrack-blue, which is not
+    // blue's Service (fittrack-blue/fittrack-blue), so the cockpit must not claim BLUE.
+    let mut obj = route(json!(100), json!(0));
+    obj["spec"]["rules"][0]["backendRefs"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("namespace");
+    let r = read(&httproute_config(), Some(&obj));
+    assert_eq!(
+        r.view.target,
+        RouterTarget::Unknown("fittrack/fittrack-blue:100".into())
+    );
+}
+
+#[test]
 fn httproute_unknown_backend_is_unknown() {
     let mut obj = route(json!(0), json!(0));
     obj["spec"]["rules"][0]["backendRefs"][0]["name"] = json!("fittrack-canary");
