@@ -8,6 +8,7 @@ pub mod objects;
 pub mod path;
 mod sim_routes;
 pub mod special;
+pub mod validate;
 mod writes;
 
 use crate::sim::faults::RequestRecord;

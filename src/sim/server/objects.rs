@@ -1,5 +1,6 @@
 //! Converting between what clients send/receive and what the store holds.
 
+use super::validate::validate;
 use crate::sim::eventsv1;
 use crate::sim::resources::ResourceDef;
 use crate::sim::store::StoreError;
@@ -46,8 +47,9 @@ pub fn wants_partial(accept: &str) -> bool {
     accept.contains("as=PartialObjectMetadata")
 }
 
-/// A client's object as the store keeps it (events in core form).
-pub fn ingest(def: &ResourceDef, sent: Value) -> Value {
+/// A client's object as the store keeps it (events in core form), admitted by
+/// [`validate`]: every client write (create, update, patch, status, apply) passes here.
+pub fn ingest(def: &ResourceDef, sent: Value) -> Result<Value, StoreError> {
     let mut v = if def.group == "events.k8s.io" {
         eventsv1::to_core(&sent)
     } else {
@@ -62,7 +64,8 @@ pub fn ingest(def: &ResourceDef, sent: Value) -> Value {
         m.insert("apiVersion".into(), json!(av));
         m.insert("kind".into(), json!(def.kind));
     }
-    v
+    validate(def, &v)?;
+    Ok(v)
 }
 
 /// Checks a sent object's apiVersion/kind (when present) against the URL's resource.
@@ -221,7 +224,8 @@ mod tests {
         assert!(check_type(def, &json!({"metadata": 3})).is_err());
         assert!(check_type(def, &json!("x")).is_err());
         let ev = find("events.k8s.io", "v1", "events").unwrap();
-        let stored = ingest(ev, json!({"note": "n", "regarding": {"name": "p"}}));
+        let stored = ingest(ev, json!({"note": "n", "regarding": {"name": "p"}})).unwrap();
+        assert!(ingest(ev, json!({"regarding": {"name": 1}})).is_err());
         assert_eq!(stored["apiVersion"], "v1");
         assert_eq!(present(ev, &stored)["note"], "n");
     }

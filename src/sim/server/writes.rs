@@ -41,7 +41,7 @@ impl Req<'_> {
             return Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request"));
         }
         self.require_namespace(&rp)?;
-        let mut obj = ingest(rp.def, sent);
+        let mut obj = ingest(rp.def, sent)?;
         if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
             m.remove("resourceVersion");
         }
@@ -87,7 +87,7 @@ impl Req<'_> {
         } else {
             check_type(def, &sent)?;
             let old = self.stored(&rp)?;
-            let new = reconcile_status(def, sub, &old, ingest(def, sent));
+            let new = reconcile_status(def, sub, &old, ingest(def, sent)?);
             if self.dry_run() {
                 let want = new
                     .pointer("/metadata/resourceVersion")
@@ -114,6 +114,9 @@ impl Req<'_> {
         if kind == PatchKind::Apply && self.param("fieldManager").is_none() {
             return Err(ApiError::bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"));
         }
+        if kind == PatchKind::Apply {
+            check_apply_body(&p)?;
+        }
         let name = rp.name.clone().unwrap_or_default();
         let (store, def, sub) = (&self.ctx.state.store, rp.def, rp.sub.as_deref());
         if kind == PatchKind::Apply
@@ -121,7 +124,15 @@ impl Req<'_> {
             && store.get(def.store, rp.ns(), &name).is_none()
         {
             let mut obj = p.clone();
-            obj["metadata"]["name"] = json!(name);
+            if let Some(meta) = obj.as_object_mut().map(|o| {
+                o.entry("metadata")
+                    .or_insert_with(|| json!({}))
+                    .as_object_mut()
+            }) {
+                let meta =
+                    meta.ok_or_else(|| ApiError::bad_request("metadata must be an object"))?;
+                meta.insert("name".into(), json!(name));
+            }
             return self.create(rp, &serde_json::to_vec(&obj).unwrap_or_default());
         }
         let want = p
@@ -140,7 +151,7 @@ impl Req<'_> {
             }
             let patched = patch::apply(kind, &present(def, obj), &p).map_err(failed)?;
             check_type(def, &patched)?;
-            let new = reconcile_status(def, sub, obj, ingest(def, patched));
+            let new = reconcile_status(def, sub, obj, ingest(def, patched)?);
             *obj = new;
             Ok(())
         })?;
@@ -184,6 +195,26 @@ fn precondition(obj: &Value, want: &str, plural: &str, name: &str) -> Result<(),
             resource: plural.into(),
             name: name.into(),
         });
+    }
+    Ok(())
+}
+
+/// A server-side apply body must name its type and carry object metadata (400 otherwise).
+fn check_apply_body(p: &Value) -> ApiResult<()> {
+    for field in ["apiVersion", "kind"] {
+        if p.get(field)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return Err(ApiError::bad_request(format!(
+                "error decoding apply patch: {field} must be set"
+            )));
+        }
+    }
+    if p.get("metadata").is_some_and(|m| !m.is_object()) {
+        return Err(ApiError::bad_request(
+            "error decoding apply patch: metadata must be an object",
+        ));
     }
     Ok(())
 }

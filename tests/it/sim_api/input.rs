@@ -369,3 +369,252 @@ async fn discovery_and_tables() {
         .collect();
     assert!(rows.contains(&"default") && rows.contains(&"kube-system"));
 }
+
+fn raw(sim: &cutover::sim::SimHandle) -> Raw {
+    Raw {
+        http: support::http_client(sim),
+        base: sim.api_url.clone(),
+        token: support::token(sim, "admin"),
+    }
+}
+
+/// Every stored object of the typed kinds still deserializes as its k8s-openapi type, and
+/// typed kube-rs lists of the namespace work.
+async fn store_stays_typed(sim: &cutover::sim::SimHandle, ns: &str) {
+    use k8s_openapi::api::{apps::v1::Deployment, core::v1::ConfigMap, core::v1::Pod};
+    let store = &sim.state.store;
+    for (resource, ns_opt) in [
+        ("pods", Some(ns)),
+        ("configmaps", Some(ns)),
+        ("deployments", Some(ns)),
+        ("namespaces", None),
+    ] {
+        for o in store.list(resource, ns_opt, None).0 {
+            let ok = match resource {
+                "pods" => serde_json::from_value::<Pod>(o.clone()).map(drop),
+                "configmaps" => serde_json::from_value::<ConfigMap>(o.clone()).map(drop),
+                "deployments" => serde_json::from_value::<Deployment>(o.clone()).map(drop),
+                _ => serde_json::from_value::<k8s_openapi::api::core::v1::Namespace>(o.clone())
+                    .map(drop),
+            };
+            assert!(ok.is_ok(), "stored {resource} no longer typed: {o}: {ok:?}");
+        }
+    }
+    let client = sim.client("sim").await;
+    let lp = kube::api::ListParams::default();
+    kube::Api::<Pod>::namespaced(client.clone(), ns)
+        .list(&lp)
+        .await
+        .expect("typed pod list");
+    kube::Api::<ConfigMap>::namespaced(client.clone(), ns)
+        .list(&lp)
+        .await
+        .expect("typed configmap list");
+    kube::Api::<Deployment>::namespaced(client, ns)
+        .list(&lp)
+        .await
+        .expect("typed deployment list");
+}
+
+#[tokio::test]
+async fn apply_with_bad_metadata_is_refused_without_a_crash() {
+    let sim = support::empty_sim();
+    let raw = raw(&sim);
+    let cm = "/api/v1/namespaces/default/configmaps/fresh?fieldManager=t";
+    let ssa = "application/apply-patch+yaml";
+    for body in [
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":"x"}"#,
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":[1]}"#,
+        r#"{"kind":"ConfigMap","metadata":{"name":"fresh"}}"#,
+        r#"{"apiVersion":"v1","metadata":{"name":"fresh"}}"#,
+        r#"{"apiVersion":"","kind":"ConfigMap"}"#,
+    ] {
+        let (code, status) = raw.send("PATCH", cm, ssa, body).await;
+        assert_eq!(
+            (code, status["reason"].as_str()),
+            (400, Some("BadRequest")),
+            "{body}: {status}"
+        );
+    }
+    // The server is still up and the object was not created.
+    let (code, _) = raw.send("GET", cm, "application/json", "").await;
+    assert_eq!(code, 404);
+    let (code, made) = raw
+        .send(
+            "PATCH",
+            cm,
+            ssa,
+            r#"{"apiVersion":"v1","kind":"ConfigMap","data":{"k":"v"}}"#,
+        )
+        .await;
+    assert_eq!((code, &made["metadata"]["name"]), (201, &json!("fresh")));
+}
+
+#[tokio::test]
+async fn writes_that_would_corrupt_the_store_are_invalid() {
+    let sim = support::empty_sim();
+    let raw = raw(&sim);
+    let ns = "/api/v1/namespaces/default";
+    let deps = "/apis/apps/v1/namespaces/default/deployments";
+    let json_ct = "application/json";
+    let merge = "application/merge-patch+json";
+    let pod = r#"{"metadata":{"name":"p","labels":{"app":"a"}},"spec":{"containers":[{"name":"a","image":"a:1"}]}}"#;
+    let dep = r#"{"metadata":{"name":"d"},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"a","image":"a:1"}]}}}}"#;
+    for (path, body) in [
+        (format!("{ns}/pods"), pod),
+        (deps.to_string(), dep),
+        (
+            format!("{ns}/configmaps"),
+            r#"{"metadata":{"name":"c"},"data":{"a":"1"}}"#,
+        ),
+    ] {
+        let (code, v) = raw.send("POST", &path, json_ct, body).await;
+        assert_eq!(code, 201, "{path}: {v}");
+    }
+    let cases: Vec<(&str, String, &str, &str, &str)> = vec![
+        (
+            "PATCH",
+            format!("{ns}/pods/p"),
+            merge,
+            r#"{"metadata":{"labels":{"deployment":5}}}"#,
+            "metadata.labels.deployment",
+        ),
+        (
+            "PATCH",
+            format!("{ns}/pods/p"),
+            merge,
+            r#"{"metadata":{"annotations":{"a":{"b":"c"}}}}"#,
+            "metadata.annotations.a",
+        ),
+        (
+            "PATCH",
+            format!("{ns}/pods/p/status"),
+            merge,
+            r#"{"status":{"containerStatuses":"x"}}"#,
+            "status.containerStatuses",
+        ),
+        (
+            "PATCH",
+            format!("{ns}/pods/p"),
+            "application/strategic-merge-patch+json",
+            r#"{"spec":{"containers":[{"name":"a","ports":[{"containerPort":"http"}]}]}}"#,
+            "containerPort",
+        ),
+        (
+            "PATCH",
+            format!("{deps}/d"),
+            merge,
+            r#"{"spec":{"replicas":"many"}}"#,
+            "spec.replicas",
+        ),
+        (
+            "PATCH",
+            format!("{deps}/d"),
+            merge,
+            r#"{"spec":{"replicas":-2}}"#,
+            "spec.replicas",
+        ),
+        (
+            "PATCH",
+            format!("{deps}/d?fieldManager=t"),
+            "application/apply-patch+yaml",
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","spec":{"replicas":"many"}}"#,
+            "spec.replicas",
+        ),
+        (
+            "PUT",
+            format!("{deps}/d"),
+            json_ct,
+            r#"{"metadata":{"name":"d"},"spec":{"replicas":"many"}}"#,
+            "spec.replicas",
+        ),
+        (
+            "POST",
+            deps.to_string(),
+            json_ct,
+            r#"{"metadata":{"name":"d2"},"spec":{"replicas":-1}}"#,
+            "spec.replicas",
+        ),
+        (
+            "POST",
+            format!("{ns}/configmaps"),
+            json_ct,
+            r#"{"metadata":{"name":"c2"},"data":{"a":1}}"#,
+            "data.a",
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/c"),
+            "application/json-patch+json",
+            r#"[{"op":"add","path":"/data/b","value":true}]"#,
+            "data.b",
+        ),
+        (
+            "POST",
+            format!("{ns}/configmaps"),
+            json_ct,
+            r#"{"metadata":{"name":"Bad_Name!"}}"#,
+            "metadata.name",
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/Bad_Name!?fieldManager=t"),
+            "application/apply-patch+yaml",
+            r#"{"apiVersion":"v1","kind":"ConfigMap"}"#,
+            "metadata.name",
+        ),
+        (
+            "POST",
+            format!("{ns}/events"),
+            json_ct,
+            r#"{"metadata":{"name":"e"},"involvedObject":{"name":7}}"#,
+            "involvedObject.name",
+        ),
+        (
+            "POST",
+            "/apis/events.k8s.io/v1/namespaces/default/events".into(),
+            json_ct,
+            r#"{"metadata":{"name":"e"},"regarding":"p"}"#,
+            "involvedObject",
+        ),
+        (
+            "POST",
+            "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes".into(),
+            json_ct,
+            r#"{"metadata":{"name":"r","labels":{"a":["b"]}}}"#,
+            "metadata.labels.a",
+        ),
+    ];
+    for (method, path, ct, body, field) in cases {
+        let (code, status) = raw.send(method, &path, ct, body).await;
+        assert_eq!(
+            (code, status["reason"].as_str()),
+            (422, Some("Invalid")),
+            "{method} {path} {body}: {status}"
+        );
+        let msg = status["message"].as_str().unwrap_or("");
+        assert!(
+            msg.contains(field),
+            "{method} {path}: {msg:?} names {field}"
+        );
+    }
+    // Refused writes changed nothing (controllers may have written meanwhile).
+    let store = &sim.state.store;
+    let get = |r: &str, n: &str| store.get(r, "default", n);
+    assert_eq!(
+        get("pods", "p").unwrap()["metadata"]["labels"],
+        json!({"app": "a"})
+    );
+    assert_eq!(get("deployments", "d").unwrap()["spec"]["replicas"], 1);
+    assert_eq!(get("configmaps", "c").unwrap()["data"], json!({"a": "1"}));
+    for (r, n) in [
+        ("deployments", "d2"),
+        ("configmaps", "c2"),
+        ("configmaps", "Bad_Name!"),
+        ("events", "e"),
+        ("httproutes", "r"),
+    ] {
+        assert!(get(r, n).is_none(), "{r}/{n} was stored");
+    }
+    store_stays_typed(&sim, "default").await;
+}
