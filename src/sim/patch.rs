@@ -24,7 +24,7 @@ impl PatchKind {
             "application/merge-patch+json" => Some(Self::Merge),
             "application/strategic-merge-patch+json" => Some(Self::Strategic),
             "application/json-patch+json" => Some(Self::Json),
-            "application/apply-patch+yaml" | "application/apply-patch+json" => Some(Self::Apply),
+            "application/apply-patch+yaml" => Some(Self::Apply),
             _ => None,
         }
     }
@@ -103,6 +103,10 @@ mod tests {
             Some(PatchKind::Json)
         );
         assert_eq!(PatchKind::from_content_type("application/json"), None);
+        assert_eq!(
+            PatchKind::from_content_type("application/apply-patch+json"),
+            None
+        );
         assert_eq!(PatchKind::from_content_type(""), None);
     }
 

@@ -23,6 +23,9 @@ pub struct ResourceDef {
     pub subresources: &'static [&'static str],
     /// The store's key for these objects (events of both groups share `events`).
     pub store: &'static str,
+    /// Whether strategic merge patches apply (built-in kinds); custom resources on a real
+    /// cluster (the Gateway API kinds) answer them 415 UnsupportedMediaType.
+    pub strategic_merge: bool,
 }
 
 impl ResourceDef {
@@ -78,6 +81,15 @@ const fn def(
         verbs: RW,
         subresources,
         store: plural,
+        strategic_merge: true,
+    }
+}
+
+/// A resource that is a CustomResourceDefinition on a real cluster (no strategic merge).
+const fn crd(d: ResourceDef) -> ResourceDef {
+    ResourceDef {
+        strategic_merge: false,
+        ..d
     }
 }
 
@@ -186,30 +198,30 @@ pub static RESOURCES: &[ResourceDef] = &[
             &[],
         )
     },
-    def(
+    crd(def(
         ("gateway.networking.k8s.io", "v1"),
         "Gateway",
         ("gateways", "gateway"),
         &["gtw"],
         true,
         &["status"],
-    ),
-    def(
+    )),
+    crd(def(
         ("gateway.networking.k8s.io", "v1"),
         "HTTPRoute",
         ("httproutes", "httproute"),
         &[],
         true,
         &["status"],
-    ),
-    def(
+    )),
+    crd(def(
         ("gateway.networking.k8s.io", "v1beta1"),
         "ReferenceGrant",
         ("referencegrants", "referencegrant"),
         &["refgrant"],
         true,
         &[],
-    ),
+    )),
 ];
 
 /// The resource `plural` served at `group/version`.
@@ -266,6 +278,19 @@ mod tests {
                 .is_stored()
         );
         assert!(has_group_version("gateway.networking.k8s.io", "v1beta1"));
+        assert!(d.strategic_merge);
+        for plural in ["gateways", "httproutes"] {
+            assert!(
+                !find("gateway.networking.k8s.io", "v1", plural)
+                    .unwrap()
+                    .strategic_merge
+            );
+        }
+        assert!(
+            !find("gateway.networking.k8s.io", "v1beta1", "referencegrants")
+                .unwrap()
+                .strategic_merge
+        );
         let gvs = group_versions();
         assert_eq!(gvs[0], ("", "v1"));
         assert_eq!(

@@ -69,6 +69,11 @@ impl ApiError {
         Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {content_type:?})"))
     }
 
+    /// 415 UnsupportedMediaType for a create/replace body.
+    pub fn unsupported_body_type(content_type: &str) -> Self {
+        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf (got {content_type:?})"))
+    }
+
     /// 422 Invalid.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(422, "Invalid", message)

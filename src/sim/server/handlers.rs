@@ -69,6 +69,13 @@ pub(super) struct Req<'a> {
     pub(super) params: &'a Params,
 }
 
+/// Whether a POST/PUT body's Content-Type is one the API server decodes: JSON (parameters
+/// such as `charset` allowed) or the protobuf envelope kubectl's generators send.
+fn body_media_ok(ct: &str) -> bool {
+    let media = ct.split(';').next().unwrap_or("").trim();
+    media.eq_ignore_ascii_case("application/json") || media.eq_ignore_ascii_case(proto::PROTOBUF)
+}
+
 pub(super) fn parse_json(body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
@@ -111,12 +118,15 @@ impl Req<'_> {
 
     fn resource(&self, rp: ResourcePath, body: &[u8]) -> ApiResult<Response> {
         let def = rp.def;
+        let ct = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if (self.method == Method::POST || self.method == Method::PUT) && !body_media_ok(ct) {
+            return Err(ApiError::unsupported_body_type(ct));
+        }
         if !def.is_stored() {
-            let ct = self
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
             return special::review(self.ctx, self.caller, self.method, &rp, ct, body);
         }
         if matches!(rp.sub.as_deref(), Some("log" | "proxy" | "portforward")) {
@@ -125,11 +135,6 @@ impl Req<'_> {
             ));
         }
         let m = self.method;
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
         let protobuf = ct.starts_with(proto::PROTOBUF);
         if m == Method::POST && rp.name.is_none() && protobuf {
             // kubectl's generators (`create namespace|configmap`) post protobuf.

@@ -108,8 +108,9 @@ impl Req<'_> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let kind =
-            PatchKind::from_content_type(ct).ok_or_else(|| ApiError::unsupported_media_type(ct))?;
+        let kind = PatchKind::from_content_type(ct)
+            .filter(|k| *k != PatchKind::Strategic || rp.def.strategic_merge)
+            .ok_or_else(|| ApiError::unsupported_media_type(ct))?;
         let p = patch::parse_body(kind, body).map_err(|e| ApiError::bad_request(e.to_string()))?;
         if kind == PatchKind::Apply && self.param("fieldManager").is_none() {
             return Err(ApiError::bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"));

@@ -618,3 +618,115 @@ async fn writes_that_would_corrupt_the_store_are_invalid() {
     }
     store_stays_typed(&sim, "default").await;
 }
+
+#[tokio::test]
+async fn gateway_api_kinds_refuse_strategic_merge() {
+    let sim = support::empty_sim();
+    let raw = raw(&sim);
+    let gw = "/apis/gateway.networking.k8s.io";
+    let objects = [
+        (format!("{gw}/v1/namespaces/default/httproutes"), "r"),
+        (format!("{gw}/v1/namespaces/default/gateways"), "g"),
+        (
+            format!("{gw}/v1beta1/namespaces/default/referencegrants"),
+            "rg",
+        ),
+    ];
+    for (coll, name) in &objects {
+        let body = json!({"metadata": {"name": name}, "spec": {}}).to_string();
+        let (code, v) = raw.send("POST", coll, "application/json", &body).await;
+        assert_eq!(code, 201, "{coll}: {v}");
+        let one = format!("{coll}/{name}");
+        let labels = r#"{"metadata":{"labels":{"a":"b"}}}"#;
+        let (code, status) = raw
+            .send(
+                "PATCH",
+                &one,
+                "application/strategic-merge-patch+json",
+                labels,
+            )
+            .await;
+        assert_eq!(
+            (code, status["reason"].as_str()),
+            (415, Some("UnsupportedMediaType")),
+            "{one}: {status}"
+        );
+        let (code, patched) = raw
+            .send("PATCH", &one, "application/merge-patch+json", labels)
+            .await;
+        assert_eq!(
+            (code, &patched["metadata"]["labels"]["a"]),
+            (200, &json!("b"))
+        );
+    }
+    // Built-in kinds keep strategic merge; `apply-patch+json` is not a real media type.
+    let cms = "/api/v1/namespaces/default/configmaps";
+    let (code, _) = raw
+        .send(
+            "POST",
+            cms,
+            "application/json",
+            r#"{"metadata":{"name":"c"}}"#,
+        )
+        .await;
+    assert_eq!(code, 201);
+    let (code, _) = raw
+        .send(
+            "PATCH",
+            &format!("{cms}/c"),
+            "application/strategic-merge-patch+json",
+            r#"{"data":{"k":"v"}}"#,
+        )
+        .await;
+    assert_eq!(code, 200);
+    let (code, status) = raw
+        .send(
+            "PATCH",
+            &format!("{cms}/c?fieldManager=t"),
+            "application/apply-patch+json",
+            r#"{"apiVersion":"v1","kind":"ConfigMap","data":{"k":"w"}}"#,
+        )
+        .await;
+    assert_eq!(
+        (code, status["reason"].as_str()),
+        (415, Some("UnsupportedMediaType"))
+    );
+}
+
+#[tokio::test]
+async fn create_and_replace_bodies_must_be_json() {
+    let sim = support::empty_sim();
+    let raw = raw(&sim);
+    let cms = "/api/v1/namespaces/default/configmaps";
+    let body = r#"{"metadata":{"name":"c"},"data":{"k":"v"}}"#;
+    let reviews = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+    for (method, path) in [
+        ("POST", cms.to_string()),
+        ("PUT", format!("{cms}/c")),
+        ("POST", reviews.to_string()),
+    ] {
+        for ct in [
+            "text/plain",
+            "application/merge-patch+json",
+            "application/x-www-form-urlencoded",
+            "application/jsonx",
+            "",
+        ] {
+            let (code, status) = raw.send(method, &path, ct, body).await;
+            assert_eq!(
+                (code, status["reason"].as_str()),
+                (415, Some("UnsupportedMediaType")),
+                "{method} {path} as {ct:?}: {status}"
+            );
+        }
+    }
+    assert!(sim.state.store.get("configmaps", "default", "c").is_none());
+    let (code, _) = raw
+        .send("POST", cms, "application/json; charset=utf-8", body)
+        .await;
+    assert_eq!(code, 201);
+    let (code, _) = raw
+        .send("PUT", &format!("{cms}/c"), "Application/JSON", body)
+        .await;
+    assert_eq!(code, 200);
+}
