@@ -83,6 +83,17 @@ struct SimArgs {
 fn main() -> color_eyre::Result<()> {
     term::install_hooks()?;
     let cli = Cli::parse();
+    match run(cli) {
+        // A bad configuration is the user's input, not a crash: say it plainly.
+        Err(e) if e.downcast_ref::<config::ConfigError>().is_some() => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+        other => other,
+    }
+}
+
+fn run(cli: Cli) -> color_eyre::Result<()> {
     match cli.command {
         None => {
             logging::init_cockpit();

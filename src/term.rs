@@ -28,8 +28,15 @@ pub fn install_hooks() -> color_eyre::Result<()> {
     eyre_hook.install()?;
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        panic_hook(info);
+        // A panic on the UI thread ends the program: give the terminal back, then report.
+        // Elsewhere (a bus task, the in-process simulator) it ends only that task, and the
+        // screen stays ours, so it goes to cutover's own log instead of over the screen.
+        if std::thread::current().name() == Some("main") || !ACTIVE.load(Ordering::SeqCst) {
+            restore();
+            panic_hook(info);
+        } else {
+            tracing::error!(target: "cutover::panic", "a background task panicked: {info}");
+        }
     }));
     Ok(())
 }

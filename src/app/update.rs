@@ -74,10 +74,27 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.mark_dirty();
         }
         Msg::Feed(feed, status) => {
+            let now = state.now;
+            let name = feed_name(&feed);
             let entry = state.feeds.entry(feed).or_insert(FeedState {
                 status: FeedStatus::Connecting,
                 updated: None,
             });
+            // Losing a feed and getting it back are told once each, in the timeline.
+            let told = match (&entry.status, &status) {
+                (FeedStatus::Reconnecting { .. }, FeedStatus::Reconnecting { .. }) => None,
+                (_, FeedStatus::Reconnecting { error, .. }) => {
+                    Some((format!("lost {name}: {error}; retrying"), true))
+                }
+                (FeedStatus::Reconnecting { since, .. }, FeedStatus::Live) => Some((
+                    format!(
+                        "{name} back after {} s",
+                        (now - *since).num_seconds().max(0)
+                    ),
+                    false,
+                )),
+                _ => None,
+            };
             // Keep the first failure time while a feed keeps failing.
             entry.status = match (&entry.status, status) {
                 (
@@ -89,6 +106,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 },
                 (_, s) => s,
             };
+            if let Some((text, warning)) = told {
+                state.timeline.notice(now, text, warning);
+            }
             state.mark_dirty();
         }
         Msg::Notice { at, text, warning } => {
@@ -150,6 +170,18 @@ fn apply_router(state: &mut State, mut view: RouterView) {
         }
     }
     state.router = Some(view);
+}
+
+/// A feed in words, for notices ("pods of BLUE", "events in fittrack").
+fn feed_name(feed: &Feed) -> String {
+    match feed {
+        Feed::Pods(c) => format!("pods of {}", c.word()),
+        Feed::Deployment(c) => format!("deployment of {}", c.word()),
+        Feed::Endpoints(c) => format!("endpoints of {}", c.word()),
+        Feed::Logs(c) => format!("logs of {}", c.word()),
+        Feed::Router => "the router".to_string(),
+        Feed::Events(ns) => format!("events in {ns}"),
+    }
 }
 
 /// A router target in words, for notices.

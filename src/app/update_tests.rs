@@ -491,3 +491,46 @@ fn the_first_router_reading_is_only_seen_since_not_since() {
     assert_eq!(s.router.as_ref().unwrap().since, None);
     assert_eq!(s.router_first_seen, Some(sample::now()));
 }
+
+#[test]
+fn losing_and_regaining_a_feed_is_told_once_each() {
+    let mut s = fresh();
+    let notices = |s: &State| {
+        s.timeline
+            .items()
+            .iter()
+            .filter_map(|i| match i {
+                crate::app::timeline::TimelineItem::Notice { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = notices(&s).len();
+    let down = |t| {
+        Msg::Feed(
+            Feed::Pods(Colour::Green),
+            FeedStatus::Reconnecting {
+                since: t,
+                error: "connection refused".into(),
+            },
+        )
+    };
+    let t0 = s.now;
+    press(&mut s, [down(t0), down(t0 + Duration::seconds(2))]);
+    let t1 = t0 + Duration::seconds(7);
+    press(
+        &mut s,
+        [
+            Msg::Tick(t1),
+            Msg::Feed(Feed::Pods(Colour::Green), FeedStatus::Live),
+        ],
+    );
+    let told = notices(&s);
+    assert_eq!(told.len(), before + 2, "{told:?}");
+    assert!(told
+        .iter()
+        .any(|t| t.contains("lost pods of GREEN: connection refused")));
+    assert!(told
+        .iter()
+        .any(|t| t.contains("pods of GREEN back after 7 s")));
+}

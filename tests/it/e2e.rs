@@ -111,6 +111,14 @@ impl Drop for Pane {
     }
 }
 
+/// The header's traffic line names `colour` as LIVE (not just "BLUE" and "LIVE" anywhere).
+fn traffic_to(screen: &str, colour: &str) -> bool {
+    screen
+        .lines()
+        .find(|l| l.contains("traffic →"))
+        .is_some_and(|l| l.contains(&format!(" {colour} LIVE ")))
+}
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_cutover")
 }
@@ -159,10 +167,9 @@ fn demo_shows_both_colours_with_blue_live_help_and_quits_cleanly() {
     };
     pane.type_line(&format!("{} demo", bin()));
     let screen = pane.wait_for("blue live, both colours' pods and logs", START, |s| {
-        s.contains("BLUE")
-            && s.contains("GREEN")
-            && s.contains("LIVE")
-            && s.matches("fittrack-").count() >= 6
+        traffic_to(s, "BLUE")
+            && s.contains("GREEN standby")
+            && s.matches("Running").count() >= 6
             && (s.contains("GET /") || s.contains("\"level\""))
     });
     assert!(
@@ -172,18 +179,19 @@ fn demo_shows_both_colours_with_blue_live_help_and_quits_cleanly() {
 
     // The pods on screen are the cluster's pods.
     if let Some(kc) = find_kubeconfig(tmp.path()) {
-        if let Some(pods) = kubectl(&kc, &["get", "pods", "-n", "fittrack-blue", "-o", "name"]) {
-            let first = pods
-                .lines()
-                .next()
-                .expect("blue pods")
-                .trim_start_matches("pod/");
-            assert!(
-                screen.contains(first),
-                "pod {first} not on screen:\n{screen}"
-            );
-        } else {
-            eprintln!("notice: kubectl not found; skipping the cluster cross-check");
+        for ns in ["fittrack-blue", "fittrack-green"] {
+            let Some(pods) = kubectl(&kc, &["get", "pods", "-n", ns, "-o", "name"]) else {
+                eprintln!("notice: kubectl not found; skipping the cluster cross-check");
+                break;
+            };
+            let names: Vec<&str> = pods.lines().map(|l| l.trim_start_matches("pod/")).collect();
+            assert_eq!(names.len(), 3, "{ns}: {pods}");
+            for name in names {
+                assert!(
+                    screen.contains(name),
+                    "{ns} pod {name} not on screen:\n{screen}"
+                );
+            }
         }
     }
 
@@ -352,7 +360,7 @@ fn exec_credential_plugin_stderr_never_reaches_the_cockpit_screen() {
         sim.config.display()
     ));
     pane.wait_for("the cockpit with pods", START, |s| {
-        s.contains("BLUE") && s.contains("LIVE") && s.matches("fittrack-").count() >= 6
+        traffic_to(s, "BLUE") && s.matches("Running").count() >= 6
     });
     // The token expires every 2 s: the plugin runs again while the screen is ours.
     std::thread::sleep(Duration::from_secs(5));
@@ -374,4 +382,49 @@ fn exec_credential_plugin_stderr_never_reaches_the_cockpit_screen() {
         s.contains("rc=0") || s.contains("rc=1")
     });
     assert!(screen.contains("rc=0"), "{screen}");
+}
+
+#[test]
+fn a_bad_configuration_is_a_plain_error_with_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cutover.toml");
+    std::fs::write(
+        &path,
+        "[router]\nkind = \"httproute\"\nnamespace = \"fittrack\"\nname = \"fittrack\"\nbogus = 1\n",
+    )
+    .unwrap();
+    for args in [vec!["check-config"], vec!["--config"]] {
+        let out = Command::new(bin())
+            .args(&args)
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run cutover");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}:5:1: `router.bogus`", path.display())),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("Location:"),
+            "a developer report: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn check_config_validates_the_example_offline() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let out = Command::new(bin())
+        .args(["check-config", example, "--offline"])
+        .output()
+        .expect("run cutover");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("HTTPRoute fittrack/fittrack"), "{stdout}");
 }
