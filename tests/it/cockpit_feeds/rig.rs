@@ -7,6 +7,8 @@ use std::time::Duration;
 use cutover::app::model::{Colour, Feed, FeedStatus, LogLine, PodView, RouterTarget, RouterView};
 use cutover::app::model::{KubeEvent, LbObservation, ProbeKind, ProbeResult};
 use cutover::app::msg::Msg;
+use cutover::app::state::{Context, State};
+use cutover::app::update::update;
 use cutover::bus::Bus;
 use cutover::config::demo_config;
 use cutover::config::schema::Config;
@@ -110,6 +112,8 @@ pub struct Rig {
     pub bus: Option<Bus>,
     pub rx: UnboundedReceiver<Msg>,
     pub seen: Seen,
+    /// The cockpit's real state, fed every message through the real `update`.
+    pub state: State,
 }
 
 impl Rig {
@@ -130,6 +134,13 @@ impl Rig {
         config.probes.interval_secs = 0.2;
         tweak(&mut config);
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let ctx = Context {
+            context_name: "sim".into(),
+            cluster_url: sim.api_url.clone(),
+            read_only: false,
+            user: None,
+        };
+        let state = State::new(&config, ctx, chrono::Utc::now());
         let bus = Bus::start(client.clone(), config, tx);
         Rig {
             sim,
@@ -137,7 +148,30 @@ impl Rig {
             bus: Some(bus),
             rx,
             seen: Seen::default(),
+            state,
         }
+    }
+
+    /// One message from the bus, into both the fold and the cockpit's state.
+    pub fn apply(&mut self, m: Msg) {
+        update(&mut self.state, m.clone());
+        self.seen.apply(m);
+    }
+
+    /// The cockpit's screen for the current state, as text (120×40).
+    pub fn screen(&self) -> String {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+            .expect("test terminal");
+        t.draw(|f| cutover::ui::view(f, &self.state)).expect("draw");
+        let buf = t.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
     }
 
     /// Folds messages until `f` says yes, or fails after the deadline.
@@ -148,7 +182,7 @@ impl Rig {
                 return t;
             }
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(m)) => self.seen.apply(m),
+                Ok(Some(m)) => self.apply(m),
                 Ok(None) => panic!("bus stopped while waiting for {what}"),
                 Err(_) => panic!(
                     "timed out waiting for {what}; pods {:?} {:?}, router {:?}, feeds {:?}",

@@ -70,7 +70,21 @@ async fn a_router_patched_by_someone_else_changes_the_router_view() {
         .await;
     eprintln!("router patch seen by the bus after {:?}", patched.elapsed());
     assert_eq!(view.raw, "fittrack-blue:0,fittrack-green:100");
-    assert!(view.since.is_some());
+    // The cockpit itself: the LIVE marker moved, "since" restarted, the change is told.
+    let router = rig.state.router.clone().expect("router in state");
+    assert_eq!(router.target, RouterTarget::Colour(Colour::Green));
+    assert!(router.since.is_some(), "a change starts 'since'");
+    let screen = rig.screen();
+    let traffic = screen
+        .lines()
+        .find(|l| l.contains("traffic →"))
+        .expect("traffic line");
+    assert!(traffic.contains(" GREEN LIVE "), "{screen}");
+    assert!(traffic.contains("BLUE standby"), "{screen}");
+    assert!(
+        screen.contains("BLUE → GREEN"),
+        "not in the timeline:\n{screen}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -118,9 +132,31 @@ async fn state_converges_after_dropped_watches_downtime_and_compaction() {
             "no convergence: shown {shown:?}, API {truth:?}"
         );
         if let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(200), rig.rx.recv()).await {
-            rig.seen.apply(m);
+            rig.apply(m);
         }
     }
+    // The cockpit's stale marker clears: every feed is live again in its state and header.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while rig
+        .state
+        .stale_feeds()
+        .any(|(_, f)| matches!(f.status, FeedStatus::Reconnecting { .. }))
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still stale:\n{}",
+            rig.screen()
+        );
+        if let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(200), rig.rx.recv()).await {
+            rig.apply(m);
+        }
+    }
+    let screen = rig.screen();
+    assert!(
+        screen.lines().next().unwrap().contains("● live"),
+        "{screen}"
+    );
+    assert!(!screen.contains("RECONNECTING"), "{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
