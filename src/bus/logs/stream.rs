@@ -6,13 +6,14 @@ use std::time::Duration;
 use ::kube::api::LogParams;
 use ::kube::Api;
 use chrono::{DateTime, Utc};
-use futures::AsyncBufReadExt;
+use futures::{AsyncBufRead, AsyncBufReadExt};
 use k8s_openapi::api::core::v1::Pod;
 use tokio::sync::mpsc::{Sender, UnboundedSender};
 
 use super::dedup::Dedup;
 use crate::app::model::{Colour, LogLine};
 use crate::kube::{clean, clean_max};
+use crate::sanitize::{display_width, CUT_MARKER};
 
 /// What one stream follows.
 #[derive(Clone)]
@@ -71,6 +72,107 @@ pub fn is_feed_failure(e: &::kube::Error) -> bool {
     !matches!(e, ::kube::Error::Api(s) if s.code == 400 || s.code == 404)
 }
 
+/// Room for the `timestamps=true` prefix (`2026-01-02T10:00:00.123456789+00:00 `).
+const TIMESTAMP_PREFIX_MAX: usize = 40;
+
+/// Most bytes of one log line kept before sanitizing: the timestamp prefix plus
+/// `max_line` characters of up to 4 bytes each. The rest of a longer line is discarded.
+pub fn line_byte_limit(max_line: usize) -> usize {
+    TIMESTAMP_PREFIX_MAX.saturating_add(max_line.saturating_mul(4))
+}
+
+/// Reads one `\n`-terminated line into `buf` (newline excluded), keeping at most `limit`
+/// bytes and discarding the rest of the line, so a line without a newline cannot grow
+/// memory without bound. Returns `Some(cut)` (`cut`: bytes were discarded) for a whole
+/// line, `None` at the end of the stream; a final line without a newline (cut by a
+/// dropped connection) is not returned: the resume repeats it whole.
+pub async fn read_line_bounded<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let mut cut = false;
+    loop {
+        let chunk = reader.fill_buf().await?;
+        if chunk.is_empty() {
+            return Ok(None);
+        }
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let part = &chunk[..newline.unwrap_or(chunk.len())];
+        let room = limit.saturating_sub(buf.len());
+        cut |= part.len() > room;
+        buf.extend_from_slice(&part[..part.len().min(room)]);
+        let used = newline.map_or(chunk.len(), |i| i + 1);
+        reader.consume_unpin(used);
+        if newline.is_some() {
+            return Ok(Some(cut));
+        }
+    }
+}
+
+/// Sanitizes a line's text to `max_line` columns; a line whose bytes were discarded
+/// always ends in the cut marker, even when what was kept fits.
+fn clean_line(text: &str, max_line: usize, cut: bool) -> String {
+    let cleaned = clean_max(text, max_line);
+    if !cut || max_line == 0 || cleaned.ends_with(CUT_MARKER) {
+        return cleaned;
+    }
+    let mut cleaned = cleaned;
+    while display_width(&cleaned) + 1 > max_line && cleaned.pop().is_some() {}
+    cleaned.push(CUT_MARKER);
+    cleaned
+}
+
+/// Whose lines a stream carries, as shown on screen.
+struct Who<'a> {
+    colour: Colour,
+    pod: &'a str,
+    container: &'a str,
+    max_line: usize,
+}
+
+/// How reading one opened stream ended.
+#[derive(Debug, PartialEq)]
+enum Pumped {
+    /// The receiver is gone: stop following.
+    Closed,
+    /// The stream ended or failed after `lines` new lines: reopen it.
+    Ended { lines: usize },
+}
+
+/// Reads whole lines from an opened stream and sends the new ones to `out`.
+async fn pump<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    who: &Who<'_>,
+    dedup: &mut Dedup,
+    out: &Sender<LogLine>,
+) -> Pumped {
+    let limit = line_byte_limit(who.max_line);
+    let mut buf = Vec::new();
+    let mut lines = 0;
+    while let Ok(Some(cut)) = read_line_bounded(reader, &mut buf, limit).await {
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches('\r');
+        let (ts, text) = split_timestamp(line);
+        if !dedup.accept(ts, text) {
+            continue;
+        }
+        lines += 1;
+        let msg = LogLine {
+            colour: who.colour,
+            pod: who.pod.to_string(),
+            container: who.container.to_string(),
+            ts,
+            text: clean_line(text, who.max_line, cut),
+        };
+        if out.send(msg).await.is_err() {
+            return Pumped::Closed;
+        }
+    }
+    Pumped::Ended { lines }
+}
+
 /// Follows the pod's log until the task is aborted (the pod went away) or `out` closes,
 /// reporting each open attempt on `health`.
 pub async fn follow(t: Target, out: Sender<LogLine>, health: UnboundedSender<Opened>) {
@@ -89,31 +191,16 @@ pub async fn follow(t: Target, out: Sender<LogLine>, health: UnboundedSender<Ope
             error,
         });
         if let Ok(mut reader) = opened {
-            let mut buf = Vec::new();
-            loop {
-                buf.clear();
-                match reader.read_until(b'\n', &mut buf).await {
-                    // A line cut by a dropped connection has no newline: the resume repeats it whole.
-                    Ok(_) if buf.last() == Some(&b'\n') => {}
-                    _ => break,
-                }
-                let line = String::from_utf8_lossy(&buf);
-                let line = line.trim_end_matches(['\n', '\r']);
-                let (ts, text) = split_timestamp(line);
-                if !dedup.accept(ts, text) {
-                    continue;
-                }
-                delay = Duration::from_millis(250);
-                let msg = LogLine {
-                    colour: t.colour,
-                    pod: pod.clone(),
-                    container: container.clone(),
-                    ts,
-                    text: clean_max(text, t.max_line),
-                };
-                if out.send(msg).await.is_err() {
-                    return;
-                }
+            let who = Who {
+                colour: t.colour,
+                pod: &pod,
+                container: &container,
+                max_line: t.max_line,
+            };
+            match pump(&mut reader, &who, &mut dedup, &out).await {
+                Pumped::Closed => return,
+                Pumped::Ended { lines } if lines > 0 => delay = Duration::from_millis(250),
+                Pumped::Ended { .. } => {}
             }
         }
         tokio::time::sleep(delay).await;
@@ -135,5 +222,93 @@ mod tests {
             (None, "no timestamp here")
         );
         assert_eq!(split_timestamp("x"), (None, "x"));
+    }
+
+    /// `len` bytes of `x` without a newline, then `tail`, produced as they are read:
+    /// the test itself holds no 10 MB buffer.
+    struct HugeLine {
+        len: usize,
+        tail: &'static [u8],
+    }
+
+    impl futures::AsyncRead for HugeLine {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            out: &mut [u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            let n = if self.len > 0 {
+                let n = self.len.min(out.len());
+                out[..n].fill(b'x');
+                self.len -= n;
+                n
+            } else {
+                let n = self.tail.len().min(out.len());
+                out[..n].copy_from_slice(&self.tail[..n]);
+                self.tail = &self.tail[n..];
+                n
+            };
+            std::task::Poll::Ready(Ok(n))
+        }
+    }
+
+    const TEN_MB: usize = 10 * 1024 * 1024;
+
+    #[tokio::test]
+    async fn a_huge_line_is_read_within_the_bound() {
+        let mut r = futures::io::BufReader::new(HugeLine {
+            len: TEN_MB,
+            tail: b"\nnext line\r\npartial",
+        });
+        let limit = line_byte_limit(2_000);
+        let mut buf = Vec::new();
+        assert_eq!(
+            read_line_bounded(&mut r, &mut buf, limit).await.unwrap(),
+            Some(true)
+        );
+        assert_eq!(buf.len(), limit);
+        assert!(buf.capacity() <= 2 * limit, "grew to {}", buf.capacity());
+        assert_eq!(
+            read_line_bounded(&mut r, &mut buf, limit).await.unwrap(),
+            Some(false)
+        );
+        assert_eq!(buf, b"next line\r");
+        // No newline before the end: not a line.
+        assert_eq!(
+            read_line_bounded(&mut r, &mut buf, limit).await.unwrap(),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_huge_line_is_cut_with_the_marker_and_the_next_line_is_intact() {
+        let mut r = futures::io::BufReader::new(HugeLine {
+            len: TEN_MB,
+            tail: b"\n2026-01-02T10:00:00.5Z GET /a 200\n",
+        });
+        let who = Who {
+            colour: Colour::Blue,
+            pod: "web-1",
+            container: "app",
+            max_line: 100,
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let ended = pump(&mut r, &who, &mut Dedup::new(), &tx).await;
+        assert_eq!(ended, Pumped::Ended { lines: 2 });
+        let huge = rx.recv().await.unwrap();
+        assert_eq!(huge.text.chars().count(), 100);
+        assert!(huge.text.ends_with(CUT_MARKER), "{}", huge.text);
+        let next = rx.recv().await.unwrap();
+        assert_eq!(next.text, "GET /a 200");
+        assert!(next.ts.is_some());
+    }
+
+    #[test]
+    fn a_cut_line_ends_in_the_marker_even_when_what_was_kept_fits() {
+        // Kept bytes that are mostly escape sequences sanitize to fewer columns.
+        assert_eq!(clean_line("\x1b[31mab", 5, true), "ab…");
+        assert_eq!(clean_line("abcdef", 5, true), "abcd…");
+        assert_eq!(clean_line("ab", 5, false), "ab");
+        assert_eq!(clean_line("abc", 3, true), "ab…");
     }
 }
