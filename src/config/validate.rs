@@ -264,19 +264,27 @@ fn probes_and_logs(c: &mut Checker, config: &Config) {
     }
 }
 
-/// `[keys]`: known action names, keys the keymap can parse, no clash within a mode.
+/// `[keys]`: known action names, keys the keymap can parse, a Ctrl/Alt or function key
+/// for actions bound in every mode, no clash within a mode.
 fn keys(c: &mut Checker, config: &Config) {
     let before = c.problems.len();
     for (action, key) in &config.keys {
         let path = format!("keys.{action}");
-        if Action::from_name(action).is_none() {
+        let Some(known_action) = Action::from_name(action) else {
             let known = Action::ALL.map(Action::name).join(", ");
             c.add(&path, format!("unknown action `{action}` (known: {known})"));
-        } else if let Err(why) = parse_key(key) {
-            c.add(
+            continue;
+        };
+        match parse_key(key) {
+            Err(why) => c.add(
                 &path,
                 format!("{why} (examples: \"x\", \"ctrl-r\", \"F5\", \"enter\")"),
-            );
+            ),
+            Ok(ev) => {
+                if let Err(why) = known_action.key_fits(&ev) {
+                    c.add(&path, format!("key {key:?} cannot be used: {why}"));
+                }
+            }
         }
     }
     // Clashes only make sense once every entry parses on its own.

@@ -266,3 +266,34 @@ fn key_overrides_use_the_keymap() {
     assert_eq!(key, "keys.help");
     assert!(msg.contains("already bound to `wrap`"), "{msg}");
 }
+
+#[test]
+fn actions_bound_everywhere_need_a_modifier_or_function_key() {
+    for (action, key) in [
+        ("rollback_chord", "x"),
+        ("rollback_chord", "shift-x"),
+        ("interrupt", "enter"),
+        ("suspend", "Z"),
+    ] {
+        let text = format!("{BASE}\n[keys]\n{action} = \"{key}\"\n");
+        let (found, line, msg) = only_problem(&text);
+        assert_eq!((found, line), (format!("keys.{action}"), Some(17)), "{key}");
+        assert!(
+            msg.contains(&format!("key \"{key}\"")) && msg.contains("every mode"),
+            "{msg}"
+        );
+        let err = parse(&text, Path::new("/etc/cutover.toml")).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains("/etc/cutover.toml:17:") && shown.contains(&format!("`keys.{action}`")),
+            "{shown}"
+        );
+    }
+    for key in ["ctrl-x", "alt-r", "F9", "ctrl+shift+r"] {
+        let ok = format!("{BASE}\n[keys]\nrollback_chord = \"{key}\"\n");
+        assert_eq!(problems(&ok), vec![], "{key}");
+    }
+    // Plain keys stay fine for actions of one mode.
+    let ok = format!("{BASE}\n[keys]\nrollback = \"x\"\n");
+    assert_eq!(problems(&ok), vec![]);
+}
