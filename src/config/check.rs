@@ -147,7 +147,7 @@ fn colour_line(c: &ColorConfig) -> String {
     match &c.service {
         Some(s) => parts.push(format!("service {s}:{}", c.port)),
         None => parts.push(format!(
-            "no service (pods probed one by one on port {})",
+            "no service (probed through one ready pod on port {})",
             c.port
         )),
     }
@@ -196,6 +196,19 @@ mod tests {
         assert!(text
             .contains("Service fittrack/fittrack-lb: a switch rewrites selector key `deployment`"));
         assert!(text.contains("lb:      none"));
+    }
+
+    #[test]
+    fn a_colour_without_a_service_says_it_is_probed_through_one_pod() {
+        let mut c = demo_config("fittrack", None);
+        c.colors.green.service = None;
+        let text = describe(&c, Path::new("x"));
+        let green = text.lines().find(|l| l.starts_with("green:")).unwrap();
+        assert!(
+            green.contains("no service (probed through one ready pod on port 8000)"),
+            "{green}"
+        );
+        assert!(!text.contains("one by one"), "{text}");
     }
 
     #[test]
