@@ -303,7 +303,10 @@ mod tests {
 
     fn press(s: &mut State, c: char, times: usize) {
         for _ in 0..times {
-            update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            update(
+                s,
+                Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
         }
     }
 
@@ -341,7 +344,12 @@ mod tests {
         );
         assert_eq!(s.key_mode(), KeyMode::PodDetail);
         k_moves_after_500_j(&mut s);
-        let Some(Modal::PodDetail { colour, pod, scroll }) = s.modal.clone() else {
+        let Some(Modal::PodDetail {
+            colour,
+            pod,
+            scroll,
+        }) = s.modal.clone()
+        else {
             panic!("no detail");
         };
         assert_eq!(scroll, detail_lines(&s, colour, &pod) - 2);
