@@ -60,7 +60,6 @@ impl Shared {
 
 /// The running command bus.
 pub struct Bus {
-    ctx: Ctx,
     tasks: JoinSet<()>,
 }
 
@@ -77,18 +76,13 @@ impl Bus {
         feeds::spawn_all(&ctx, &shared, &mut tasks);
         logs::spawn_all(&ctx, &shared, &mut tasks);
         probes::spawn_all(&ctx, &shared, &mut tasks);
-        Bus { ctx, tasks }
+        Bus { tasks }
     }
 
     /// Executes a command from `update`. Quit and Suspend belong to the run loop;
     /// there is no cancellable action yet, so CancelAction does nothing.
     pub fn execute(&self, cmd: Cmd) {
         tracing::debug!(?cmd, "bus: nothing to execute yet");
-    }
-
-    /// The configuration the bus runs with.
-    pub fn config(&self) -> &Config {
-        &self.ctx.config
     }
 
     /// Stops every feed (tasks are aborted; their streams and connections close).

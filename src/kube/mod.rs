@@ -19,8 +19,6 @@ pub struct Connected {
     pub context_name: String,
     /// The API server's URL.
     pub cluster_url: String,
-    /// The context's default namespace.
-    pub namespace: String,
 }
 
 /// Why connecting to the cluster failed.
@@ -69,7 +67,6 @@ pub async fn connect(
     };
     let config = ::kube::Config::from_custom_kubeconfig(kc, &options).await?;
     let cluster_url = config.cluster_url.to_string();
-    let namespace = config.default_namespace.clone();
     let client = ::kube::Client::try_from(config).map_err(ConnectError::Client)?;
     client
         .apiserver_version()
@@ -83,7 +80,6 @@ pub async fn connect(
         client,
         context_name,
         cluster_url,
-        namespace,
     })
 }
 
