@@ -66,6 +66,31 @@ async fn list_requests(sim: &cutover::sim::SimHandle) -> usize {
         .count()
 }
 
+/// How many watch requests on `t`'s configmaps the simulator has served.
+async fn watch_requests(sim: &cutover::sim::SimHandle) -> usize {
+    support::requests(sim)
+        .await
+        .iter()
+        .filter(|r| {
+            let p = r["path"].as_str().unwrap_or("");
+            r["method"] == "GET"
+                && p.contains("/namespaces/t/configmaps")
+                && p.contains("watch=true")
+        })
+        .count()
+}
+
+/// Waits until the watcher opened a new watch (a real reconnect) after `before` of them.
+async fn rewatched(sim: &cutover::sim::SimHandle, before: usize, after: &str) {
+    // Well under the watcher's 30 s timeout: only the fault can have ended the old watch.
+    eventually(
+        &format!("a new watch request after {after}"),
+        Duration::from_secs(10),
+        || async { (watch_requests(sim).await > before).then_some(()) },
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn watcher_sees_add_modify_delete() {
     let sim = support::empty_sim();
@@ -157,11 +182,18 @@ async fn reconnect_after_drop_watches_and_down_converges() {
         store.wait_until_ready().await.ok()
     })
     .await;
+    let watches = eventually("the first watch", Duration::from_secs(10), || async {
+        Some(watch_requests(&sim).await).filter(|n| *n > 0)
+    })
+    .await;
     support::fault(&sim, json!({"drop_watches": true})).await;
+    rewatched(&sim, watches, "drop_watches").await;
     api.create(&PostParams::default(), &cm("c", "1"))
         .await
         .unwrap();
+    let watches = watch_requests(&sim).await;
     support::fault(&sim, json!({"down_ms": 400})).await;
+    rewatched(&sim, watches, "down_ms").await;
     eventually(
         "patch after the server is back",
         Duration::from_secs(10),
