@@ -259,3 +259,13 @@ pub enum FeedStatus {
         error: String,
     },
 }
+
+/// The tag of an image reference ("reg:5000/app:v2@sha256:..." → "v2"); "latest" when untagged.
+pub fn image_tag(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    match last.split_once(':') {
+        Some((_, tag)) if !tag.is_empty() => tag,
+        _ => "latest",
+    }
+}

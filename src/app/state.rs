@@ -159,6 +159,20 @@ pub struct ColourState {
     pub streams: Option<(usize, usize)>,
 }
 
+impl ColourState {
+    /// The colour's version: its Deployment's image tag, else its first pod's.
+    pub fn version(&self) -> Option<String> {
+        self.deployment
+            .as_ref()
+            .map(|d| d.version.clone())
+            .filter(|v| !v.is_empty())
+            .or_else(|| {
+                let image = &self.pods.first()?.containers.first()?.image;
+                Some(super::model::image_tag(image).to_string())
+            })
+    }
+}
+
 /// A feed's health and when it last delivered data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedState {

@@ -218,15 +218,8 @@ pub fn deployment_view(d: &Deployment) -> DeploymentView {
     }
 }
 
-/// The tag of an image reference ("reg:5000/app:v2@sha256:..." → "v2"); "latest" when untagged.
-pub fn image_tag(image: &str) -> &str {
-    let no_digest = image.split('@').next().unwrap_or(image);
-    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
-    match last.split_once(':') {
-        Some((_, tag)) if !tag.is_empty() => tag,
-        _ => "latest",
-    }
-}
+/// Image tags are a model fact; the view needs them too.
+pub use crate::app::model::image_tag;
 
 /// A core/v1 Event as a timeline entry.
 pub fn kube_event(e: &Event) -> KubeEvent {

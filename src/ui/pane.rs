@@ -67,16 +67,7 @@ fn title<'a>(state: &'a State, cs: &'a ColourState, p: &Palette) -> Line<'a> {
         }
         None => Span::styled("route ?", p.dim),
     });
-    let version = cs
-        .deployment
-        .as_ref()
-        .map(|d| d.version.clone())
-        .filter(|v| !v.is_empty())
-        .or_else(|| {
-            let image = &cs.pods.first()?.containers.first()?.image;
-            Some(image.rsplit(':').next().unwrap_or(image).to_string())
-        })
-        .unwrap_or_else(|| "version ?".into());
+    let version = cs.version().unwrap_or_else(|| "version ?".into());
     spans.push(Span::raw(format!(" · {version} · ")));
     match &cs.deployment {
         Some(d) => spans.push(Span::raw(format!("{}/{} ready", d.ready, d.desired))),
