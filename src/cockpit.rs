@@ -57,7 +57,7 @@ pub async fn run(launch: Launch) -> color_eyre::Result<()> {
         context_name: launch.connected.context_name.clone(),
         cluster_url: launch.connected.cluster_url.clone(),
         read_only: launch.read_only,
-        user: None,
+        user: launch.connected.user.clone(),
     };
     let mut state = State::new(&launch.config, ctx, Utc::now());
     state.set_no_color(launch.no_color);

@@ -19,6 +19,8 @@ pub struct Connected {
     pub context_name: String,
     /// The API server's URL.
     pub cluster_url: String,
+    /// Who the cluster says we are (SelfSubjectReview), when it says.
+    pub user: Option<String>,
 }
 
 /// Why connecting to the cluster failed.
@@ -76,11 +78,30 @@ pub async fn connect(
             context: context_name.clone(),
             source,
         })?;
+    let user = whoami(&client).await;
     Ok(Connected {
         client,
         context_name,
         cluster_url,
+        user,
     })
+}
+
+/// The user name the API server sees (authentication.k8s.io/v1 SelfSubjectReview). Best
+/// effort: older servers and restricted users simply get no name in the header.
+async fn whoami(client: &::kube::Client) -> Option<String> {
+    use k8s_openapi::api::authentication::v1::SelfSubjectReview;
+    let body = serde_json::json!({
+        "apiVersion": "authentication.k8s.io/v1",
+        "kind": "SelfSubjectReview",
+    });
+    let req = hyper::Request::post("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&body).ok()?)
+        .ok()?;
+    let review: SelfSubjectReview = client.request(req).await.ok()?;
+    let name = review.status?.user_info?.username?;
+    Some(clean(&name))
 }
 
 /// Cleans one cluster-sourced string for display, on one line (see `crate::sanitize`).

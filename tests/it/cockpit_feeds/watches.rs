@@ -166,6 +166,8 @@ async fn connect_authenticates_with_the_chosen_context() {
         .await
         .expect("connects");
     assert_eq!(c.context_name, "sim-viewer");
+    // The header says who we are: the server's SelfSubjectReview answer for that token.
+    assert_eq!(c.user.as_deref(), Some("viewer"));
     assert!(
         sim.api_url.starts_with(c.cluster_url.trim_end_matches('/')),
         "{} vs {}",
