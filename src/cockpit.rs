@@ -47,6 +47,10 @@ enum Flow {
 
 /// Run the cockpit until the user quits or a terminating signal arrives.
 pub async fn run(launch: Launch) -> color_eyre::Result<()> {
+    let signals = Signals::new()?;
+    // Before the bus starts: a credential plugin it spawns inherits stderr as it is then,
+    // and may write after the screen is ours.
+    term::redirect_stderr(&launch.stderr_log)?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let bus = Bus::start(
         launch.connected.client.clone(),
@@ -62,8 +66,6 @@ pub async fn run(launch: Launch) -> color_eyre::Result<()> {
     let mut state = State::new(&launch.config, ctx, Utc::now());
     state.set_no_color(launch.no_color);
 
-    let signals = Signals::new()?;
-    term::redirect_stderr(&launch.stderr_log)?;
     let result = match term::enter(launch.config.ui.mouse) {
         Ok(mut tui) => event_loop(&mut state, &bus, &mut tui, &mut rx, signals).await,
         Err(e) => Err(e.into()),
