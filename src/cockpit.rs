@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+};
 use futures::StreamExt;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
@@ -112,9 +114,7 @@ async fn event_loop(
         let draw_at = last_draw + FRAME_GAP;
         let msg = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
-                Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
-                Some(Ok(_)) => None,
+                Some(Ok(event)) => to_msg(event),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -151,6 +151,22 @@ async fn event_loop(
     }
 }
 
+/// A terminal event as a message: key presses, resizes, and (with `[ui] mouse`) the wheel
+/// as ↑/↓, so it scrolls whatever the arrow keys scroll.
+fn to_msg(event: Event) -> Option<Msg> {
+    let arrow = |code| Some(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollUp => arrow(KeyCode::Up),
+            MouseEventKind::ScrollDown => arrow(KeyCode::Down),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Feed one message to `update` and carry out the commands that belong to the terminal;
 /// the rest go to the bus.
 fn dispatch(
@@ -174,4 +190,46 @@ fn dispatch(
         }
     }
     Ok(Flow::Continue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{MouseEvent, MouseEventKind};
+
+    fn mouse(kind: MouseEventKind) -> Event {
+        Event::Mouse(MouseEvent {
+            kind,
+            column: 3,
+            row: 4,
+            modifiers: KeyModifiers::NONE,
+        })
+    }
+
+    fn code(msg: Option<Msg>) -> Option<KeyCode> {
+        match msg {
+            Some(Msg::Key(k)) => Some(k.code),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_wheel_scrolls_like_the_arrows_and_releases_are_ignored() {
+        assert_eq!(
+            code(to_msg(mouse(MouseEventKind::ScrollUp))),
+            Some(KeyCode::Up)
+        );
+        assert_eq!(
+            code(to_msg(mouse(MouseEventKind::ScrollDown))),
+            Some(KeyCode::Down)
+        );
+        assert!(to_msg(mouse(MouseEventKind::Moved)).is_none());
+        let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert!(to_msg(Event::Key(release)).is_none());
+        assert!(matches!(
+            to_msg(Event::Resize(80, 24)),
+            Some(Msg::Resize(80, 24))
+        ));
+    }
 }
