@@ -276,6 +276,17 @@ impl Keymap {
         self.bindings.get(&mode).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The actions of a mode, each once, in definition order (what help lists).
+    pub fn actions(&self, mode: KeyMode) -> Vec<Action> {
+        let mut out = Vec::new();
+        for (_, a) in self.bindings(mode) {
+            if !out.contains(a) {
+                out.push(*a);
+            }
+        }
+        out
+    }
+
     /// The keys bound to an action in a mode, as labels joined with a space.
     pub fn keys_for(&self, mode: KeyMode, action: Action) -> String {
         self.bindings(mode)

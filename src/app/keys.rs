@@ -159,13 +159,7 @@ fn help_lines(state: &State) -> usize {
     KeyMode::ALL
         .iter()
         .map(|&mode| {
-            let mut actions: Vec<Action> = Vec::new();
-            for (_, a) in state.keymap.bindings(mode) {
-                if !actions.contains(a) {
-                    actions.push(*a);
-                }
-            }
-            2 + actions.len() + usize::from(mode == KeyMode::FilterInput)
+            2 + state.keymap.actions(mode).len() + usize::from(mode == KeyMode::FilterInput)
         })
         .sum()
 }

@@ -10,13 +10,16 @@ use super::keymap::{KeyMode, Keymap};
 use super::logbuf::LogBuffer;
 use super::model::{
     Colour, DeploymentView, Feed, FeedStatus, LbObservation, PodView, ProbeKind, ProbeResult,
-    RouterView,
+    RouterTarget, RouterView,
 };
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, Theme};
 
 /// Most timeline items kept.
 pub const TIMELINE_MAX: usize = 500;
+
+/// Seconds after which the load balancer's answer is shown with its age.
+const LB_STALE_SECS: i64 = 10;
 
 /// Where the cockpit is connected.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -312,6 +315,22 @@ impl State {
                 .notice(now, format!("{e}; using default keys"), true);
         }
         state
+    }
+
+    /// The load balancer serves a colour other than the one the router names.
+    pub fn lb_disagrees(&self) -> bool {
+        let routed = match self.router.as_ref().map(|r| &r.target) {
+            Some(RouterTarget::Colour(c)) => Some(*c),
+            _ => None,
+        };
+        matches!((self.lb.as_ref().and_then(|o| o.colour), routed), (Some(c), Some(r)) if c != r)
+    }
+
+    /// The last load-balancer observation is old enough to say its age.
+    pub fn lb_stale(&self) -> bool {
+        self.lb
+            .as_ref()
+            .is_some_and(|o| (self.now - o.at).num_seconds() >= LB_STALE_SECS)
     }
 
     /// Set `NO_COLOR` (monochrome theme).

@@ -10,9 +10,6 @@ use super::theme::Palette;
 use crate::app::model::{Colour, Feed, FeedStatus, RouterTarget};
 use crate::app::state::State;
 
-/// An LB observation this old says its age.
-const LB_STALE_SECS: i64 = 10;
-
 /// Draw the two header lines.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let lines = vec![context_line(state, p), traffic_line(state, p)];
@@ -160,18 +157,14 @@ fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
     }
     let version = obs.version.as_deref().unwrap_or("?");
     spans.push(Span::raw(format!("serves {version}")));
-    let routed = state.router.as_ref().and_then(|r| match r.target {
-        RouterTarget::Colour(c) => Some(c),
-        _ => None,
-    });
-    match (obs.colour, routed) {
-        (Some(c), Some(r)) if c != r => {
+    match obs.colour {
+        Some(c) if state.lb_disagrees() => {
             spans.push(Span::styled(format!(" = {} ≠ router", c.word()), p.error));
         }
-        (Some(c), _) => spans.push(Span::styled(format!(" = {}", c.word()), p.colour(c))),
-        (None, _) => spans.push(Span::styled(" (matches neither colour)", p.warn)),
+        Some(c) => spans.push(Span::styled(format!(" = {}", c.word()), p.colour(c))),
+        None => spans.push(Span::styled(" (matches neither colour)", p.warn)),
     }
-    if (state.now - obs.at).num_seconds() >= LB_STALE_SECS {
+    if state.lb_stale() {
         spans.push(Span::styled(
             format!(" ({} ago)", duration(state.now, obs.at)),
             p.warn,

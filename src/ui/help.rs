@@ -6,8 +6,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::theme::Palette;
-use crate::app::action::Action;
-use crate::app::keymap::{key_label, KeyMode, Keymap};
+use crate::app::keymap::{KeyMode, Keymap};
 use crate::app::state::State;
 
 /// Help text lines for a keymap (also used by tests and the README).
@@ -18,20 +17,10 @@ pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
             format!("{} mode", mode.title()),
             p.bold,
         )));
-        let mut seen: Vec<Action> = Vec::new();
-        for (_, action) in keymap.bindings(mode) {
-            if seen.contains(action) {
-                continue;
-            }
-            seen.push(*action);
-            let keys: Vec<String> = keymap
-                .bindings(mode)
-                .iter()
-                .filter(|(_, a)| a == action)
-                .map(|(k, _)| key_label(k))
-                .collect();
+        for action in keymap.actions(mode) {
+            let keys = keymap.keys_for(mode, action);
             let mut spans = vec![
-                Span::styled(format!("  {:<18}", keys.join(" ")), p.bold),
+                Span::styled(format!("  {keys:<18}"), p.bold),
                 Span::raw(action.description().to_string()),
             ];
             if let Some(why) = action.unavailable() {
