@@ -1,7 +1,7 @@
 //! Integration tests (SIM-APPS): logs, proxy, port-forward, load balancer and traffic of the
 //! simulated apps, through kube-rs against a full in-process simulator.
 
-use crate::support::{eventually, sim, sim_with};
+use crate::support::{eventually, lb_version, sim, sim_with, wait_lb};
 use cutover::sim::cluster::Tuning;
 use cutover::sim::{SimHandle, SimOptions};
 use futures::{AsyncBufReadExt, StreamExt};
@@ -236,27 +236,6 @@ async fn service_proxy_reaches_health_ready() {
 }
 
 /// The version the load balancer answers with (from X-App-Version).
-async fn lb_version(h: &SimHandle) -> Option<String> {
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let r = http
-        .get(format!("{}/health/ready", h.lb_url))
-        .send()
-        .await
-        .ok()?;
-    r.headers()
-        .get("x-app-version")?
-        .to_str()
-        .ok()
-        .map(String::from)
-}
-
-async fn wait_lb(h: &SimHandle, want: &str) -> Instant {
-    eventually(&format!("LB serves {want}"), WAIT, || async {
-        (lb_version(h).await.as_deref() == Some(want)).then(Instant::now)
-    })
-    .await
-}
-
 fn httproutes(client: &Client) -> Api<DynamicObject> {
     let gvk = GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "HTTPRoute");
     Api::namespaced_with(client.clone(), "fittrack", &ApiResource::from_gvk(&gvk))

@@ -187,3 +187,13 @@ pub async fn lb_version(handle: &SimHandle) -> Option<String> {
         .ok()
         .map(String::from)
 }
+
+/// Waits until the load balancer answers with `version` (30 s at most); when it first did.
+pub async fn wait_lb(handle: &SimHandle, version: &str) -> Instant {
+    eventually(
+        &format!("LB serves {version}"),
+        Duration::from_secs(30),
+        || async move { (lb_version(handle).await.as_deref() == Some(version)).then(Instant::now) },
+    )
+    .await
+}

@@ -2,21 +2,14 @@
 //! `GET /sim/v1/state`, the Prometheus file_sd file, and the idle-CPU measurement.
 
 use super::{endpoint_counts, settled, WAIT};
-use crate::support::{eventually, http_client, lb_version, sim, sim_with};
+use crate::support::{eventually, http_client, sim, sim_with, wait_lb};
 use cutover::sim::cluster::Tuning;
-use cutover::sim::{SimHandle, SimOptions};
+use cutover::sim::SimOptions;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use serde_json::json;
 use std::time::Duration;
-
-async fn wait_lb(sim: &SimHandle, version: &str) {
-    eventually(&format!("LB serves {version}"), WAIT, || async move {
-        (lb_version(sim).await.as_deref() == Some(version)).then_some(())
-    })
-    .await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guide_selector_patch_moves_the_load_balancer() {
