@@ -7,6 +7,5 @@ pub mod config;
 pub mod kube;
 pub mod logging;
 pub mod sanitize;
-pub mod sim;
 pub mod term;
 pub mod ui;

@@ -8,7 +8,7 @@ use tracing_subscriber::prelude::*;
 /// Targets never shown in cutover's own log: the in-process simulator, and kube-client's
 /// per-response error records (every 503 of a probe through the API proxy; the probe
 /// results already say it, once, in the panes).
-const HIDDEN_TARGETS: &[&str] = &["cutover::sim", "kube_client::client::builder"];
+const HIDDEN_TARGETS: &[&str] = &["kube_sim", "kube_client::client::builder"];
 
 /// Whether a record from `target` belongs in cutover's own log.
 pub fn shown(target: &str) -> bool {
@@ -50,9 +50,9 @@ mod tests {
 
     #[test]
     fn simulator_records_are_hidden_and_ours_are_shown() {
-        assert!(!shown("cutover::sim"));
-        assert!(!shown("cutover::sim::store"));
-        assert!(shown("cutover::simple"));
+        assert!(!shown("kube_sim"));
+        assert!(!shown("kube_sim::store"));
+        assert!(shown("kube_simple"));
         assert!(shown("cutover::bus::logs"));
         assert!(shown("kube_runtime::watcher"));
         assert!(!shown("kube_client::client::builder"));

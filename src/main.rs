@@ -8,7 +8,7 @@ use color_eyre::eyre::{eyre, WrapErr};
 
 use cutover::cockpit::{self, Launch};
 use cutover::config::{self, schema::Config};
-use cutover::{logging, sim, term};
+use cutover::{logging, term};
 
 /// A full-screen terminal cockpit for blue-green releases on Kubernetes.
 #[derive(Parser, Debug)]
@@ -110,7 +110,7 @@ fn run(cli: Cli) -> color_eyre::Result<()> {
         }
         Some(Command::Demo { scenario }) => {
             logging::init_cockpit();
-            let handle = sim::start(sim::SimOptions {
+            let handle = kube_sim::start(kube_sim::SimOptions {
                 scenario: scenario.clone(),
                 ..Default::default()
             })
@@ -134,16 +134,7 @@ fn run(cli: Cli) -> color_eyre::Result<()> {
         }
         Some(Command::Sim(args)) => {
             logging::init_stderr();
-            let opts = sim::SimOptions {
-                listen: args.listen,
-                http: args.http,
-                scenario: args.scenario,
-                kubeconfig_out: args.kubeconfig_out,
-                config_out: args.config_out,
-                prometheus_sd: args.prometheus_sd,
-                ..Default::default()
-            };
-            sim::run_cli(opts)
+            run_sim(args)
         }
         Some(Command::CheckConfig { path, offline }) => {
             logging::init_stderr();
@@ -156,6 +147,50 @@ fn run(cli: Cli) -> color_eyre::Result<()> {
             runtime()?.block_on(check_cluster(&cli.cockpit, &loaded.config))
         }
     }
+}
+
+/// `cutover sim`: start the simulator, write the cockpit configuration for its scenario
+/// (beside the kubeconfig unless `--config-out`), print where everything is, and run until
+/// SIGINT/SIGTERM.
+fn run_sim(args: SimArgs) -> color_eyre::Result<()> {
+    let handle = kube_sim::start(kube_sim::SimOptions {
+        listen: args.listen,
+        http: args.http,
+        scenario: args.scenario.clone(),
+        kubeconfig_out: args.kubeconfig_out,
+        prometheus_sd: args.prometheus_sd,
+        ..Default::default()
+    })?;
+    let config_path = args.config_out.unwrap_or_else(|| {
+        handle
+            .kubeconfig_path
+            .parent()
+            .map(|dir| dir.join("cutover.toml"))
+            .unwrap_or_else(|| PathBuf::from("cutover.toml"))
+    });
+    let lb_url = Some(handle.lb_url.as_str()).filter(|u| !u.is_empty());
+    let text = config::demo::scenario_toml(&args.scenario, lb_url);
+    if let Some(dir) = config_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&config_path, text)
+        .wrap_err_with(|| format!("writing {}", config_path.display()))?;
+    println!("kubeconfig: {}", handle.kubeconfig_path.display());
+    println!("config: {}", config_path.display());
+    println!("api: {}", handle.api_url);
+    println!("lb: {}", handle.lb_url);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    })?;
+    handle.stop();
+    Ok(())
 }
 
 /// The cockpit's runtime: two workers are plenty; the simulator has its own.

@@ -73,6 +73,13 @@ fn colour_in_own_namespace(c: &str) -> ColorConfig {
     }
 }
 
+/// The configuration for a simulator scenario as a commented TOML document (what
+/// `cutover sim` writes beside its kubeconfig, so `cutover --config` works against it at once).
+pub fn scenario_toml(scenario: &str, lb_url: Option<&str>) -> String {
+    let body = to_toml(&demo_config(scenario, lb_url));
+    format!("# cutover configuration for the simulator's {scenario:?} scenario\n{body}")
+}
+
 /// The configuration as a TOML document that `parse` reads back to the same value.
 pub fn to_toml(config: &Config) -> String {
     // Only integers beyond i64 could fail, and TOML cannot hold those; the comment keeps

@@ -1,7 +1,7 @@
 //! SIM-API: the real kubectl against the simulator (skipped with a notice when absent).
 
 use crate::support::{self, kubectl, kubectl_in, ok_stdout};
-use cutover::sim::SimHandle;
+use kube_sim::SimHandle;
 use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -24,7 +24,7 @@ fn seeded() -> SimHandle {
     store.create("pods", "t", pod("p1")).unwrap();
     store.create("events", "t", json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "p1.1"},
         "involvedObject": {"kind": "Pod", "name": "p1", "namespace": "t"}, "reason": "Started",
-        "message": "Started container app", "type": "Normal", "lastTimestamp": cutover::sim::store::now_rfc3339()})).unwrap();
+        "message": "Started container app", "type": "Normal", "lastTimestamp": kube_sim::store::now_rfc3339()})).unwrap();
     sim
 }
 

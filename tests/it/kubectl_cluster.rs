@@ -2,8 +2,8 @@
 //! is absent): scaling, rollouts and rollbacks, EndpointSlices, and the guide's selector patch.
 
 use crate::support::{eventually, have_kubectl, kubectl_in, lb_version, ok_stdout, sim, sim_with};
-use cutover::sim::cluster::Tuning;
-use cutover::sim::{SimHandle, SimOptions};
+use kube_sim::cluster::Tuning;
+use kube_sim::{SimHandle, SimOptions};
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;

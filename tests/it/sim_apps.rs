@@ -2,8 +2,6 @@
 //! simulated apps, through kube-rs against a full in-process simulator.
 
 use crate::support::{eventually, lb_version, sim, sim_with, wait_lb};
-use cutover::sim::cluster::Tuning;
-use cutover::sim::{SimHandle, SimOptions};
 use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Pod, Service};
@@ -11,6 +9,8 @@ use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, ListParams, LogParams, Patch, PatchParams};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::Client;
+use kube_sim::cluster::Tuning;
+use kube_sim::{SimHandle, SimOptions};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

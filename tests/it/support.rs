@@ -1,8 +1,8 @@
 //! Shared test helpers (SIM-API owns; others may add small helpers at the end).
 #![allow(dead_code)]
 
-use cutover::sim::cluster::Tuning;
-use cutover::sim::{SimHandle, SimOptions};
+use kube_sim::cluster::Tuning;
+use kube_sim::{SimHandle, SimOptions};
 use serde_json::Value;
 use std::future::Future;
 use std::path::Path;
@@ -49,7 +49,7 @@ pub fn empty_sim() -> SimHandle {
 /// A simulator with explicit options.
 pub fn sim_with(opts: SimOptions) -> SimHandle {
     init();
-    cutover::sim::start(opts).expect("simulator starts")
+    kube_sim::start(opts).expect("simulator starts")
 }
 
 /// Whether the real kubectl is on PATH; prints a notice (test then returns early) when not.

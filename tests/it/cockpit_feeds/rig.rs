@@ -12,10 +12,10 @@ use cutover::app::update::update;
 use cutover::bus::Bus;
 use cutover::config::demo_config;
 use cutover::config::schema::Config;
-use cutover::sim::cluster::Tuning;
-use cutover::sim::{SimHandle, SimOptions};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
+use kube_sim::cluster::Tuning;
+use kube_sim::{SimHandle, SimOptions};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::support;

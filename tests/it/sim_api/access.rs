@@ -123,10 +123,10 @@ async fn https_needs_a_valid_token() {
 
 #[tokio::test]
 async fn plain_http_without_token_is_admin() {
-    let sim = support::sim_with(cutover::sim::SimOptions {
+    let sim = support::sim_with(kube_sim::SimOptions {
         http: true,
         scenario: "empty".into(),
-        tuning: cutover::sim::cluster::Tuning::fast(),
+        tuning: kube_sim::cluster::Tuning::fast(),
         ..Default::default()
     });
     assert!(sim.api_url.starts_with("http://"));

@@ -370,7 +370,7 @@ async fn discovery_and_tables() {
     assert!(rows.contains(&"default") && rows.contains(&"kube-system"));
 }
 
-fn raw(sim: &cutover::sim::SimHandle) -> Raw {
+fn raw(sim: &kube_sim::SimHandle) -> Raw {
     Raw {
         http: support::http_client(sim),
         base: sim.api_url.clone(),
@@ -380,7 +380,7 @@ fn raw(sim: &cutover::sim::SimHandle) -> Raw {
 
 /// Every stored object of the typed kinds still deserializes as its k8s-openapi type, and
 /// typed kube-rs lists of the namespace work.
-async fn store_stays_typed(sim: &cutover::sim::SimHandle, ns: &str) {
+async fn store_stays_typed(sim: &kube_sim::SimHandle, ns: &str) {
     use k8s_openapi::api::{apps::v1::Deployment, core::v1::ConfigMap, core::v1::Pod};
     let store = &sim.state.store;
     for (resource, ns_opt) in [

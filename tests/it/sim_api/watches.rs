@@ -55,7 +55,7 @@ fn names_and_values(store: &Store<ConfigMap>) -> Vec<(String, String)> {
     v
 }
 
-async fn list_requests(sim: &cutover::sim::SimHandle) -> usize {
+async fn list_requests(sim: &kube_sim::SimHandle) -> usize {
     support::requests(sim)
         .await
         .iter()
@@ -67,7 +67,7 @@ async fn list_requests(sim: &cutover::sim::SimHandle) -> usize {
 }
 
 /// How many watch requests on `t`'s configmaps the simulator has served.
-async fn watch_requests(sim: &cutover::sim::SimHandle) -> usize {
+async fn watch_requests(sim: &kube_sim::SimHandle) -> usize {
     support::requests(sim)
         .await
         .iter()
@@ -81,7 +81,7 @@ async fn watch_requests(sim: &cutover::sim::SimHandle) -> usize {
 }
 
 /// Waits until the watcher opened a new watch (a real reconnect) after `before` of them.
-async fn rewatched(sim: &cutover::sim::SimHandle, before: usize, after: &str) {
+async fn rewatched(sim: &kube_sim::SimHandle, before: usize, after: &str) {
     // Well under the watcher's 30 s timeout: only the fault can have ended the old watch.
     eventually(
         &format!("a new watch request after {after}"),
@@ -215,7 +215,7 @@ async fn reconnect_after_drop_watches_and_down_converges() {
 }
 
 /// Reads a raw watch body to its end (the server ends it), as parsed lines.
-async fn raw_watch(sim: &cutover::sim::SimHandle, query: &str) -> (u16, Vec<Value>) {
+async fn raw_watch(sim: &kube_sim::SimHandle, query: &str) -> (u16, Vec<Value>) {
     let url = format!(
         "{}/api/v1/namespaces/t/configmaps?watch=true&{query}",
         sim.api_url
@@ -331,7 +331,7 @@ async fn idle_watch_gets_periodic_bookmarks() {
     let client = sim.client("sim").await;
     namespace(&client, "t").await;
     let rv = sim.state.store.resource_version();
-    let wait = cutover::sim::watch::BOOKMARK_EVERY.as_secs() + 1;
+    let wait = kube_sim::watch::BOOKMARK_EVERY.as_secs() + 1;
     let query = format!("resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds={wait}");
     let (_, events) = raw_watch(&sim, &query).await;
     let bookmark = events

@@ -3,11 +3,11 @@
 
 use super::{endpoint_counts, settled, WAIT};
 use crate::support::{eventually, http_client, sim, sim_with, wait_lb};
-use cutover::sim::cluster::Tuning;
-use cutover::sim::SimOptions;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube_sim::cluster::Tuning;
+use kube_sim::SimOptions;
 use serde_json::json;
 use std::time::Duration;
 

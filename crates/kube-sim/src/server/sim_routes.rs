@@ -1,0 +1,79 @@
+//! `/version`, health endpoints, and the simulator's own `/sim/v1/faults` and `/sim/v1/requests`.
+
+use super::error::ApiError;
+use super::handlers::json_response;
+use super::{Peer, ServerCtx};
+use crate::apps::parse_app_fault;
+use crate::faults::ApiFaultRequest;
+use crate::{discovery, openapi};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde_json::{json, Value};
+
+/// The routes of this module (state: [`ServerCtx`]).
+pub fn routes() -> Router<ServerCtx> {
+    Router::new()
+        .route(
+            "/version",
+            get(|| async { json_response(StatusCode::OK, &discovery::version()) }),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(|| async { "ok" }))
+        .route("/livez", get(|| async { "ok" }))
+        .route(
+            "/openapi/v3",
+            get(|| async { json_response(StatusCode::OK, &openapi::root()) }),
+        )
+        .route("/openapi/v3/{*gv}", get(openapi_gv))
+        .route("/sim/v1/faults", post(post_faults))
+        .route("/sim/v1/requests", get(get_requests))
+}
+
+async fn openapi_gv(Path(gv): Path<String>) -> Response {
+    match openapi::group_version(&gv) {
+        Some(doc) => json_response(StatusCode::OK, &doc),
+        None => ApiError::no_route(&format!("/openapi/v3/{gv}")).into_response(),
+    }
+}
+
+async fn get_requests(State(ctx): State<ServerCtx>) -> Response {
+    json_response(StatusCode::OK, &json!(ctx.state.requests.snapshot()))
+}
+
+/// API faults (fail_next, latency_ms, drop_watches, down_ms, compact), or an app fault when
+/// the body has a `"target"`. Loopback callers only.
+async fn post_faults(
+    State(ctx): State<ServerCtx>,
+    peer: Option<Extension<Peer>>,
+    body: Bytes,
+) -> Response {
+    if !peer.is_some_and(|Extension(Peer(p))| p.ip().is_loopback()) {
+        return ApiError::forbidden("faults may only be injected from loopback").into_response();
+    }
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return ApiError::bad_request(format!("invalid JSON body: {e}")).into_response(),
+    };
+    if v.get("target").is_some() {
+        return match parse_app_fault(&v) {
+            Ok((target, fault)) => {
+                ctx.state.apps.set_fault(target, fault);
+                json_response(StatusCode::OK, &json!({"applied": v}))
+            }
+            Err(e) => ApiError::bad_request(e.to_string()).into_response(),
+        };
+    }
+    let req: ApiFaultRequest = match serde_json::from_value(v.clone()) {
+        Ok(r) => r,
+        Err(e) => return ApiError::bad_request(format!("invalid fault: {e}")).into_response(),
+    };
+    if req.compact {
+        ctx.state.store.compact();
+    }
+    ctx.state.faults.apply(&req);
+    json_response(StatusCode::OK, &json!({"applied": v}))
+}
