@@ -1,4 +1,4 @@
-//! Cockpit benchmarks: a full frame with 200 pods and 10 000 log lines per colour at
+//! Cockpit benchmarks: a full frame with 200 pods and 10 000 log lines per color at
 //! 200×50 (target < 2 ms), and log ingestion — sanitize + dedupe + buffer — in lines
 //! per second (target > 500 000/s on one core).
 
@@ -6,11 +6,11 @@ use std::hint::black_box;
 
 use chrono::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use cutover::app::model::{Colour, LogLine};
 use cutover::app::msg::Msg;
 use cutover::app::sample;
 use cutover::app::update::update;
 use cutover::bus::logs::dedup::Dedup;
+use cutover::model::{Color, LogLine};
 use cutover::sanitize::sanitize_line;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -18,11 +18,13 @@ use ratatui::Terminal;
 fn render(c: &mut Criterion) {
     let mut state = sample::state(200, 10_000);
     let mut term = Terminal::new(TestBackend::new(200, 50)).expect("test terminal");
-    c.bench_function("frame 200x50, 200 pods + 10k lines per colour", |b| {
+    c.bench_function("frame 200x50, 200 pods + 10k lines per color", |b| {
         b.iter(|| {
-            term.draw(|f| cutover::ui::view(f, black_box(&state)))
-                .map(|_| ())
-                .expect("draw")
+            term.draw(|f| {
+                cutover::ui::view(f, black_box(&state));
+            })
+            .map(|_| ())
+            .expect("draw")
         })
     });
     update(
@@ -34,14 +36,16 @@ fn render(c: &mut Criterion) {
     state.filter = Some(regex::Regex::new("error").expect("regex"));
     c.bench_function("frame 200x50, wrap + regex filter", |b| {
         b.iter(|| {
-            term.draw(|f| cutover::ui::view(f, black_box(&state)))
-                .map(|_| ())
-                .expect("draw")
+            term.draw(|f| {
+                cutover::ui::view(f, black_box(&state));
+            })
+            .map(|_| ())
+            .expect("draw")
         })
     });
 }
 
-/// Raw lines as a pod writes them: mostly plain, some JSON, some with colour escapes.
+/// Raw lines as a pod writes them: mostly plain, some JSON, some with color escapes.
 fn raw_lines(n: usize) -> Vec<(String, String)> {
     (0..n)
         .map(|i| {
@@ -73,7 +77,7 @@ fn ingest(c: &mut Criterion) {
                     let text = sanitize_line(&text, 2_000);
                     if dedup[i % 3].accept(ts, &text) {
                         batch.push(LogLine {
-                            colour: Colour::Blue,
+                            color: Color::Blue,
                             pod,
                             container: "api".into(),
                             ts,

@@ -14,11 +14,11 @@ use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 
 use crate::app::msg::{Cmd, Msg};
-use crate::app::state::{Context, State};
+use crate::app::state::{Session, State};
 use crate::app::update::update;
 use crate::bus::Bus;
+use crate::cluster::Connected;
 use crate::config::schema::Config;
-use crate::kube::Connected;
 use crate::{term, ui};
 
 /// Shortest time between two frames (about 30 frames a second).
@@ -59,7 +59,7 @@ pub async fn run(launch: Launch) -> color_eyre::Result<()> {
         launch.config.clone(),
         tx.clone(),
     );
-    let ctx = Context {
+    let ctx = Session {
         context_name: launch.connected.context_name.clone(),
         cluster_url: launch.connected.cluster_url.clone(),
         read_only: launch.read_only,
@@ -144,9 +144,13 @@ async fn event_loop(
         }
         pending |= state.take_dirty();
         if pending && Instant::now() >= draw_at {
-            tui.draw(|frame| ui::view(frame, state))?;
+            let mut drawn = state.viewport;
+            tui.draw(|frame| drawn = ui::view(frame, state))?;
             last_draw = Instant::now();
             pending = false;
+            if drawn != state.viewport {
+                dispatch(state, Msg::Viewport(drawn), bus, tui)?;
+            }
         }
     }
 }

@@ -2,10 +2,12 @@
 
 pub mod app;
 pub mod bus;
+pub mod cluster;
 pub mod cockpit;
 pub mod config;
-pub mod kube;
+pub mod keymap;
 pub mod logging;
+pub mod model;
 pub mod sanitize;
 pub mod term;
 pub mod ui;

@@ -100,7 +100,7 @@ fn run(cli: Cli) -> color_eyre::Result<()> {
             let loaded = config::load(cli.cockpit.config.as_deref())?;
             let runtime = runtime()?;
             runtime.block_on(async {
-                let connected = cutover::kube::connect(
+                let connected = cutover::cluster::connect(
                     cli.cockpit.kubeconfig.clone(),
                     cli.cockpit.context.clone(),
                 )
@@ -121,7 +121,7 @@ fn run(cli: Cli) -> color_eyre::Result<()> {
             );
             let runtime = runtime()?;
             let result = runtime.block_on(async {
-                let connected = cutover::kube::connect(
+                let connected = cutover::cluster::connect(
                     Some(handle.kubeconfig_path.clone()),
                     Some("sim".into()),
                 )
@@ -202,7 +202,7 @@ fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-fn launch(config: Config, connected: cutover::kube::Connected, read_only: bool) -> Launch {
+fn launch(config: Config, connected: cutover::cluster::Connected, read_only: bool) -> Launch {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
         || config.ui.theme == config::schema::Theme::Mono;
     Launch {
@@ -217,7 +217,7 @@ fn launch(config: Config, connected: cutover::kube::Connected, read_only: bool) 
 /// Check the configuration against the cluster; unreachable clusters are reported, not fatal.
 async fn check_cluster(args: &CockpitArgs, config: &Config) -> color_eyre::Result<()> {
     let connected =
-        match cutover::kube::connect(args.kubeconfig.clone(), args.context.clone()).await {
+        match cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone()).await {
             Ok(c) => c,
             Err(e) => {
                 println!("cluster: not reachable ({e:#}); checked the file only");
@@ -228,7 +228,7 @@ async fn check_cluster(args: &CockpitArgs, config: &Config) -> color_eyre::Resul
         "cluster: {} ({})",
         connected.context_name, connected.cluster_url
     );
-    let findings = config::check::check_cluster(&connected.client, config).await;
+    let findings = cutover::cluster::check::check_cluster(&connected.client, config).await;
     for finding in &findings {
         println!("{finding}");
     }

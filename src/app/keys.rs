@@ -3,50 +3,49 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use regex::Regex;
 
-use super::action::Action;
-use super::keymap::KeyMode;
-use super::model::Colour;
 use super::msg::Cmd;
 use super::state::{Focus, Modal, Screen, State};
-use super::update::{ask_quit, focused_colour, mode_of, page_rows, unavailable};
+use crate::keymap::Intent;
+use crate::keymap::KeyMode;
+use crate::model::Color;
 
 /// Handle one key press.
 pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
     if ev.kind == KeyEventKind::Release {
         return Vec::new();
     }
-    let mode = mode_of(state);
-    let Some(action) = state.keymap.lookup(mode, &ev) else {
+    let mode = state.key_mode();
+    let Some(intent) = state.keymap.lookup(mode, &ev) else {
         if mode == KeyMode::FilterInput {
             type_char(state, &ev);
         }
         return Vec::new();
     };
-    if unavailable(state, action) {
+    if unavailable(state, intent) {
         return Vec::new();
     }
     state.mark_dirty();
-    match action {
-        Action::Quit => return quit(state),
-        Action::Interrupt => return interrupt(state, mode),
-        Action::Suspend => return vec![Cmd::Suspend],
-        Action::ConfirmQuit => return vec![Cmd::Quit],
-        Action::CancelQuit | Action::Close => close(state),
-        Action::Help => state.screen = Screen::Help(0),
-        Action::AppLog => state.screen = Screen::AppLog,
-        Action::FocusNext => state.focus = cycle(state.focus, true),
-        Action::FocusPrev => state.focus = cycle(state.focus, false),
-        Action::Down => move_rows(state, 1),
-        Action::Up => move_rows(state, -1),
-        Action::PageDown => page(state, 1),
-        Action::PageUp => page(state, -1),
-        Action::Follow => match focused_colour(state) {
-            Some(c) => state.colour_mut(c).logs.follow(),
+    match intent {
+        Intent::Quit => return quit(state),
+        Intent::Interrupt => return interrupt(state, mode),
+        Intent::Suspend => return vec![Cmd::Suspend],
+        Intent::ConfirmQuit => return vec![Cmd::Quit],
+        Intent::CancelQuit | Intent::Close => close(state),
+        Intent::Help => state.screen = Screen::Help(0),
+        Intent::AppLog => state.screen = Screen::AppLog,
+        Intent::FocusNext => state.focus = cycle(state.focus, true),
+        Intent::FocusPrev => state.focus = cycle(state.focus, false),
+        Intent::Down => move_rows(state, 1),
+        Intent::Up => move_rows(state, -1),
+        Intent::PageDown => page(state, 1),
+        Intent::PageUp => page(state, -1),
+        Intent::Follow => match state.focused_color() {
+            Some(c) => state.color_mut(c).logs.follow(),
             None => state.timeline_scroll = 0,
         },
-        Action::Oldest => oldest(state),
-        Action::Open => open_detail(state),
-        Action::Filter => {
+        Intent::Oldest => oldest(state),
+        Intent::Open => open_detail(state),
+        Intent::Filter => {
             state.filter_input = Some(
                 state
                     .filter
@@ -56,30 +55,52 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
             );
             state.filter_error = None;
         }
-        Action::ClearFilter => state.filter = None,
-        Action::ToggleWrap => state.wrap = !state.wrap,
-        Action::ToggleTimestamps => state.timestamps = !state.timestamps,
-        Action::FilterApply => apply_filter(state),
-        Action::FilterCancel => {
+        Intent::ClearFilter => state.filter = None,
+        Intent::ToggleWrap => state.wrap = !state.wrap,
+        Intent::ToggleTimestamps => state.timestamps = !state.timestamps,
+        Intent::FilterApply => apply_filter(state),
+        Intent::FilterCancel => {
             state.filter_input = None;
             state.filter_error = None;
         }
-        Action::FilterBackspace => {
+        Intent::FilterBackspace => {
             if let Some(input) = &mut state.filter_input {
                 input.pop();
             }
             state.filter_error = None;
         }
         // Release actions and the rollback chord were answered by `unavailable`.
-        Action::RollbackChord
-        | Action::Smoke
-        | Action::Switch
-        | Action::Rollback
-        | Action::Deploy
-        | Action::Decommission
-        | Action::Checklist => {}
+        Intent::RollbackChord
+        | Intent::Smoke
+        | Intent::Switch
+        | Intent::Rollback
+        | Intent::Deploy
+        | Intent::Decommission
+        | Intent::Checklist => {}
     }
     Vec::new()
+}
+
+/// Intents that exist but cannot run yet say why.
+fn unavailable(state: &mut State, intent: Intent) -> bool {
+    match intent.unavailable() {
+        Some(why) => {
+            let what = if intent == Intent::RollbackChord {
+                "rollback"
+            } else {
+                intent.name()
+            };
+            state.flash(format!("{what}: {why}"));
+            true
+        }
+        None => false,
+    }
+}
+
+/// Open the quit confirmation.
+fn ask_quit(state: &mut State) {
+    state.modal = Some(Modal::ConfirmQuit);
+    state.mark_dirty();
 }
 
 /// `q`: quit at once, unless an action runs (then ask).
@@ -96,7 +117,7 @@ fn quit(state: &mut State) -> Vec<Cmd> {
 fn interrupt(state: &mut State, mode: KeyMode) -> Vec<Cmd> {
     if let Some(action) = state.action.as_ref().filter(|a| a.cancellable) {
         let text = format!("cancelling {}", action.name);
-        super::update::flash(state, text);
+        state.flash(text);
         return vec![Cmd::CancelAction];
     }
     if mode == KeyMode::ConfirmQuit {
@@ -115,8 +136,8 @@ fn close(state: &mut State) {
 
 fn cycle(focus: Focus, forward: bool) -> Focus {
     const ORDER: [Focus; 3] = [
-        Focus::Colour(Colour::Blue),
-        Focus::Colour(Colour::Green),
+        Focus::Color(Color::Blue),
+        Focus::Color(Color::Green),
         Focus::Timeline,
     ];
     let i = ORDER.iter().position(|f| *f == focus).unwrap_or(0);
@@ -124,23 +145,22 @@ fn cycle(focus: Focus, forward: bool) -> Focus {
 }
 
 /// j/k: the pod selection, the timeline, or a modal's scroll.
-/// Modal scrolls stop at their last line, so a `k` after over-scrolling moves at once.
+/// Modal scrolls stop at their last line as the view last drew it, so a `k` after
+/// over-scrolling moves at once.
 fn move_rows(state: &mut State, delta: isize) {
-    if let Some(Modal::PodDetail { colour, pod, .. }) = &state.modal {
-        let max = detail_lines(state, *colour, pod).saturating_sub(1);
-        if let Some(Modal::PodDetail { scroll, .. }) = &mut state.modal {
-            *scroll = scroll.saturating_add_signed(delta).min(max);
-        }
+    if let Some(Modal::PodDetail { scroll, .. }) = &mut state.modal {
+        let max = state.viewport.detail_lines.saturating_sub(1);
+        *scroll = scroll.saturating_add_signed(delta).min(max);
         return;
     }
-    let max = help_lines(state).saturating_sub(1);
+    let max = state.viewport.help_lines.saturating_sub(1);
     if let Screen::Help(scroll) = &mut state.screen {
         *scroll = scroll.saturating_add_signed(delta).min(max);
         return;
     }
     match state.focus {
-        Focus::Colour(c) => {
-            let cs = state.colour_mut(c);
+        Focus::Color(c) => {
+            let cs = state.color_mut(c);
             let last = cs.pods.len().saturating_sub(1);
             cs.selected = cs.selected.saturating_add_signed(delta).min(last);
         }
@@ -152,57 +172,16 @@ fn move_rows(state: &mut State, delta: isize) {
     }
 }
 
-/// Lines of the help screen (as `ui::help::lines` lays them out): per mode a title, one
-/// line per action, the filter input's typing note, and a blank line. Its view stops
-/// scrolling at the last of them.
-fn help_lines(state: &State) -> usize {
-    KeyMode::ALL
-        .iter()
-        .map(|&mode| {
-            2 + state.keymap.actions(mode).len() + usize::from(mode == KeyMode::FilterInput)
-        })
-        .sum()
-}
-
-/// Most Events a pod's detail lists (as `ui::detail`).
-const DETAIL_EVENTS: usize = 10;
-
-/// Lines (before wrapping) of a pod's detail, as `ui::detail` lays it out: status, the
-/// last exit code, conditions, containers with their last termination, recent Events.
-fn detail_lines(state: &State, colour: Colour, name: &str) -> usize {
-    let Some(pod) = state.colour(colour).pods.iter().find(|p| p.name == name) else {
-        return 1;
-    };
-    let object = format!("Pod/{}", pod.name);
-    let events = state
-        .timeline
-        .events_for(&pod.namespace, &object)
-        .take(DETAIL_EVENTS)
-        .count();
-    let containers: usize = pod
-        .containers
-        .iter()
-        .map(|c| 1 + usize::from(c.last_termination.is_some()))
-        .sum();
-    1 + usize::from(pod.last_exit_code.is_some())
-        + 1
-        + pod.conditions.len()
-        + 1
-        + containers
-        + 1
-        + events.max(1)
-}
-
-/// PgUp/PgDn: the focused colour's logs, the timeline, or a modal's scroll.
+/// PgUp/PgDn: the focused color's logs, the timeline, or a modal's scroll.
 fn page(state: &mut State, dir: isize) {
-    let rows = page_rows(state);
+    let rows = state.page_rows();
     if state.modal.is_some() || state.screen != Screen::Cockpit {
         return move_rows(state, dir * rows as isize);
     }
-    match focused_colour(state) {
+    match state.focused_color() {
         Some(c) => {
             let filter = state.filter.clone();
-            let logs = &mut state.colour_mut(c).logs;
+            let logs = &mut state.color_mut(c).logs;
             if dir < 0 {
                 logs.scroll_up(rows, filter.as_ref());
             } else {
@@ -214,24 +193,24 @@ fn page(state: &mut State, dir: isize) {
 }
 
 fn oldest(state: &mut State) {
-    let rows = page_rows(state);
-    match focused_colour(state) {
+    let rows = state.page_rows();
+    match state.focused_color() {
         Some(c) => {
             let filter = state.filter.clone();
-            state.colour_mut(c).logs.oldest(rows, filter.as_ref());
+            state.color_mut(c).logs.oldest(rows, filter.as_ref());
         }
         None => state.timeline_scroll = state.timeline.items().len().saturating_sub(1),
     }
 }
 
 fn open_detail(state: &mut State) {
-    let Some(c) = focused_colour(state) else {
+    let Some(c) = state.focused_color() else {
         return;
     };
-    let cs = state.colour(c);
+    let cs = state.color(c);
     if let Some(pod) = cs.pods.get(cs.selected) {
         state.modal = Some(Modal::PodDetail {
-            colour: c,
+            color: c,
             pod: pod.name.clone(),
             scroll: 0,
         });
@@ -304,14 +283,18 @@ mod tests {
         }
     }
 
-    fn screen(s: &State) -> Buffer {
+    /// Draw, and report the drawn sizes back as the event loop does.
+    fn screen(s: &mut State) -> Buffer {
         let mut t = Terminal::new(TestBackend::new(100, 30)).expect("test terminal");
-        t.draw(|f| crate::ui::view(f, s)).expect("draw");
+        let mut drawn = Default::default();
+        t.draw(|f| drawn = crate::ui::view(f, s)).expect("draw");
+        update(s, Msg::Viewport(drawn));
         t.backend().buffer().clone()
     }
 
     /// After over-scrolling with `j`, one `k` scrolls the view back at once.
     fn k_moves_after_500_j(s: &mut State) {
+        screen(s);
         press(s, 'j', 500);
         let bottom = screen(s);
         press(s, 'k', 1);
@@ -325,7 +308,7 @@ mod tests {
         assert_eq!(s.key_mode(), KeyMode::Help);
         k_moves_after_500_j(&mut s);
         let all = crate::ui::help::lines(&s.keymap, &Palette::of(Theme::default()));
-        assert_eq!(help_lines(&s), all.len());
+        assert_eq!(s.viewport.help_lines, all.len());
         assert_eq!(s.screen, Screen::Help(all.len() - 2));
     }
 
@@ -338,15 +321,10 @@ mod tests {
         );
         assert_eq!(s.key_mode(), KeyMode::PodDetail);
         k_moves_after_500_j(&mut s);
-        let Some(Modal::PodDetail {
-            colour,
-            pod,
-            scroll,
-        }) = s.modal.clone()
-        else {
+        let Some(Modal::PodDetail { scroll, .. }) = s.modal.clone() else {
             panic!("no detail");
         };
-        assert_eq!(scroll, detail_lines(&s, colour, &pod) - 2);
+        assert_eq!(scroll, s.viewport.detail_lines - 2);
         assert!(scroll >= 3, "{scroll}");
     }
 }

@@ -1,5 +1,5 @@
-//! A colour's log buffer: bounded by lines and bytes, with follow mode, scrolling that
-//! stays put while new lines arrive, and a stable colour slot per pod.
+//! A color's log buffer: bounded by lines and bytes, with follow mode, scrolling that
+//! stays put while new lines arrive, and a stable color slot per pod.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -19,7 +19,7 @@ pub struct LogEntry {
     pub ts: Option<DateTime<Utc>>,
     /// Sanitized text.
     pub text: String,
-    /// The pod's colour slot (index into the theme's pod palette).
+    /// The pod's color slot (index into the theme's pod palette).
     pub slot: u8,
 }
 
@@ -35,10 +35,10 @@ impl LogEntry {
     }
 }
 
-/// Number of distinct pod colour slots.
+/// Number of distinct pod color slots.
 pub const POD_SLOTS: u8 = 6;
 
-/// Bounded log lines of one colour plus the viewing position.
+/// Bounded log lines of one color plus the viewing position.
 #[derive(Debug, Clone)]
 pub struct LogBuffer {
     entries: VecDeque<LogEntry>,

@@ -1,10 +1,8 @@
 //! The pure core: state, messages, `update` and the keymap.
 
-pub mod action;
-pub mod keymap;
 pub mod keys;
 pub mod logbuf;
-pub mod model;
+
 pub mod msg;
 pub mod sample;
 pub mod state;

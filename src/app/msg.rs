@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use super::model::{
-    Colour, DeploymentView, Feed, FeedStatus, KubeEvent, LbObservation, LogLine, PodView,
-    ProbeResult, RouterView,
+use crate::model::{
+    Color, DeploymentSummary, Feed, FeedStatus, KubeEvent, LbObservation, LogLine, PodSummary,
+    ProbeResult, RouterReading,
 };
 
 /// Everything that can happen to the cockpit.
@@ -15,41 +15,43 @@ pub enum Msg {
     Key(KeyEvent),
     /// The terminal was resized (columns, rows).
     Resize(u16, u16),
+    /// The sizes the view drew (after a frame whose sizes changed).
+    Viewport(super::state::Viewport),
     /// Time advanced (timers, ages, staleness).
     Tick(DateTime<Utc>),
-    /// The full current set of a colour's pods (after every change the watch saw).
+    /// The full current set of a color's pods (after every change the watch saw).
     Pods {
-        /// Which colour.
-        colour: Colour,
+        /// Which color.
+        color: Color,
         /// All its pods, sorted by name.
-        pods: Vec<PodView>,
+        pods: Vec<PodSummary>,
     },
-    /// A colour's Deployment changed (None: it does not exist).
+    /// A color's Deployment changed (None: it does not exist).
     Deployment {
-        /// Which colour.
-        colour: Colour,
+        /// Which color.
+        color: Color,
         /// The Deployment.
-        deployment: Option<DeploymentView>,
+        deployment: Option<DeploymentSummary>,
     },
-    /// Ready/total endpoints of a colour's Service.
+    /// Ready/total endpoints of a color's Service.
     Endpoints {
-        /// Which colour.
-        colour: Colour,
+        /// Which color.
+        color: Color,
         /// Ready endpoints.
         ready: u32,
         /// All endpoints.
         total: u32,
     },
     /// The router was read (watch event or heartbeat).
-    Router(RouterView),
+    Router(RouterReading),
     /// Kubernetes Events, new or updated (merged by uid).
     Events(Vec<KubeEvent>),
     /// A batch of log lines (already sanitized and de-duplicated).
     LogLines(Vec<LogLine>),
-    /// How many pods' logs a colour follows out of how many match.
+    /// How many pods' logs a color follows out of how many match.
     LogStreams {
-        /// Which colour.
-        colour: Colour,
+        /// Which color.
+        color: Color,
         /// Streams open.
         following: usize,
         /// Pods matching the selector.

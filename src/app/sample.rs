@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::model::{
-    Colour, ContainerView, DeploymentView, EventKind, Feed, FeedStatus, KubeEvent, LbObservation,
-    LogLine, PodView, ProbeKind, ProbeResult, RouterTarget, RouterView,
-};
 use super::msg::Msg;
-use super::state::{Context, State};
+use super::state::{Session, State};
 use super::update::update;
 use crate::config::schema::Config;
+use crate::model::{
+    Color, ContainerSummary, DeploymentSummary, EventKind, Feed, FeedStatus, KubeEvent,
+    LbObservation, LogLine, PodSummary, ProbeKind, ProbeResult, RouterReading, RouterTarget,
+};
 
 /// The FitTrack httproute configuration (UTC clock, so frames do not depend on the zone).
 pub const CONFIG_TOML: &str = r#"
@@ -48,22 +48,18 @@ pub fn now() -> DateTime<Utc> {
         .expect("valid time")
 }
 
-fn version(c: Colour) -> &'static str {
+fn version(c: Color) -> &'static str {
     match c {
-        Colour::Blue => "v1.9.3",
-        Colour::Green => "v2.0.0",
+        Color::Blue => "v1.9.3",
+        Color::Green => "v2.0.0",
     }
 }
 
-/// Pod `i` of a colour, Running and ready (pod 1 of green restarted once).
-pub fn pod(c: Colour, i: usize) -> PodView {
-    let hash = if c == Colour::Blue {
-        "7c9d8f"
-    } else {
-        "5f2a1b"
-    };
-    let restarts = u32::from(c == Colour::Green && i == 1);
-    PodView {
+/// Pod `i` of a color, Running and ready (pod 1 of green restarted once).
+pub fn pod(c: Color, i: usize) -> PodSummary {
+    let hash = if c == Color::Blue { "7c9d8f" } else { "5f2a1b" };
+    let restarts = u32::from(c == Color::Green && i == 1);
+    PodSummary {
         name: format!("fittrack-{hash}-{:05}", i * 7919 % 100_000),
         namespace: format!("fittrack-{}", c.word().to_lowercase()),
         ready: 1,
@@ -71,13 +67,13 @@ pub fn pod(c: Colour, i: usize) -> PodView {
         status: "Running".into(),
         last_exit_code: (restarts > 0).then_some(137),
         restarts,
-        created: Some(now() - Duration::minutes(if c == Colour::Blue { 150 } else { 14 })),
+        created: Some(now() - Duration::minutes(if c == Color::Blue { 150 } else { 14 })),
         terminating: false,
         conditions: vec![
             ("PodScheduled".into(), "True".into(), String::new()),
             ("Ready".into(), "True".into(), String::new()),
         ],
-        containers: vec![ContainerView {
+        containers: vec![ContainerSummary {
             name: "api".into(),
             image: format!("fittrack/api:{}", version(c)),
             ready: true,
@@ -90,12 +86,12 @@ pub fn pod(c: Colour, i: usize) -> PodView {
     }
 }
 
-/// Messages that fill a colour: pods, Deployment, endpoints, probes, log streams.
-pub fn colour_msgs(c: Colour, pods: usize) -> Vec<Msg> {
+/// Messages that fill a color: pods, Deployment, endpoints, probes, log streams.
+pub fn color_msgs(c: Color, pods: usize) -> Vec<Msg> {
     let t = now();
     let probe = |kind, ms| {
         Msg::Probe(ProbeResult {
-            colour: c,
+            color: c,
             kind,
             ok: true,
             latency_ms: ms,
@@ -106,12 +102,12 @@ pub fn colour_msgs(c: Colour, pods: usize) -> Vec<Msg> {
     };
     vec![
         Msg::Pods {
-            colour: c,
+            color: c,
             pods: (0..pods).map(|i| pod(c, i)).collect(),
         },
         Msg::Deployment {
-            colour: c,
-            deployment: Some(DeploymentView {
+            color: c,
+            deployment: Some(DeploymentSummary {
                 name: "fittrack".into(),
                 image: format!("fittrack/api:{}", version(c)),
                 version: version(c).into(),
@@ -123,25 +119,25 @@ pub fn colour_msgs(c: Colour, pods: usize) -> Vec<Msg> {
             }),
         },
         Msg::Endpoints {
-            colour: c,
+            color: c,
             ready: pods as u32,
             total: pods as u32,
         },
         probe(ProbeKind::Live, 12),
         probe(ProbeKind::Ready, 15),
         Msg::LogStreams {
-            colour: c,
+            color: c,
             following: pods.min(50),
             total: pods,
         },
     ]
 }
 
-/// `n` log lines of a colour, spread over its first three pods.
-pub fn log_lines(c: Colour, n: usize) -> Vec<LogLine> {
+/// `n` log lines of a color, spread over its first three pods.
+pub fn log_lines(c: Color, n: usize) -> Vec<LogLine> {
     (0..n)
         .map(|i| LogLine {
-            colour: c,
+            color: c,
             pod: pod(c, i % 3).name,
             container: "api".into(),
             ts: Some(now() - Duration::seconds((n - i) as i64)),
@@ -156,7 +152,9 @@ pub fn log_lines(c: Colour, n: usize) -> Vec<LogLine> {
 
 /// The router saying `target`, observed 3 min 12 s before `now`.
 pub fn router(target: RouterTarget, raw: &str) -> Msg {
-    Msg::Router(RouterView {
+    Msg::Router(RouterReading {
+        values: vec![],
+        stamp: None,
         target,
         raw: raw.into(),
         resource_version: "42".into(),
@@ -164,9 +162,9 @@ pub fn router(target: RouterTarget, raw: &str) -> Msg {
     })
 }
 
-/// The whole sample: `pods` pods and `logs` log lines per colour, blue live, all feeds live.
+/// The whole sample: `pods` pods and `logs` log lines per color, blue live, all feeds live.
 pub fn state(pods: usize, logs: usize) -> State {
-    let ctx = Context {
+    let ctx = Session {
         context_name: "oke-prod".into(),
         cluster_url: "https://10.0.0.1:6443".into(),
         read_only: false,
@@ -175,21 +173,23 @@ pub fn state(pods: usize, logs: usize) -> State {
     // Green was live when cutover opened; traffic went back to blue 192 s ago.
     let mut s = State::new(&config(), ctx, now() - Duration::seconds(600));
     let mut msgs = vec![
-        Msg::Router(RouterView {
-            target: RouterTarget::Colour(Colour::Green),
+        Msg::Router(RouterReading {
+            values: vec![],
+            stamp: None,
+            target: RouterTarget::Color(Color::Green),
             raw: "fittrack-blue:0,fittrack-green:100".into(),
             resource_version: "41".into(),
             since: None,
         }),
         Msg::Tick(now() - Duration::seconds(192)),
         router(
-            RouterTarget::Colour(Colour::Blue),
+            RouterTarget::Color(Color::Blue),
             "fittrack-blue:100,fittrack-green:0",
         ),
         Msg::Tick(now()),
     ];
-    for c in Colour::BOTH {
-        msgs.extend(colour_msgs(c, pods));
+    for c in Color::BOTH {
+        msgs.extend(color_msgs(c, pods));
         msgs.push(Msg::LogLines(log_lines(c, logs)));
         for feed in [
             Feed::Pods(c),
@@ -203,7 +203,7 @@ pub fn state(pods: usize, logs: usize) -> State {
     msgs.push(Msg::Feed(Feed::Router, FeedStatus::Live));
     msgs.push(Msg::Lb(LbObservation {
         version: Some("v1.9.3".into()),
-        colour: Some(Colour::Blue),
+        color: Some(Color::Blue),
         error: None,
         at: now(),
     }));
@@ -211,7 +211,7 @@ pub fn state(pods: usize, logs: usize) -> State {
         uid: "e1".into(),
         time: now() - Duration::seconds(30),
         namespace: "fittrack-green".into(),
-        object: format!("Pod/{}", pod(Colour::Green, 1).name),
+        object: format!("Pod/{}", pod(Color::Green, 1).name),
         reason: "BackOff".into(),
         message: "Back-off restarting failed container api".into(),
         kind: EventKind::Warning,

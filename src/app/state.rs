@@ -6,24 +6,27 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use regex::Regex;
 
-use super::keymap::{KeyMode, Keymap};
 use super::logbuf::LogBuffer;
-use super::model::{
-    Colour, DeploymentView, Feed, FeedStatus, LbObservation, PodView, ProbeKind, ProbeResult,
-    RouterTarget, RouterView,
-};
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, Theme};
+use crate::keymap::{KeyMode, Keymap};
+use crate::model::{
+    Color, DeploymentSummary, Feed, FeedStatus, LbObservation, PodSummary, ProbeKind, ProbeResult,
+    RouterReading, RouterTarget,
+};
 
 /// Most timeline items kept.
 pub const TIMELINE_MAX: usize = 500;
+
+/// How long a footer message stays, in seconds.
+pub const FLASH_SECS: i64 = 4;
 
 /// Seconds after which the load balancer's answer is shown with its age.
 const LB_STALE_SECS: i64 = 10;
 
 /// Where the cockpit is connected.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Context {
+pub struct Session {
     /// kubeconfig context name.
     pub context_name: String,
     /// API server URL.
@@ -73,8 +76,8 @@ impl Zone {
 /// Which pane has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
-    /// A colour column.
-    Colour(Colour),
+    /// A color column.
+    Color(Color),
     /// The timeline.
     Timeline,
 }
@@ -84,8 +87,8 @@ pub enum Focus {
 pub enum Modal {
     /// Detail of one pod.
     PodDetail {
-        /// Its colour.
-        colour: Colour,
+        /// Its color.
+        color: Color,
         /// Its name.
         pod: String,
         /// Scroll offset in rows.
@@ -115,7 +118,21 @@ pub struct RunningAction {
     pub cancellable: bool,
 }
 
-/// Last results of a colour's probes.
+/// Sizes the view last drew, reported back to `update` (`Msg::Viewport`) so the core
+/// never copies the UI's layout to clamp scrolling or size a page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Viewport {
+    /// Rows of a color's log pane (what PgUp/PgDn move).
+    pub log_rows: usize,
+    /// Rows of the timeline pane.
+    pub timeline_rows: usize,
+    /// Lines of the help screen, when it is open.
+    pub help_lines: usize,
+    /// Lines of the pod detail, when it is open.
+    pub detail_lines: usize,
+}
+
+/// Last results of a color's probes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Probes {
     /// Last `/health/live` result.
@@ -139,20 +156,20 @@ impl Probes {
     }
 }
 
-/// Everything known about one colour.
+/// Everything known about one color.
 #[derive(Debug, Clone)]
-pub struct ColourState {
-    /// Which colour.
-    pub colour: Colour,
+pub struct ColorState {
+    /// Which color.
+    pub color: Color,
     /// Its namespace.
     pub namespace: String,
     /// Pods, sorted by name.
-    pub pods: Vec<PodView>,
+    pub pods: Vec<PodSummary>,
     /// Selected row in the pods table.
     pub selected: usize,
     /// The Deployment (None until seen or when missing).
-    pub deployment: Option<DeploymentView>,
-    /// Ready/total endpoints of the colour's Service.
+    pub deployment: Option<DeploymentSummary>,
+    /// Ready/total endpoints of the color's Service.
     pub endpoints: Option<(u32, u32)>,
     /// Probe results.
     pub probes: Probes,
@@ -162,8 +179,8 @@ pub struct ColourState {
     pub streams: Option<(usize, usize)>,
 }
 
-impl ColourState {
-    /// The colour's version: its Deployment's image tag, else its first pod's.
+impl ColorState {
+    /// The color's version: its Deployment's image tag, else its first pod's.
     pub fn version(&self) -> Option<String> {
         self.deployment
             .as_ref()
@@ -171,7 +188,7 @@ impl ColourState {
             .filter(|v| !v.is_empty())
             .or_else(|| {
                 let image = &self.pods.first()?.containers.first()?.image;
-                Some(super::model::image_tag(image).to_string())
+                Some(crate::model::image_tag(image).to_string())
             })
     }
 }
@@ -189,7 +206,7 @@ pub struct FeedState {
 #[derive(Debug, Clone)]
 pub struct State {
     /// Connection context.
-    pub ctx: Context,
+    pub session: Session,
     /// Router object as configured: "httproute fittrack/fittrack".
     pub router_label: String,
     /// The current time (advanced by ticks).
@@ -201,9 +218,9 @@ pub struct State {
     /// `NO_COLOR` was set (set by the caller).
     pub no_color: bool,
     /// Blue then green.
-    pub colours: [ColourState; 2],
+    pub colors: [ColorState; 2],
     /// The router as last read; `since` is set by `update` when the target changes.
-    pub router: Option<RouterView>,
+    pub router: Option<RouterReading>,
     /// When cutover first read the current target, if it has not changed since (its real
     /// start is unknown then).
     pub router_first_seen: Option<DateTime<Utc>>,
@@ -241,26 +258,25 @@ pub struct State {
     pub action: Option<RunningAction>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
-    /// Streams allowed per colour (for "following N of M").
+    /// Streams allowed per color (for "following N of M").
     pub max_streams: usize,
+    /// What the view last drew.
+    pub viewport: Viewport,
     dirty: bool,
 }
 
 impl State {
     /// A fresh state. Bad `[keys]` overrides (CONFIG rejects them at load) fall back to
     /// the default keymap with a warning in the timeline.
-    pub fn new(config: &Config, ctx: Context, now: DateTime<Utc>) -> State {
+    pub fn new(config: &Config, session: Session, now: DateTime<Utc>) -> State {
         let (keymap, key_error) = match Keymap::with_overrides(&config.keys) {
             Ok(k) => (k, None),
             Err(e) => (Keymap::default(), Some(e)),
         };
-        let colour = |c: Colour| {
-            let cfg = match c {
-                Colour::Blue => &config.colors.blue,
-                Colour::Green => &config.colors.green,
-            };
-            ColourState {
-                colour: c,
+        let color = |c: Color| {
+            let cfg = config.colors.of(c);
+            ColorState {
+                color: c,
                 namespace: cfg.namespace.clone(),
                 pods: Vec::new(),
                 selected: 0,
@@ -277,7 +293,7 @@ impl State {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let mut state = State {
-            ctx,
+            session,
             router_label: format!("{kind} {}/{}", r.namespace, r.name),
             now,
             zone: match config.ui.clock {
@@ -286,7 +302,7 @@ impl State {
             },
             theme: config.ui.theme,
             no_color: false,
-            colours: [colour(Colour::Blue), colour(Colour::Green)],
+            colors: [color(Color::Blue), color(Color::Green)],
             router: None,
             router_first_seen: None,
             lb: None,
@@ -294,7 +310,7 @@ impl State {
             feeds: BTreeMap::new(),
             timeline: Timeline::new(TIMELINE_MAX),
             timeline_scroll: 0,
-            focus: Focus::Colour(Colour::Blue),
+            focus: Focus::Color(Color::Blue),
             modal: None,
             screen: Screen::Cockpit,
             filter_input: None,
@@ -307,6 +323,7 @@ impl State {
             action: None,
             size: (80, 24),
             max_streams: config.logs.max_streams,
+            viewport: Viewport::default(),
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -317,13 +334,13 @@ impl State {
         state
     }
 
-    /// The load balancer serves a colour other than the one the router names.
+    /// The load balancer serves a color other than the one the router names.
     pub fn lb_disagrees(&self) -> bool {
         let routed = match self.router.as_ref().map(|r| &r.target) {
-            Some(RouterTarget::Colour(c)) => Some(*c),
+            Some(RouterTarget::Color(c)) => Some(*c),
             _ => None,
         };
-        matches!((self.lb.as_ref().and_then(|o| o.colour), routed), (Some(c), Some(r)) if c != r)
+        matches!((self.lb.as_ref().and_then(|o| o.color), routed), (Some(c), Some(r)) if c != r)
     }
 
     /// The last load-balancer observation is old enough to say its age.
@@ -358,14 +375,36 @@ impl State {
         self.dirty = true;
     }
 
-    /// One colour's state.
-    pub fn colour(&self, c: Colour) -> &ColourState {
-        &self.colours[c as usize]
+    /// One color's state.
+    pub fn color(&self, c: Color) -> &ColorState {
+        &self.colors[c as usize]
     }
 
-    /// One colour's state, mutable.
-    pub fn colour_mut(&mut self, c: Colour) -> &mut ColourState {
-        &mut self.colours[c as usize]
+    /// One color's state, mutable.
+    pub fn color_mut(&mut self, c: Color) -> &mut ColorState {
+        &mut self.colors[c as usize]
+    }
+
+    /// Show a short message in the footer for [`FLASH_SECS`].
+    pub fn flash(&mut self, text: impl Into<String>) {
+        self.flash = Some((
+            text.into(),
+            self.now + chrono::Duration::seconds(FLASH_SECS),
+        ));
+        self.dirty = true;
+    }
+
+    /// The focused color, if a color pane has the focus.
+    pub fn focused_color(&self) -> Option<Color> {
+        match self.focus {
+            Focus::Color(c) => Some(c),
+            Focus::Timeline => None,
+        }
+    }
+
+    /// Rows a page scroll moves: the log pane's height as last drawn (at least 3).
+    pub fn page_rows(&self) -> usize {
+        self.viewport.log_rows.max(3)
     }
 
     /// Which key bindings apply now.

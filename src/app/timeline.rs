@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::KubeEvent;
+use crate::model::KubeEvent;
 
 /// One timeline row.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,7 +96,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::model::EventKind;
+    use crate::model::EventKind;
     use chrono::TimeZone;
 
     pub(crate) fn ev(uid: &str, secs: i64, reason: &str) -> KubeEvent {

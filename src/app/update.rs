@@ -1,17 +1,12 @@
 //! `update(&mut State, Msg) -> Vec<Cmd>`: the one place decisions are made. Pure: no
 //! I/O, no clock; everything it needs is in the state and the message.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
-use super::action::Action;
-use super::keymap::KeyMode;
 use super::keys::handle_key;
-use super::model::{Colour, Feed, FeedStatus, LogLine, RouterTarget, RouterView};
 use super::msg::{Cmd, Msg};
-use super::state::{FeedState, Focus, Modal, State};
-
-/// How long a footer message stays.
-pub const FLASH_SECS: i64 = 4;
+use super::state::{FeedState, State};
+use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading, RouterTarget};
 
 /// Apply one message to the state; returns the commands for the bus.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -21,28 +16,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.size = (w, h);
             state.mark_dirty();
         }
+        // Not dirty: the frame that reported it already shows it.
+        Msg::Viewport(v) => state.viewport = v,
         Msg::Tick(now) => tick(state, now),
-        Msg::Pods { colour, pods } => {
-            let cs = state.colour_mut(colour);
+        Msg::Pods { color, pods } => {
+            let cs = state.color_mut(color);
             let selected = cs.pods.get(cs.selected).map(|p| p.name.clone());
             cs.pods = pods;
             cs.selected = selected
                 .and_then(|name| cs.pods.iter().position(|p| p.name == name))
                 .unwrap_or(cs.selected)
                 .min(cs.pods.len().saturating_sub(1));
-            data_arrived(state, Feed::Pods(colour));
+            data_arrived(state, Feed::Pods(color));
         }
-        Msg::Deployment { colour, deployment } => {
-            state.colour_mut(colour).deployment = deployment;
-            data_arrived(state, Feed::Deployment(colour));
+        Msg::Deployment { color, deployment } => {
+            state.color_mut(color).deployment = deployment;
+            data_arrived(state, Feed::Deployment(color));
         }
         Msg::Endpoints {
-            colour,
+            color,
             ready,
             total,
         } => {
-            state.colour_mut(colour).endpoints = Some((ready, total));
-            data_arrived(state, Feed::Endpoints(colour));
+            state.color_mut(color).endpoints = Some((ready, total));
+            data_arrived(state, Feed::Endpoints(color));
         }
         Msg::Router(view) => {
             apply_router(state, view);
@@ -58,15 +55,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::LogLines(lines) => ingest_logs(state, lines),
         Msg::LogStreams {
-            colour,
+            color,
             following,
             total,
         } => {
-            state.colour_mut(colour).streams = Some((following, total));
+            state.color_mut(color).streams = Some((following, total));
             state.mark_dirty();
         }
         Msg::Probe(result) => {
-            state.colour_mut(result.colour).probes.record(result);
+            state.color_mut(result.color).probes.record(result);
             state.mark_dirty();
         }
         Msg::Lb(obs) => {
@@ -143,8 +140,8 @@ fn tick(state: &mut State, now: DateTime<Utc>) {
 /// Take a router reading: an older one (a heartbeat GET that raced a newer watch event) is
 /// ignored; a changed target restarts "since" and is told in the timeline; the first
 /// reading's start is unknown, so it only records when cutover first saw it.
-fn apply_router(state: &mut State, mut view: RouterView) {
-    let rv = |v: &RouterView| v.resource_version.parse::<u64>().ok();
+fn apply_router(state: &mut State, mut view: RouterReading) {
+    let rv = |v: &RouterReading| v.resource_version.parse::<u64>().ok();
     let prev = state.router.take();
     match prev {
         Some(prev) if matches!((rv(&prev), rv(&view)), (Some(old), Some(new)) if new < old) => {
@@ -187,7 +184,7 @@ fn feed_name(feed: &Feed) -> String {
 /// A router target in words, for notices.
 fn target_words(target: &RouterTarget) -> String {
     match target {
-        RouterTarget::Colour(c) => c.word().to_string(),
+        RouterTarget::Color(c) => c.word().to_string(),
         RouterTarget::Split { blue, green } => format!("SPLIT blue {blue} % / green {green} %"),
         RouterTarget::Unknown(v) => format!("UNKNOWN ({v})"),
         RouterTarget::Missing => "MISSING".to_string(),
@@ -211,17 +208,17 @@ fn touch(state: &mut State, feed: Feed) {
         .updated = Some(now);
 }
 
-/// Append already sanitized and de-duplicated lines to their colours' buffers.
+/// Append already sanitized and de-duplicated lines to their colors' buffers.
 pub fn ingest_logs(state: &mut State, lines: Vec<LogLine>) {
     let mut touched = [false; 2];
     for line in lines {
-        touched[line.colour as usize] = true;
+        touched[line.color as usize] = true;
         state
-            .colour_mut(line.colour)
+            .color_mut(line.color)
             .logs
             .push(line.pod, line.container, line.ts, line.text);
     }
-    for c in Colour::BOTH {
+    for c in Color::BOTH {
         if touched[c as usize] {
             touch(state, Feed::Logs(c));
             state.mark_dirty();
@@ -229,52 +226,5 @@ pub fn ingest_logs(state: &mut State, lines: Vec<LogLine>) {
     }
 }
 
-/// Show a short message in the footer.
-pub fn flash(state: &mut State, text: impl Into<String>) {
-    state.flash = Some((text.into(), state.now + Duration::seconds(FLASH_SECS)));
-    state.mark_dirty();
-}
-
-/// Open the quit confirmation.
-pub(crate) fn ask_quit(state: &mut State) {
-    state.modal = Some(Modal::ConfirmQuit);
-    state.mark_dirty();
-}
-
-/// The focused colour, if a colour pane has the focus.
-pub(crate) fn focused_colour(state: &State) -> Option<Colour> {
-    match state.focus {
-        Focus::Colour(c) => Some(c),
-        Focus::Timeline => None,
-    }
-}
-
-/// Rows a page scroll moves (about a log pane's height).
-pub(crate) fn page_rows(state: &State) -> usize {
-    (state.size.1 as usize / 3).max(3)
-}
-
-/// The mode the key arrives in.
-pub(crate) fn mode_of(state: &State) -> KeyMode {
-    state.key_mode()
-}
-
-/// Actions that exist but cannot run yet say why.
-pub(crate) fn unavailable(state: &mut State, action: Action) -> bool {
-    match action.unavailable() {
-        Some(why) => {
-            let what = if action == Action::RollbackChord {
-                "rollback"
-            } else {
-                action.name()
-            };
-            flash(state, format!("{what}: {why}"));
-            true
-        }
-        None => false,
-    }
-}
-
 #[cfg(test)]
-#[path = "update_tests.rs"]
 mod tests;

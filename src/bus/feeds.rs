@@ -1,54 +1,54 @@
-//! The watch feeds: pods, Deployment and EndpointSlices per colour, the router object
-//! (plus a heartbeat read), and Events of the colour and router namespaces.
+//! The watch feeds: pods, Deployment and EndpointSlices per color, the router object
+//! (plus a heartbeat read), and Events of the color and router namespaces.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use ::kube::api::DynamicObject;
-use ::kube::{Api, ResourceExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use kube::api::DynamicObject;
+use kube::{Api, ResourceExt};
 use tokio::task::JoinSet;
 
 use super::watch::{self, Change, FeedHealth, Store};
 use super::{Ctx, PodFacts, Shared};
-use crate::app::model::{Colour, Feed};
 use crate::app::msg::Msg;
-use crate::kube::{convert, router};
+use crate::cluster::{convert, router};
+use crate::model::{Color, Feed};
 
 /// How often the router is read besides its watch, to notice a half-open connection.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// Starts every watch feed on `tasks`.
 pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
-    for colour in Colour::BOTH {
-        tasks.spawn(pods(ctx.clone(), shared.clone(), colour));
-        let cc = router::colour_config(&ctx.config, colour);
+    for color in Color::BOTH {
+        tasks.spawn(pods(ctx.clone(), shared.clone(), color));
+        let cc = ctx.config.colors.of(color);
         if let Some(name) = cc.deployment.clone() {
-            tasks.spawn(deployment(ctx.clone(), shared.clone(), colour, name));
+            tasks.spawn(deployment(ctx.clone(), shared.clone(), color, name));
         }
         if let Some(service) = cc.service.clone() {
-            tasks.spawn(endpoints(ctx.clone(), colour, service));
+            tasks.spawn(endpoints(ctx.clone(), color, service));
         }
     }
     tasks.spawn(router_watch(ctx.clone()));
     tasks.spawn(router_heartbeat(ctx.clone()));
     let mut namespaces = BTreeSet::new();
     namespaces.insert(ctx.config.router.namespace.clone());
-    for colour in Colour::BOTH {
-        namespaces.insert(router::colour_config(&ctx.config, colour).namespace.clone());
+    for color in Color::BOTH {
+        namespaces.insert(ctx.config.colors.of(color).namespace.clone());
     }
     for ns in namespaces {
         tasks.spawn(events(ctx.clone(), ns));
     }
 }
 
-async fn pods(ctx: Ctx, shared: Shared, colour: Colour) {
-    let cc = router::colour_config(&ctx.config, colour);
+async fn pods(ctx: Ctx, shared: Shared, color: Color) {
+    let cc = ctx.config.colors.of(color);
     let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &cc.namespace);
     let wc = watch::config().labels(&cc.selector);
-    let publish = shared.pods[colour as usize].clone();
+    let publish = shared.pods[color as usize].clone();
     // Converted once per change, not every pod on every change: a rollout of many pods
     // sends many events.
     let mut facts: BTreeMap<String, PodFacts> = BTreeMap::new();
@@ -69,11 +69,11 @@ async fn pods(ctx: Ctx, shared: Shared, colour: Colour) {
         }
         // Keyed by name, so already sorted by name.
         let all: Vec<PodFacts> = facts.values().cloned().collect();
-        let pods = all.iter().map(|f| f.view.clone()).collect();
+        let pods = all.iter().map(|f| f.summary.clone()).collect();
         publish.send_replace(all);
-        vec![Msg::Pods { colour, pods }]
+        vec![Msg::Pods { color, pods }]
     };
-    watch::run(api, wc, Feed::Pods(colour), ctx.tx.clone(), on_change).await;
+    watch::run(api, wc, Feed::Pods(color), ctx.tx.clone(), on_change).await;
 }
 
 fn pod_facts(p: &Pod) -> PodFacts {
@@ -83,41 +83,41 @@ fn pod_facts(p: &Pod) -> PodFacts {
         .cloned();
     let first = p.spec.as_ref().and_then(|s| s.containers.first());
     PodFacts {
-        view: convert::pod_view(p),
+        summary: convert::pod_summary(p),
         log_container: annotated
             .or_else(|| first.map(|c| c.name.clone()))
             .unwrap_or_default(),
     }
 }
 
-async fn deployment(ctx: Ctx, shared: Shared, colour: Colour, name: String) {
-    let cc = router::colour_config(&ctx.config, colour);
+async fn deployment(ctx: Ctx, shared: Shared, color: Color, name: String) {
+    let cc = ctx.config.colors.of(color);
     let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), &cc.namespace);
     let wc = watch::config().fields(&format!("metadata.name={name}"));
-    let feed = Feed::Deployment(colour);
+    let feed = Feed::Deployment(color);
     watch::run(api, wc, feed, ctx.tx.clone(), move |_, store| {
-        let deployment = store.values().next().map(convert::deployment_view);
+        let deployment = store.values().next().map(convert::deployment_summary);
         shared.versions.send_modify(|v| {
-            v[colour as usize] = deployment.as_ref().map(|d| d.version.clone());
+            v[color as usize] = deployment.as_ref().map(|d| d.version.clone());
         });
-        vec![Msg::Deployment { colour, deployment }]
+        vec![Msg::Deployment { color, deployment }]
     })
     .await;
 }
 
-async fn endpoints(ctx: Ctx, colour: Colour, service: String) {
-    let cc = router::colour_config(&ctx.config, colour);
+async fn endpoints(ctx: Ctx, color: Color, service: String) {
+    let cc = ctx.config.colors.of(color);
     let api: Api<EndpointSlice> = Api::namespaced(ctx.client.clone(), &cc.namespace);
     let wc = watch::config().labels(&format!("kubernetes.io/service-name={service}"));
     watch::run(
         api,
         wc,
-        Feed::Endpoints(colour),
+        Feed::Endpoints(color),
         ctx.tx.clone(),
         move |_, store| {
             let (ready, total) = convert::endpoint_counts(store.values());
             vec![Msg::Endpoints {
-                colour,
+                color,
                 ready,
                 total,
             }]
@@ -155,7 +155,7 @@ fn router_api(ctx: &Ctx) -> Api<DynamicObject> {
 /// The router reading as a message; `update` decides what changed and since when.
 fn router_view(ctx: &Ctx, obj: Option<&DynamicObject>) -> Msg {
     let value = obj.and_then(|o| serde_json::to_value(o).ok());
-    Msg::Router(router::read(&ctx.config, value.as_ref()).view)
+    Msg::Router(router::read(&ctx.config, value.as_ref()))
 }
 
 async fn router_watch(ctx: Ctx) {

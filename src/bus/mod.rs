@@ -12,15 +12,15 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
-use crate::app::model::PodView;
 use crate::app::msg::{Cmd, Msg};
 use crate::config::schema::Config;
+use crate::model::PodSummary;
 
 /// What every bus task needs.
 #[derive(Clone)]
 pub struct Ctx {
     /// The authenticated client.
-    pub client: ::kube::Client,
+    pub client: kube::Client,
     /// The configuration.
     pub config: Arc<Config>,
     /// Where messages go.
@@ -31,7 +31,7 @@ pub struct Ctx {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PodFacts {
     /// The pod as the cockpit shows it.
-    pub view: PodView,
+    pub summary: PodSummary,
     /// The container whose log to follow: the `kubectl.kubernetes.io/default-container`
     /// annotation, else the first container.
     pub log_container: String,
@@ -40,9 +40,9 @@ pub struct PodFacts {
 /// Facts one feed publishes for other bus tasks (latest value wins).
 #[derive(Clone)]
 pub struct Shared {
-    /// Each colour's pods, blue first (from the pod watches; read by logs and probes).
+    /// Each color's pods, blue first (from the pod watches; read by logs and probes).
     pub pods: [tokio::sync::watch::Sender<Vec<PodFacts>>; 2],
-    /// Each colour's Deployment version (image tag), blue first (read by the LB probe).
+    /// Each color's Deployment version (image tag), blue first (read by the LB probe).
     pub versions: tokio::sync::watch::Sender<[Option<String>; 2]>,
 }
 
@@ -65,7 +65,7 @@ pub struct Bus {
 
 impl Bus {
     /// Starts all long-lived feeds on the current tokio runtime.
-    pub fn start(client: ::kube::Client, config: Config, tx: UnboundedSender<Msg>) -> Bus {
+    pub fn start(client: kube::Client, config: Config, tx: UnboundedSender<Msg>) -> Bus {
         let ctx = Ctx {
             client,
             config: Arc::new(config),

@@ -1,24 +1,23 @@
-//! Health probes of each colour (through the API server's proxy or a port-forward) and
+//! Health probes of each color (through the API server's proxy or a port-forward) and
 //! the probe of the public entry point (`router.lb_url`).
 
 use std::time::{Duration, Instant};
 
-use ::kube::client::Body;
-use ::kube::Api;
 use bytes::Bytes;
 use chrono::Utc;
 use http_body_util::BodyExt;
 use hyper::header::HeaderMap;
 use hyper::StatusCode;
 use k8s_openapi::api::core::v1::Pod;
+use kube::client::Body;
+use kube::Api;
 use tokio::task::JoinSet;
 
 use super::{Ctx, Shared};
-use crate::app::model::{Colour, LbObservation, PodView, ProbeKind, ProbeResult};
 use crate::app::msg::Msg;
+use crate::cluster::clean;
 use crate::config::schema::{ProbeTransport, VersionSource};
-use crate::kube::clean;
-use crate::kube::router::colour_config;
+use crate::model::{Color, LbObservation, PodSummary, ProbeKind, ProbeResult};
 
 /// A plain HTTP answer, whichever way it travelled.
 #[derive(Debug)]
@@ -31,10 +30,10 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-/// Starts one probe loop per colour and, with `lb_url`, the LB probe.
+/// Starts one probe loop per color and, with `lb_url`, the LB probe.
 pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
-    for colour in Colour::BOTH {
-        tasks.spawn(probe_loop(ctx.clone(), shared.clone(), colour));
+    for color in Color::BOTH {
+        tasks.spawn(probe_loop(ctx.clone(), shared.clone(), color));
     }
     if let Some(url) = ctx.config.router.lb_url.clone() {
         tasks.spawn(lb_loop(ctx.clone(), shared.clone(), url));
@@ -47,18 +46,18 @@ fn interval(secs: f64) -> tokio::time::Interval {
     tick
 }
 
-async fn probe_loop(ctx: Ctx, shared: Shared, colour: Colour) {
+async fn probe_loop(ctx: Ctx, shared: Shared, color: Color) {
     let mut tick = interval(ctx.config.probes.interval_secs);
     loop {
         tick.tick().await;
-        let pods: Vec<PodView> = shared.pods[colour as usize]
+        let pods: Vec<PodSummary> = shared.pods[color as usize]
             .borrow()
             .iter()
-            .map(|f| f.view.clone())
+            .map(|f| f.summary.clone())
             .collect();
         let (live, ready) = tokio::join!(
-            probe(&ctx, colour, ProbeKind::Live, &pods),
-            probe(&ctx, colour, ProbeKind::Ready, &pods)
+            probe(&ctx, color, ProbeKind::Live, &pods),
+            probe(&ctx, color, ProbeKind::Ready, &pods)
         );
         for r in [live, ready] {
             if ctx.tx.send(Msg::Probe(r)).is_err() {
@@ -69,16 +68,16 @@ async fn probe_loop(ctx: Ctx, shared: Shared, colour: Colour) {
 }
 
 /// The pod to probe when there is no Service (or for port-forward): a ready one first.
-pub fn pick_pod(pods: &[PodView]) -> Option<&PodView> {
+pub fn pick_pod(pods: &[PodSummary]) -> Option<&PodSummary> {
     let ready =
-        |p: &&PodView| !p.terminating && p.containers_total > 0 && p.ready == p.containers_total;
+        |p: &&PodSummary| !p.terminating && p.containers_total > 0 && p.ready == p.containers_total;
     pods.iter()
         .find(ready)
         .or_else(|| pods.iter().find(|p| !p.terminating))
 }
 
-/// Probes one endpoint of one colour once.
-pub async fn probe(ctx: &Ctx, colour: Colour, kind: ProbeKind, pods: &[PodView]) -> ProbeResult {
+/// Probes one endpoint of one color once.
+pub async fn probe(ctx: &Ctx, color: Color, kind: ProbeKind, pods: &[PodSummary]) -> ProbeResult {
     let probes = &ctx.config.probes;
     let path = match kind {
         ProbeKind::Live => &probes.live,
@@ -86,7 +85,7 @@ pub async fn probe(ctx: &Ctx, colour: Colour, kind: ProbeKind, pods: &[PodView])
     };
     let timeout = Duration::from_secs_f64(probes.timeout_secs.max(0.01));
     let started = Instant::now();
-    let outcome = tokio::time::timeout(timeout, fetch(ctx, colour, path, pods)).await;
+    let outcome = tokio::time::timeout(timeout, fetch(ctx, color, path, pods)).await;
     let latency_ms = started.elapsed().as_millis() as u64;
     let version_source = ctx.config.router.lb_version.as_ref();
     let (ok, detail, version) = match outcome {
@@ -103,7 +102,7 @@ pub async fn probe(ctx: &Ctx, colour: Colour, kind: ProbeKind, pods: &[PodView])
         ),
     };
     ProbeResult {
-        colour,
+        color,
         kind,
         ok,
         latency_ms,
@@ -133,8 +132,8 @@ pub fn version_of(a: &Answer, source: Option<&VersionSource>) -> Option<String> 
     }
 }
 
-async fn fetch(ctx: &Ctx, colour: Colour, path: &str, pods: &[PodView]) -> Result<Answer, String> {
-    let cc = colour_config(&ctx.config, colour);
+async fn fetch(ctx: &Ctx, color: Color, path: &str, pods: &[PodSummary]) -> Result<Answer, String> {
+    let cc = ctx.config.colors.of(color);
     let port = cc.port;
     let ns = &cc.namespace;
     let pod = || pick_pod(pods).ok_or_else(|| "no pods".to_string());
@@ -155,7 +154,7 @@ async fn fetch(ctx: &Ctx, colour: Colour, path: &str, pods: &[PodView]) -> Resul
     }
 }
 
-async fn via_api_proxy(client: &::kube::Client, url: &str) -> Result<Answer, String> {
+async fn via_api_proxy(client: &kube::Client, url: &str) -> Result<Answer, String> {
     let req = hyper::Request::get(url)
         .body(Body::empty())
         .map_err(|e| e.to_string())?;
@@ -216,7 +215,7 @@ async fn lb_loop(ctx: Ctx, shared: Shared, url: String) {
             let error = Some(clean(&format!("LB client: {e}")));
             let _ = ctx.tx.send(Msg::Lb(LbObservation {
                 version: None,
-                colour: None,
+                color: None,
                 error,
                 at: Utc::now(),
             }));
@@ -239,7 +238,7 @@ async fn lb_loop(ctx: Ctx, shared: Shared, url: String) {
                 let version = version_of(&a, source.as_ref());
                 let versions = shared.versions.borrow().clone();
                 LbObservation {
-                    colour: colour_of_version(version.as_deref(), &versions),
+                    color: color_of_version(version.as_deref(), &versions),
                     version,
                     error: (!a.status.is_success()).then(|| status_text(a.status)),
                     at: Utc::now(),
@@ -247,7 +246,7 @@ async fn lb_loop(ctx: Ctx, shared: Shared, url: String) {
             }
             Err(e) => LbObservation {
                 version: None,
-                colour: None,
+                color: None,
                 error: Some(clean(&e)),
                 at: Utc::now(),
             },
@@ -278,10 +277,10 @@ async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
     })
 }
 
-/// The colour whose Deployment runs `version`, when exactly one does.
-pub fn colour_of_version(version: Option<&str>, versions: &[Option<String>; 2]) -> Option<Colour> {
+/// The color whose Deployment runs `version`, when exactly one does.
+pub fn color_of_version(version: Option<&str>, versions: &[Option<String>; 2]) -> Option<Color> {
     let version = version?;
-    let mut matching = Colour::BOTH
+    let mut matching = Color::BOTH
         .into_iter()
         .filter(|c| versions[*c as usize].as_deref() == Some(version));
     match (matching.next(), matching.next()) {

@@ -10,16 +10,16 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use ::kube::runtime::watcher::{self, Event};
-use ::kube::{Api, Resource, ResourceExt};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
+use kube::runtime::watcher::{self, Event};
+use kube::{Api, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::model::{Feed, FeedStatus};
 use crate::app::msg::Msg;
-use crate::kube::clean;
+use crate::cluster::clean;
+use crate::model::{Feed, FeedStatus};
 
 /// Server-side watch timeout: short, so a half-open connection is replaced quickly.
 pub const WATCH_TIMEOUT_SECS: u32 = 30;

@@ -5,8 +5,6 @@ use std::path::Path;
 
 use super::schema::{Clock, ColorConfig, Config, ProbeTransport, RouterKind, Theme, VersionSource};
 
-pub use super::cluster::check_cluster;
-
 /// How serious a cluster finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -89,7 +87,7 @@ fn write_description(out: &mut String, config: &Config, origin: &Path) -> fmt::R
         ("blue", &config.colors.blue),
         ("green", &config.colors.green),
     ] {
-        writeln!(out, "{:<8} {}", format!("{name}:"), colour_line(c))?;
+        writeln!(out, "{:<8} {}", format!("{name}:"), color_line(c))?;
     }
     let p = &config.probes;
     let via = match p.transport {
@@ -104,7 +102,7 @@ fn write_description(out: &mut String, config: &Config, origin: &Path) -> fmt::R
     let l = &config.logs;
     writeln!(
         out,
-        "logs:    up to {} streams per colour, {} lines / {} per colour, tail {}, lines cut at {} chars, container {}",
+        "logs:    up to {} streams per color, {} lines / {} per color, tail {}, lines cut at {} chars, container {}",
         l.max_streams,
         l.buffer_lines,
         bytes(l.buffer_bytes),
@@ -136,7 +134,7 @@ fn write_description(out: &mut String, config: &Config, origin: &Path) -> fmt::R
     }
 }
 
-fn colour_line(c: &ColorConfig) -> String {
+fn color_line(c: &ColorConfig) -> String {
     let mut parts = vec![
         format!("namespace {}", c.namespace),
         format!("pods {}", c.selector),
@@ -170,7 +168,7 @@ mod tests {
     use crate::config::demo_config;
 
     #[test]
-    fn describe_names_router_colours_probes_and_logs() {
+    fn describe_names_router_colors_probes_and_logs() {
         let text = describe(
             &demo_config("fittrack", Some("http://lb")),
             Path::new("/c.toml"),
@@ -182,7 +180,7 @@ mod tests {
             "blue:    namespace fittrack-blue, pods app=fittrack,deployment=blue, deployment fittrack, service fittrack-blue:8000, router value \"fittrack-blue\"",
             "green:   namespace fittrack-green",
             "probes:  /health/live and /health/ready every 2 s, timeout 2 s, via the API server proxy",
-            "up to 50 streams per colour, 10000 lines / 8 MiB per colour",
+            "up to 50 streams per color, 10000 lines / 8 MiB per color",
             "keys:    defaults",
         ];
         for line in expect {
@@ -199,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn a_colour_without_a_service_says_it_is_probed_through_one_pod() {
+    fn a_color_without_a_service_says_it_is_probed_through_one_pod() {
         let mut c = demo_config("fittrack", None);
         c.colors.green.service = None;
         let text = describe(&c, Path::new("x"));

@@ -22,14 +22,14 @@ pub fn demo_config(scenario: &str, lb_url: Option<&str>) -> Config {
         },
         _ => httproute(),
     };
-    let colour = |c: &str| match scenario {
+    let color = |c: &str| match scenario {
         "fittrack-single-ns" => ColorConfig {
             namespace: "fittrack".into(),
             deployment: Some(format!("fittrack-{c}")),
             route_value: c.into(),
-            ..colour_in_own_namespace(c)
+            ..color_in_own_namespace(c)
         },
-        _ => colour_in_own_namespace(c),
+        _ => color_in_own_namespace(c),
     };
     Config {
         router: RouterConfig {
@@ -38,8 +38,8 @@ pub fn demo_config(scenario: &str, lb_url: Option<&str>) -> Config {
             ..router
         },
         colors: Colors {
-            blue: colour("blue"),
-            green: colour("green"),
+            blue: color("blue"),
+            green: color("green"),
         },
         probes: ProbesConfig::default(),
         logs: LogsConfig::default(),
@@ -61,8 +61,8 @@ fn httproute() -> RouterConfig {
     }
 }
 
-/// A colour in namespace `fittrack-<c>`, routed by its Service `fittrack-<c>`.
-fn colour_in_own_namespace(c: &str) -> ColorConfig {
+/// A color in namespace `fittrack-<c>`, routed by its Service `fittrack-<c>`.
+fn color_in_own_namespace(c: &str) -> ColorConfig {
     ColorConfig {
         namespace: format!("fittrack-{c}"),
         selector: format!("app=fittrack,deployment={c}"),

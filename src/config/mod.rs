@@ -1,7 +1,6 @@
 //! Configuration: shape, loading, validation.
 
 pub mod check;
-mod cluster;
 pub mod demo;
 pub mod error;
 pub mod labels;

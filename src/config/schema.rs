@@ -3,15 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Color;
+
 /// A whole cutover configuration.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Which Kubernetes object decides where traffic goes.
     pub router: RouterConfig,
-    /// The two colours.
+    /// The two colors.
     pub colors: Colors,
-    /// Health probes of each colour.
+    /// Health probes of each color.
     #[serde(default)]
     pub probes: ProbesConfig,
     /// Log streaming.
@@ -75,30 +77,45 @@ pub enum VersionSource {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Colors {
-    /// The blue colour.
+    /// The blue color.
     pub blue: ColorConfig,
-    /// The green colour.
+    /// The green color.
     pub green: ColorConfig,
 }
 
-/// One colour's workload.
+impl Colors {
+    /// One color's configuration.
+    pub fn of(&self, c: Color) -> &ColorConfig {
+        match c {
+            Color::Blue => &self.blue,
+            Color::Green => &self.green,
+        }
+    }
+
+    /// Both colors with their names, blue first.
+    pub fn both(&self) -> [(Color, &ColorConfig); 2] {
+        [(Color::Blue, &self.blue), (Color::Green, &self.green)]
+    }
+}
+
+/// One color's workload.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColorConfig {
-    /// Namespace of the colour's pods.
+    /// Namespace of the color's pods.
     pub namespace: String,
-    /// Label selector of the colour's pods, e.g. "app=fittrack,deployment=blue".
+    /// Label selector of the color's pods, e.g. "app=fittrack,deployment=blue".
     pub selector: String,
-    /// Name of the colour's Deployment (for image/replicas); optional.
+    /// Name of the color's Deployment (for image/replicas); optional.
     #[serde(default)]
     pub deployment: Option<String>,
-    /// The colour's own Service (probes go through it); optional.
+    /// The color's own Service (probes go through it); optional.
     #[serde(default)]
     pub service: Option<String>,
     /// The app port (default 8000).
     #[serde(default = "default_port")]
     pub port: u16,
-    /// The router value meaning "this colour": selector value (service-selector),
+    /// The router value meaning "this color": selector value (service-selector),
     /// backendRef Service name (httproute) or Ingress backend Service name (ingress-backend).
     pub route_value: String,
 }
@@ -150,11 +167,11 @@ impl Default for ProbesConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogsConfig {
-    /// Most pods followed per colour.
+    /// Most pods followed per color.
     pub max_streams: usize,
-    /// Most lines kept per colour.
+    /// Most lines kept per color.
     pub buffer_lines: usize,
-    /// Most bytes kept per colour.
+    /// Most bytes kept per color.
     pub buffer_bytes: usize,
     /// Lines fetched per pod when a stream starts.
     pub tail: i64,
@@ -177,16 +194,16 @@ impl Default for LogsConfig {
     }
 }
 
-/// Colour theme.
+/// Color theme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Theme {
-    /// Colours on a dark background.
+    /// Colors on a dark background.
     #[default]
     Dark,
-    /// Colours on a light background.
+    /// Colors on a light background.
     Light,
-    /// No colours (also chosen by `NO_COLOR`).
+    /// No colors (also chosen by `NO_COLOR`).
     Mono,
 }
 
@@ -205,7 +222,7 @@ pub enum Clock {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct UiConfig {
-    /// Colour theme.
+    /// Color theme.
     pub theme: Theme,
     /// Mouse capture.
     pub mouse: bool,

@@ -1,7 +1,7 @@
 //! Semantic checks: combinations a TOML schema cannot express.
 
-use crate::app::action::Action;
-use crate::app::keymap::{parse_key, Keymap, KeymapError};
+use crate::keymap::Intent;
+use crate::keymap::{parse_key, Keymap, KeymapError};
 
 use super::labels::{
     check_dns_label, check_dns_subdomain, check_label_key, check_label_value, check_service_name,
@@ -44,8 +44,8 @@ pub fn check(config: &Config) -> Vec<Problem> {
         problems: Vec::new(),
     };
     router(&mut c, config);
-    for (name, colour) in colours(config) {
-        colour_fields(&mut c, config.router.kind, name, colour);
+    for (name, color) in colors(config) {
+        color_fields(&mut c, config.router.kind, name, color);
     }
     layout(&mut c, config);
     probes_and_logs(&mut c, config);
@@ -53,11 +53,8 @@ pub fn check(config: &Config) -> Vec<Problem> {
     c.problems
 }
 
-fn colours(config: &Config) -> [(&'static str, &ColorConfig); 2] {
-    [
-        ("blue", &config.colors.blue),
-        ("green", &config.colors.green),
-    ]
+fn colors(config: &Config) -> [(&'static str, &ColorConfig); 2] {
+    config.colors.both().map(|(c, cfg)| (c.name(), cfg))
 }
 
 fn router(c: &mut Checker, config: &Config) {
@@ -126,25 +123,25 @@ fn is_header_name(h: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-fn colour_fields(c: &mut Checker, kind: RouterKind, name: &str, colour: &ColorConfig) {
+fn color_fields(c: &mut Checker, kind: RouterKind, name: &str, color: &ColorConfig) {
     let key = |field: &str| format!("colors.{name}.{field}");
-    c.result(&key("namespace"), check_dns_label(&colour.namespace));
-    if let Err(e) = parse_selector(&colour.selector) {
+    c.result(&key("namespace"), check_dns_label(&color.namespace));
+    if let Err(e) = parse_selector(&color.selector) {
         c.add(&key("selector"), format!("invalid label selector: {e}"));
     }
-    if let Some(d) = &colour.deployment {
+    if let Some(d) = &color.deployment {
         c.result(&key("deployment"), check_dns_subdomain(d));
     }
-    if let Some(s) = &colour.service {
+    if let Some(s) = &color.service {
         c.result(&key("service"), check_service_name(s));
     }
-    if colour.port == 0 {
+    if color.port == 0 {
         c.add(&key("port"), "port must be between 1 and 65535");
     }
     let route_value = match kind {
-        RouterKind::ServiceSelector => check_label_value(&colour.route_value)
-            .and_then(|()| non_empty(&colour.route_value, "the selector value")),
-        _ => check_service_name(&colour.route_value)
+        RouterKind::ServiceSelector => check_label_value(&color.route_value)
+            .and_then(|()| non_empty(&color.route_value, "the selector value")),
+        _ => check_service_name(&color.route_value)
             .map_err(|e| format!("{e} (the router value of this kind is a Service name)")),
     };
     c.result(&key("route_value"), route_value);
@@ -158,7 +155,7 @@ fn non_empty(value: &str, what: &str) -> Result<(), String> {
     }
 }
 
-/// Combinations across the router and both colours.
+/// Combinations across the router and both colors.
 fn layout(c: &mut Checker, config: &Config) {
     let (r, blue, green) = (&config.router, &config.colors.blue, &config.colors.green);
     if blue.route_value == green.route_value {
@@ -176,8 +173,8 @@ fn layout(c: &mut Checker, config: &Config) {
             "blue and green select the same pods (same namespace and selector)",
         );
     }
-    for (name, colour) in colours(config) {
-        if colour.namespace == r.namespace {
+    for (name, color) in colors(config) {
+        if color.namespace == r.namespace {
             continue;
         }
         let why = match r.kind {
@@ -185,31 +182,31 @@ fn layout(c: &mut Checker, config: &Config) {
                 "a service-selector router cannot route to {name}: the Service `{}` lives in \
                  namespace `{}` and a Service selects only pods of its own namespace, but {name}'s \
                  pods live in `{}`. Use kind = \"httproute\" (a Gateway API HTTPRoute can send \
-                 traffic to Services in other namespaces), or move both colours into `{}`",
-                r.name, r.namespace, colour.namespace, r.namespace
+                 traffic to Services in other namespaces), or move both colors into `{}`",
+                r.name, r.namespace, color.namespace, r.namespace
             ),
             RouterKind::IngressBackend => format!(
                 "an ingress-backend router cannot route to {name}: an Ingress sends traffic only \
                  to Services in its own namespace `{}`, but {name} lives in `{}`. Use kind = \
-                 \"httproute\" for colours in separate namespaces",
-                r.namespace, colour.namespace
+                 \"httproute\" for colors in separate namespaces",
+                r.namespace, color.namespace
             ),
             RouterKind::Httproute => continue,
         };
         c.add(&format!("colors.{name}.namespace"), why);
     }
     if let Some(key) = r.selector_key.as_deref() {
-        for (name, colour) in colours(config) {
-            let Ok(sel) = parse_selector(&colour.selector) else {
+        for (name, color) in colors(config) {
+            let Ok(sel) = parse_selector(&color.selector) else {
                 continue;
             };
             match equality_value(&sel, key) {
-                Some(v) if v != colour.route_value => c.add(
+                Some(v) if v != color.route_value => c.add(
                     &format!("colors.{name}.route_value"),
                     format!(
                         "{name}'s selector requires {key}={v}, but its route_value is `{}`; \
                          switching the Service to {key}={} would not select {name}'s pods",
-                        colour.route_value, colour.route_value
+                        color.route_value, color.route_value
                     ),
                 ),
                 _ => {}
@@ -270,8 +267,8 @@ fn keys(c: &mut Checker, config: &Config) {
     let before = c.problems.len();
     for (action, key) in &config.keys {
         let path = format!("keys.{action}");
-        let Some(known_action) = Action::from_name(action) else {
-            let known = Action::ALL.map(Action::name).join(", ");
+        let Some(known_action) = Intent::from_name(action) else {
+            let known = Intent::ALL.map(Intent::name).join(", ");
             c.add(&path, format!("unknown action `{action}` (known: {known})"));
             continue;
         };
@@ -305,5 +302,4 @@ fn keys(c: &mut Checker, config: &Config) {
 }
 
 #[cfg(test)]
-#[path = "validate_tests.rs"]
 mod tests;

@@ -7,8 +7,8 @@ use ratatui::Frame;
 
 use super::fmt::age;
 use super::theme::Palette;
-use crate::app::model::{Colour, EventKind, PodView};
 use crate::app::state::State;
+use crate::model::{Color, EventKind, PodSummary};
 
 /// Most Events listed in a pod's detail.
 const DETAIL_EVENTS: usize = 10;
@@ -24,27 +24,28 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     rect
 }
 
-/// Draw the detail of pod `name` of `colour`.
+/// Draw the detail of pod `name` of `color`.
+/// Draw one pod's detail over the cockpit; returns how many lines (before wrapping) it has.
 pub fn draw_pod(
     frame: &mut Frame,
     area: Rect,
     state: &State,
-    colour: Colour,
+    color: Color,
     name: &str,
     scroll: usize,
     p: &Palette,
-) {
+) -> usize {
     let rect = centered(
         area,
         area.width.saturating_sub(8).max(40),
         area.height.saturating_sub(4).max(10),
     );
-    let cs = state.colour(colour);
+    let cs = state.color(color);
     let block = Block::bordered()
-        .border_style(p.colour(colour))
+        .border_style(p.color(color))
         .title(format!(
             " pod {name} · {} · {} · Esc closes ",
-            colour.word(),
+            color.word(),
             cs.namespace
         ));
     let lines = match cs.pods.iter().find(|pod| pod.name == name) {
@@ -54,6 +55,7 @@ pub fn draw_pod(
             p.warn,
         ))],
     };
+    let count = lines.len();
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
@@ -62,9 +64,10 @@ pub fn draw_pod(
             .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
         rect,
     );
+    count
 }
 
-fn pod_lines(state: &State, pod: &PodView, p: &Palette) -> Vec<Line<'static>> {
+fn pod_lines(state: &State, pod: &PodSummary, p: &Palette) -> Vec<Line<'static>> {
     let ready = pod.is_ready();
     let mut out = vec![Line::from(vec![
         Span::styled("status ", p.dim),

@@ -6,9 +6,9 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme::Palette;
-use crate::app::action::Action;
-use crate::app::keymap::KeyMode;
 use crate::app::state::State;
+use crate::keymap::Intent;
+use crate::keymap::KeyMode;
 
 /// Draw the footer line.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
@@ -41,7 +41,7 @@ fn keys_line<'a>(state: &'a State, p: &Palette, width: u16) -> Line<'a> {
     let km = &state.keymap;
     let key = |a| km.keys_for(KeyMode::Normal, a);
     let mut head = vec![Span::styled(
-        format!(" {} ROLLBACK ", key(Action::RollbackChord)),
+        format!(" {} ROLLBACK ", key(Intent::RollbackChord)),
         p.rollback,
     )];
     if let Some((text, _)) = &state.flash {
@@ -55,18 +55,18 @@ fn keys_line<'a>(state: &'a State, p: &Palette, width: u16) -> Line<'a> {
             Span::raw(format!(" {label}")),
         ]
     };
-    let tail: Vec<Span> = [(Action::Help, "help"), (Action::Quit, "quit")]
+    let tail: Vec<Span> = [(Intent::Help, "help"), (Intent::Quit, "quit")]
         .into_iter()
         .flat_map(|(a, label)| named(a, label))
         .collect();
     // Release actions: shown, dimmed, until they exist.
     let release = [
-        (Action::Rollback, "rollback"),
-        (Action::Smoke, "smoke"),
-        (Action::Switch, "switch"),
-        (Action::Deploy, "deploy"),
-        (Action::Decommission, "decom"),
-        (Action::Checklist, "checklist"),
+        (Intent::Rollback, "rollback"),
+        (Intent::Smoke, "smoke"),
+        (Intent::Switch, "switch"),
+        (Intent::Deploy, "deploy"),
+        (Intent::Decommission, "decom"),
+        (Intent::Checklist, "checklist"),
     ]
     .into_iter()
     .map(|(a, label)| {
@@ -78,9 +78,9 @@ fn keys_line<'a>(state: &'a State, p: &Palette, width: u16) -> Line<'a> {
         vec![Span::styled(format!(" {} {label}", key(a)), style)]
     });
     let panes = [
-        (Action::Filter, "filter"),
-        (Action::Open, "detail"),
-        (Action::AppLog, "log"),
+        (Intent::Filter, "filter"),
+        (Intent::Open, "detail"),
+        (Intent::AppLog, "log"),
     ]
     .into_iter()
     .map(|(a, label)| named(a, label));

@@ -1,4 +1,4 @@
-//! The header: where we are connected, and which colour gets traffic.
+//! The header: where we are connected, and which color gets traffic.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -7,8 +7,8 @@ use ratatui::Frame;
 
 use super::fmt::{compact, duration};
 use super::theme::Palette;
-use crate::app::model::{Colour, Feed, FeedStatus, RouterTarget};
 use crate::app::state::State;
+use crate::model::{Color, Feed, FeedStatus, RouterTarget};
 
 /// Draw the two header lines.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
@@ -20,17 +20,17 @@ fn context_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
     let mut spans = vec![
         Span::styled(" cutover", p.bold),
         Span::raw(" · "),
-        Span::raw(state.ctx.context_name.as_str()),
+        Span::raw(state.session.context_name.as_str()),
         Span::raw(" · "),
         Span::raw(state.router_label.as_str()),
         Span::raw(" · "),
     ];
     spans.extend(connection(state, p));
-    if state.ctx.read_only {
+    if state.session.read_only {
         spans.push(Span::raw(" · "));
         spans.push(Span::styled("READ-ONLY", p.warn));
     }
-    if let Some(user) = &state.ctx.user {
+    if let Some(user) = &state.session.user {
         spans.push(Span::raw(format!(" · {user}")));
     }
     spans.push(Span::styled("  ? help", p.dim));
@@ -80,33 +80,30 @@ fn traffic_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
         return Line::from(spans);
     };
     match &router.target {
-        RouterTarget::Colour(c) => {
+        RouterTarget::Color(c) => {
             spans.push(Span::styled(format!(" {} LIVE ", c.word()), p.live(*c)));
             spans.extend(since(state, p));
             spans.extend(lb(state, p));
             spans.push(Span::raw(" · "));
-            spans.push(Span::styled(c.other().word(), p.colour(c.other())));
+            spans.push(Span::styled(c.other().word(), p.color(c.other())));
             spans.push(Span::styled(" standby", p.dim));
             return Line::from(spans);
         }
         RouterTarget::Split { blue, green } => {
             spans.push(Span::styled(" SPLIT ", p.alarm));
             spans.push(Span::raw(" "));
-            spans.push(Span::styled(
-                format!("BLUE {blue} %"),
-                p.colour(Colour::Blue),
-            ));
+            spans.push(Span::styled(format!("BLUE {blue} %"), p.color(Color::Blue)));
             spans.push(Span::raw(" · "));
             spans.push(Span::styled(
                 format!("GREEN {green} %"),
-                p.colour(Colour::Green),
+                p.color(Color::Green),
             ));
             spans.extend(since(state, p));
         }
         RouterTarget::Unknown(value) => {
             spans.push(Span::styled(" UNKNOWN ", p.alarm));
             spans.push(Span::styled(
-                format!(" router value {value:?} matches neither colour"),
+                format!(" router value {value:?} matches neither color"),
                 p.error,
             ));
         }
@@ -157,12 +154,12 @@ fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
     }
     let version = obs.version.as_deref().unwrap_or("?");
     spans.push(Span::raw(format!("serves {version}")));
-    match obs.colour {
+    match obs.color {
         Some(c) if state.lb_disagrees() => {
             spans.push(Span::styled(format!(" = {} ≠ router", c.word()), p.error));
         }
-        Some(c) => spans.push(Span::styled(format!(" = {}", c.word()), p.colour(c))),
-        None => spans.push(Span::styled(" (matches neither colour)", p.warn)),
+        Some(c) => spans.push(Span::styled(format!(" = {}", c.word()), p.color(c))),
+        None => spans.push(Span::styled(" (matches neither color)", p.warn)),
     }
     if state.lb_stale() {
         spans.push(Span::styled(

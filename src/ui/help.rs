@@ -6,8 +6,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::theme::Palette;
-use crate::app::keymap::{KeyMode, Keymap};
 use crate::app::state::State;
+use crate::keymap::{KeyMode, Keymap};
 
 /// Help text lines for a keymap (also used by tests and the README).
 pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
@@ -39,14 +39,16 @@ pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
     out
 }
 
-/// Draw help over the whole area, scrolled by `scroll` rows.
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Palette) {
+/// Draw help over the whole area, scrolled by `scroll` rows; returns how many lines it has.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Palette) -> usize {
     let block = Block::bordered().title(" help · j/k scroll · Esc closes ");
     let all = lines(&state.keymap, p);
-    let scroll = scroll.min(all.len().saturating_sub(1));
+    let count = all.len();
+    let scroll = scroll.min(count.saturating_sub(1));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(all).block(block).scroll((scroll as u16, 0)),
         area,
     );
+    count
 }

@@ -1,4 +1,4 @@
-//! A colour's log pane: status line and the visible lines (wrapped or clipped).
+//! A color's log pane: status line and the visible lines (wrapped or clipped).
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -9,11 +9,11 @@ use super::fmt::pod_short;
 use super::pane::feed_note;
 use super::theme::Palette;
 use crate::app::logbuf::LogEntry;
-use crate::app::model::Feed;
-use crate::app::state::{ColourState, State};
+use crate::app::state::{ColorState, State};
+use crate::model::Feed;
 
 /// "logs · following 3 of 3 pods · filter /err/ · wrap" or "logs · PAUSED · 12 new below".
-pub fn title<'a>(state: &State, cs: &ColourState, p: &Palette) -> Line<'a> {
+pub fn title<'a>(state: &State, cs: &ColorState, p: &Palette) -> Line<'a> {
     let mut spans = vec![Span::styled("logs", p.bold)];
     match cs.streams {
         Some((following, total)) => spans.push(Span::raw(format!(
@@ -40,14 +40,14 @@ pub fn title<'a>(state: &State, cs: &ColourState, p: &Palette) -> Line<'a> {
             p.dim,
         ));
     }
-    if let Some(note) = feed_note(state, &Feed::Logs(cs.colour)) {
+    if let Some(note) = feed_note(state, &Feed::Logs(cs.color)) {
         spans.push(Span::styled(format!(" · {note}"), p.warn));
     }
     Line::from(spans)
 }
 
 /// Draw the lines ending at the view's bottom line.
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, cs: &ColourState, p: &Palette) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, cs: &ColorState, p: &Palette) {
     let rows = area.height as usize;
     let width = area.width as usize;
     if rows == 0 || width == 0 {

@@ -15,12 +15,12 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::widgets::{Block, Clear};
 use ratatui::Frame;
 
-use crate::app::model::Colour;
-use crate::app::state::{Modal, Screen, State};
+use crate::app::state::{Modal, Screen, State, Viewport};
+use crate::model::Color;
 use theme::Palette;
 
-/// Draw the whole screen for `state`.
-pub fn view(frame: &mut Frame, state: &State) {
+/// Draw the whole screen for `state`; returns the sizes it drew, for `update` to scroll by.
+pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     let p = Palette::of(state.effective_theme());
     let area = frame.area();
     let timeline_rows = match area.height {
@@ -38,25 +38,28 @@ pub fn view(frame: &mut Frame, state: &State) {
     let [blue, green] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
     header::draw(frame, header, state, &p);
-    pane::draw(frame, blue, state, Colour::Blue, &p);
-    pane::draw(frame, green, state, Colour::Green, &p);
+    let log_rows = pane::draw(frame, blue, state, Color::Blue, &p);
+    pane::draw(frame, green, state, Color::Green, &p);
     timeline::draw(frame, timeline, state, &p);
     footer::draw(frame, footer, state, &p);
-
+    let mut drawn = Viewport {
+        log_rows: log_rows.into(),
+        timeline_rows: timeline.height.saturating_sub(2).into(),
+        ..Viewport::default()
+    };
     match state.screen {
         Screen::Cockpit => {}
-        Screen::Help(scroll) => help::draw(frame, area, state, scroll, &p),
+        Screen::Help(scroll) => drawn.help_lines = help::draw(frame, area, state, scroll, &p),
         Screen::AppLog => draw_app_log(frame, area),
     }
     match &state.modal {
         None => {}
-        Some(Modal::PodDetail {
-            colour,
-            pod,
-            scroll,
-        }) => detail::draw_pod(frame, area, state, *colour, pod, *scroll, &p),
+        Some(Modal::PodDetail { color, pod, scroll }) => {
+            drawn.detail_lines = detail::draw_pod(frame, area, state, *color, pod, *scroll, &p);
+        }
         Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
     }
+    drawn
 }
 
 /// cutover's own log (tui-logger; the caller installs the logger).

@@ -1,4 +1,4 @@
-//! One colour's column: title, pods table, probes, kubelet/endpoints, error rate, logs.
+//! One color's column: title, pods table, probes, kubelet/endpoints, error rate, logs.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -8,23 +8,23 @@ use ratatui::Frame;
 
 use super::fmt::{age, duration, fit, fit_end};
 use super::theme::Palette;
-use crate::app::model::{Colour, Feed, FeedStatus, ProbeResult, RouterTarget};
-use crate::app::state::{ColourState, Focus, State};
+use crate::app::state::{ColorState, Focus, State};
+use crate::model::{Color, Feed, FeedStatus, ProbeResult, RouterTarget};
 
-/// Draw the column of `colour` into `area`.
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, colour: Colour, p: &Palette) {
-    let cs = state.colour(colour);
-    let focused = state.focus == Focus::Colour(colour);
+/// Draw the column of `color` into `area`.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Palette) -> u16 {
+    let cs = state.color(color);
+    let focused = state.focus == Focus::Color(color);
     let mut block = Block::bordered()
         .border_type(if focused {
             BorderType::Thick
         } else {
             BorderType::Plain
         })
-        .border_style(p.colour(colour))
+        .border_style(p.color(color))
         .title(title(state, cs, p));
     // Stale pods are kept on screen, and say how stale they are.
-    if let Some(note) = feed_note(state, &Feed::Pods(colour)) {
+    if let Some(note) = feed_note(state, &Feed::Pods(color)) {
         block = block.title_bottom(Span::styled(format!(" pods {note} "), p.warn));
     }
     let inner = block.inner(area);
@@ -45,21 +45,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, colour: Colour, p: &Pa
     frame.render_widget(Paragraph::new(info_lines(state, cs, p)), info);
     frame.render_widget(Paragraph::new(super::logs::title(state, cs, p)), logs_title);
     super::logs::draw(frame, logs, state, cs, p);
+    logs.height
 }
 
 /// " BLUE  LIVE  · v1.9.3 · 3/3 ready · fittrack-blue ": the route state first, so it
 /// survives narrow terminals.
-fn title<'a>(state: &'a State, cs: &'a ColourState, p: &Palette) -> Line<'a> {
-    let c = cs.colour;
+fn title<'a>(state: &'a State, cs: &'a ColorState, p: &Palette) -> Line<'a> {
+    let c = cs.color;
     let mut spans = vec![Span::styled(
         format!(" {} ", c.word()),
-        p.colour(c).add_modifier(Modifier::BOLD),
+        p.color(c).add_modifier(Modifier::BOLD),
     )];
     spans.push(match state.router.as_ref().map(|r| &r.target) {
-        Some(RouterTarget::Colour(live)) if *live == c => Span::styled(" LIVE ", p.live(c)),
-        Some(RouterTarget::Colour(_)) => Span::styled("standby", p.dim),
+        Some(RouterTarget::Color(live)) if *live == c => Span::styled(" LIVE ", p.live(c)),
+        Some(RouterTarget::Color(_)) => Span::styled("standby", p.dim),
         Some(RouterTarget::Split { blue, green }) => {
-            let pct = if c == Colour::Blue { blue } else { green };
+            let pct = if c == Color::Blue { blue } else { green };
             Span::styled(format!(" SPLIT {pct} % "), p.alarm)
         }
         Some(RouterTarget::Unknown(_) | RouterTarget::Missing) => {
@@ -88,14 +89,14 @@ fn draw_pods(
     frame: &mut Frame,
     area: Rect,
     state: &State,
-    cs: &ColourState,
+    cs: &ColorState,
     focused: bool,
     p: &Palette,
 ) {
     if cs.pods.is_empty() {
-        let text = match feed_note(state, &Feed::Pods(cs.colour)) {
+        let text = match feed_note(state, &Feed::Pods(cs.color)) {
             Some(s) => s,
-            None if state.feeds.contains_key(&Feed::Pods(cs.colour)) => {
+            None if state.feeds.contains_key(&Feed::Pods(cs.color)) => {
                 "no pods match the selector".into()
             }
             None => "waiting for pods…".into(),
@@ -173,7 +174,7 @@ pub fn feed_note(state: &State, feed: &Feed) -> Option<String> {
     }
 }
 
-fn info_lines<'a>(state: &State, cs: &ColourState, p: &Palette) -> Vec<Line<'a>> {
+fn info_lines<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Line<'a>> {
     let mut probes = vec![Span::styled("probes ", p.dim)];
     probes.extend(probe_spans("live", cs.probes.live.as_ref(), p));
     probes.push(Span::raw("  "));
@@ -203,8 +204,8 @@ fn info_lines<'a>(state: &State, cs: &ColourState, p: &Palette) -> Vec<Line<'a>>
     let mut lines = vec![Line::from(probes), Line::from(kubelet)];
     if let Some(f) = &cs.probes.last_failure {
         let kind = match f.kind {
-            crate::app::model::ProbeKind::Live => "live",
-            crate::app::model::ProbeKind::Ready => "ready",
+            crate::model::ProbeKind::Live => "live",
+            crate::model::ProbeKind::Ready => "ready",
         };
         lines.push(Line::from(vec![
             Span::styled("last failure ", p.dim),

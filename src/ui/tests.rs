@@ -3,21 +3,24 @@
 use chrono::Duration;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::style::Color;
+use ratatui::style::Color as Tint;
 use ratatui::Terminal;
 
 use super::theme::Palette;
 use super::view;
-use crate::app::model::{Colour, Feed, FeedStatus, RouterTarget};
 use crate::app::msg::Msg;
 use crate::app::sample;
 use crate::app::state::{Modal, Screen, State};
 use crate::app::update::update;
 use crate::config::schema::Theme;
+use crate::model::{Color, Feed, FeedStatus, RouterTarget};
 
 fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    t.draw(|f| view(f, state)).expect("draw");
+    t.draw(|f| {
+        view(f, state);
+    })
+    .expect("draw");
     t
 }
 
@@ -94,9 +97,9 @@ fn snapshot_help_120x40() {
 #[test]
 fn snapshot_pod_detail_80x24() {
     let mut s = sample::state(3, 40);
-    let pod = sample::pod(Colour::Green, 1).name;
+    let pod = sample::pod(Color::Green, 1).name;
     s.modal = Some(Modal::PodDetail {
-        colour: Colour::Green,
+        color: Color::Green,
         pod,
         scroll: 0,
     });
@@ -104,15 +107,15 @@ fn snapshot_pod_detail_80x24() {
 }
 
 #[test]
-fn blue_and_green_are_drawn_in_their_colours() {
+fn blue_and_green_are_drawn_in_their_colors() {
     let buf = buffer(&sample::state(3, 40), 120, 40);
     let p = Palette::of(Theme::Dark);
-    let blue = p.colour(Colour::Blue).fg.expect("blue has a colour");
-    let green = p.colour(Colour::Green).fg.expect("green has a colour");
+    let blue = p.color(Color::Blue).fg.expect("blue has a color");
+    let green = p.color(Color::Green).fg.expect("green has a color");
     assert_ne!(blue, green);
-    assert!(matches!(blue, Color::Blue | Color::LightBlue));
-    assert!(matches!(green, Color::Green | Color::LightGreen));
-    // Pane corners (row 2, below the header) and the colour words in the titles.
+    assert!(matches!(blue, Tint::Blue | Tint::LightBlue));
+    assert!(matches!(green, Tint::Green | Tint::LightGreen));
+    // Pane corners (row 2, below the header) and the color words in the titles.
     assert_eq!(buf[(0, 2)].fg, blue, "left pane border");
     assert_eq!(buf[(60, 2)].fg, green, "right pane border");
     let in_titles = |word| {
@@ -132,13 +135,13 @@ fn blue_and_green_are_drawn_in_their_colours() {
 }
 
 #[test]
-fn live_marker_sits_on_the_live_colour() {
+fn live_marker_sits_on_the_live_color() {
     let p = Palette::of(Theme::Dark);
     for (target, raw, live_left) in [
-        (Colour::Blue, "fittrack-blue:100,fittrack-green:0", true),
-        (Colour::Green, "fittrack-blue:0,fittrack-green:100", false),
+        (Color::Blue, "fittrack-blue:100,fittrack-green:0", true),
+        (Color::Green, "fittrack-blue:0,fittrack-green:100", false),
     ] {
-        let buf = buffer(&with_router(RouterTarget::Colour(target), raw), 120, 40);
+        let buf = buffer(&with_router(RouterTarget::Color(target), raw), 120, 40);
         let live_bg = p.live(target).bg.expect("LIVE has a background");
         let hits = find(&buf, "LIVE");
         assert_eq!(hits.len(), 2, "header and one pane: {hits:?}");
@@ -149,7 +152,7 @@ fn live_marker_sits_on_the_live_colour() {
                 "LIVE at {x},{y} drawn on {target:?}"
             );
         }
-        // Header says which colour in words, right before LIVE.
+        // Header says which color in words, right before LIVE.
         assert!(row(&buf, 1).contains(&format!("{} LIVE", target.word())));
         let (px, py) = hits
             .iter()
@@ -172,11 +175,11 @@ fn unknown_router_is_loud_and_never_live() {
     let text = screen_text(&buf);
     assert!(
         find(&buf, "LIVE").is_empty(),
-        "no colour may claim LIVE:\n{text}"
+        "no color may claim LIVE:\n{text}"
     );
     let (x, y) = find(&buf, "UNKNOWN")[0];
-    assert_eq!(buf[(x, y)].bg, Color::Red);
-    assert!(text.contains("\"fittrack-canary\" matches neither colour"));
+    assert_eq!(buf[(x, y)].bg, Tint::Red);
+    assert!(text.contains("\"fittrack-canary\" matches neither color"));
     assert_eq!(find(&buf, "ROUTE ?").len(), 2);
 }
 
@@ -213,8 +216,8 @@ fn no_color_draws_monochrome() {
     let buf = buffer(&s, 120, 40);
     for cell in buf.content() {
         assert!(
-            cell.fg == Color::Reset && cell.bg == Color::Reset,
-            "coloured cell {cell:?}"
+            cell.fg == Tint::Reset && cell.bg == Tint::Reset,
+            "colored cell {cell:?}"
         );
     }
     assert!(row(&buf, 1).contains("BLUE LIVE"), "meaning stays in words");
@@ -227,15 +230,12 @@ fn stale_feed_says_how_stale() {
         since: sample::now(),
         error: "connection reset".into(),
     };
-    update(&mut s, Msg::Feed(Feed::Pods(Colour::Blue), err));
+    update(&mut s, Msg::Feed(Feed::Pods(Color::Blue), err));
     update(&mut s, Msg::Tick(sample::now() + Duration::seconds(12)));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(text.contains("RECONNECTING"), "{text}");
     assert!(text.contains("reconnecting · updated 12 s ago"), "{text}");
-    update(
-        &mut s,
-        Msg::Feed(Feed::Pods(Colour::Blue), FeedStatus::Live),
-    );
+    update(&mut s, Msg::Feed(Feed::Pods(Color::Blue), FeedStatus::Live));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(
         !text.contains("RECONNECTING") && !text.contains("reconnecting"),
@@ -273,7 +273,7 @@ fn paused_logs_and_filter_errors_are_shown() {
 #[test]
 fn tiny_and_huge_screens_do_not_panic() {
     let mut s = sample::state(200, 500);
-    let pod = sample::pod(Colour::Blue, 0).name;
+    let pod = sample::pod(Color::Blue, 0).name;
     let overlays = [
         (Screen::Cockpit, None),
         (Screen::Help(500), None),
@@ -281,7 +281,7 @@ fn tiny_and_huge_screens_do_not_panic() {
         (
             Screen::Cockpit,
             Some(Modal::PodDetail {
-                colour: Colour::Blue,
+                color: Color::Blue,
                 pod,
                 scroll: 500,
             }),
@@ -316,9 +316,9 @@ fn lb_disagreeing_with_the_router_is_flagged() {
     let mut s = sample::state(3, 40);
     update(
         &mut s,
-        Msg::Lb(crate::app::model::LbObservation {
+        Msg::Lb(crate::model::LbObservation {
             version: Some("v2.0.0".into()),
-            colour: Some(Colour::Green),
+            color: Some(Color::Green),
             error: None,
             at: sample::now(),
         }),
@@ -333,7 +333,7 @@ fn lb_disagreeing_with_the_router_is_flagged() {
 #[test]
 fn crashing_pod_shows_reason_and_exit_code_in_red() {
     let mut s = sample::state(3, 40);
-    let mut pods: Vec<_> = (0..3).map(|i| sample::pod(Colour::Blue, i)).collect();
+    let mut pods: Vec<_> = (0..3).map(|i| sample::pod(Color::Blue, i)).collect();
     pods[0].status = "CrashLoopBackOff".into();
     pods[0].ready = 0;
     pods[0].last_exit_code = Some(1);
@@ -341,14 +341,14 @@ fn crashing_pod_shows_reason_and_exit_code_in_red() {
     update(
         &mut s,
         Msg::Pods {
-            colour: Colour::Blue,
+            color: Color::Blue,
             pods,
         },
     );
     let buf = buffer(&s, 120, 40);
     let (x, y) = find(&buf, "CrashLoopBackOff exit 1")[0];
     assert!(x < 60);
-    assert_eq!(buf[(x, y)].fg, Color::Red);
+    assert_eq!(buf[(x, y)].fg, Tint::Red);
     assert!(row(&buf, y).contains("0/1"));
     assert!(screen_text(&buf).contains("kubelet 2/3 ready"));
 }

@@ -1,11 +1,11 @@
-//! Styles for the dark, light and monochrome themes. Meaning never rests on colour
-//! alone: colours are also written as words, and mono uses reverse/bold/underline.
+//! Styles for the dark, light and monochrome themes. Meaning never rests on color
+//! alone: colors are also written as words, and mono uses reverse/bold/underline.
 
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Color as Tint, Modifier, Style};
 
 use crate::app::logbuf::POD_SLOTS;
-use crate::app::model::Colour;
 use crate::config::schema::Theme;
+use crate::model::Color;
 
 /// Resolved styles for one theme.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,10 +26,10 @@ pub struct Palette {
     pub rollback: Style,
     /// Selected row.
     pub selected: Style,
-    blue: Color,
-    green: Color,
-    on_colour: Color,
-    pods: [Color; POD_SLOTS as usize],
+    blue: Tint,
+    green: Tint,
+    on_color: Tint,
+    pods: [Tint; POD_SLOTS as usize],
     mono: bool,
 }
 
@@ -39,46 +39,46 @@ impl Palette {
         let base = Palette {
             dim: Style::new().add_modifier(Modifier::DIM),
             bold: Style::new().add_modifier(Modifier::BOLD),
-            ok: Style::new().fg(Color::Green),
-            warn: Style::new().fg(Color::Yellow),
-            error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ok: Style::new().fg(Tint::Green),
+            warn: Style::new().fg(Tint::Yellow),
+            error: Style::new().fg(Tint::Red).add_modifier(Modifier::BOLD),
             alarm: Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
+                .fg(Tint::White)
+                .bg(Tint::Red)
                 .add_modifier(Modifier::BOLD),
             rollback: Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
+                .fg(Tint::White)
+                .bg(Tint::Red)
                 .add_modifier(Modifier::BOLD),
             selected: Style::new().add_modifier(Modifier::REVERSED),
-            blue: Color::LightBlue,
-            green: Color::LightGreen,
-            on_colour: Color::Black,
+            blue: Tint::LightBlue,
+            green: Tint::LightGreen,
+            on_color: Tint::Black,
             pods: [
-                Color::Cyan,
-                Color::Magenta,
-                Color::Yellow,
-                Color::LightCyan,
-                Color::LightMagenta,
-                Color::LightYellow,
+                Tint::Cyan,
+                Tint::Magenta,
+                Tint::Yellow,
+                Tint::LightCyan,
+                Tint::LightMagenta,
+                Tint::LightYellow,
             ],
             mono: false,
         };
         match theme {
             Theme::Dark => base,
             Theme::Light => Palette {
-                ok: Style::new().fg(Color::Green),
-                warn: Style::new().fg(Color::Rgb(160, 100, 0)),
-                blue: Color::Blue,
-                green: Color::Green,
-                on_colour: Color::White,
+                ok: Style::new().fg(Tint::Green),
+                warn: Style::new().fg(Tint::Rgb(160, 100, 0)),
+                blue: Tint::Blue,
+                green: Tint::Green,
+                on_color: Tint::White,
                 pods: [
-                    Color::Cyan,
-                    Color::Magenta,
-                    Color::Rgb(160, 100, 0),
-                    Color::DarkGray,
-                    Color::Rgb(120, 0, 120),
-                    Color::Rgb(0, 110, 110),
+                    Tint::Cyan,
+                    Tint::Magenta,
+                    Tint::Rgb(160, 100, 0),
+                    Tint::DarkGray,
+                    Tint::Rgb(120, 0, 120),
+                    Tint::Rgb(0, 110, 110),
                 ],
                 ..base
             },
@@ -89,42 +89,42 @@ impl Palette {
                 error: Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
                 alarm: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
                 rollback: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-                blue: Color::Reset,
-                green: Color::Reset,
-                on_colour: Color::Reset,
-                pods: [Color::Reset; POD_SLOTS as usize],
+                blue: Tint::Reset,
+                green: Tint::Reset,
+                on_color: Tint::Reset,
+                pods: [Tint::Reset; POD_SLOTS as usize],
                 mono: true,
                 ..base
             },
         }
     }
 
-    /// Text in a colour's own colour (borders, the colour's name).
-    pub fn colour(&self, c: Colour) -> Style {
+    /// Text in a color's own color (borders, the color's name).
+    pub fn color(&self, c: Color) -> Style {
         if self.mono {
             return Style::new().add_modifier(Modifier::BOLD);
         }
         Style::new().fg(match c {
-            Colour::Blue => self.blue,
-            Colour::Green => self.green,
+            Color::Blue => self.blue,
+            Color::Green => self.green,
         })
     }
 
-    /// The LIVE marker: the colour as background, unmistakable.
-    pub fn live(&self, c: Colour) -> Style {
+    /// The LIVE marker: the color as background, unmistakable.
+    pub fn live(&self, c: Color) -> Style {
         if self.mono {
             return Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD);
         }
         Style::new()
-            .fg(self.on_colour)
+            .fg(self.on_color)
             .bg(match c {
-                Colour::Blue => self.blue,
-                Colour::Green => self.green,
+                Color::Blue => self.blue,
+                Color::Green => self.green,
             })
             .add_modifier(Modifier::BOLD)
     }
 
-    /// A pod's log prefix colour.
+    /// A pod's log prefix color.
     pub fn pod(&self, slot: u8) -> Style {
         if self.mono {
             return Style::new().add_modifier(Modifier::BOLD);
@@ -150,22 +150,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_theme_tells_the_colours_apart() {
+    fn every_theme_tells_the_colors_apart() {
         for theme in [Theme::Dark, Theme::Light] {
             let p = Palette::of(theme);
-            assert_ne!(p.colour(Colour::Blue), p.colour(Colour::Green), "{theme:?}");
-            assert_ne!(p.live(Colour::Blue), p.live(Colour::Green), "{theme:?}");
+            assert_ne!(p.color(Color::Blue), p.color(Color::Green), "{theme:?}");
+            assert_ne!(p.live(Color::Blue), p.live(Color::Green), "{theme:?}");
         }
         assert_eq!(
-            Palette::of(Theme::Light).colour(Colour::Blue).fg,
-            Some(Color::Blue)
+            Palette::of(Theme::Light).color(Color::Blue).fg,
+            Some(Tint::Blue)
         );
     }
 
     #[test]
-    fn mono_uses_no_colour_but_still_marks_live() {
+    fn mono_uses_no_color_but_still_marks_live() {
         let p = Palette::of(Theme::Mono);
-        let live = p.live(Colour::Blue);
+        let live = p.live(Color::Blue);
         assert_eq!(live.fg, None);
         assert_eq!(live.bg, None);
         assert!(live.add_modifier.contains(Modifier::REVERSED));

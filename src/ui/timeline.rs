@@ -6,9 +6,9 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 use ratatui::Frame;
 
 use super::theme::Palette;
-use crate::app::model::{Colour, EventKind};
 use crate::app::state::{Focus, State};
 use crate::app::timeline::TimelineItem;
+use crate::model::{Color, EventKind};
 
 /// Draw the timeline into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
@@ -76,14 +76,14 @@ fn item_line<'a>(state: &State, item: &'a TimelineItem, p: &Palette) -> Line<'a>
     }
 }
 
-/// The colour word when the namespace belongs to exactly one colour, else the namespace.
+/// The color word when the namespace belongs to exactly one color, else the namespace.
 fn owner(state: &State, namespace: &str, p: &Palette) -> Span<'static> {
-    let owners: Vec<Colour> = Colour::BOTH
+    let owners: Vec<Color> = Color::BOTH
         .into_iter()
-        .filter(|c| state.colour(*c).namespace == namespace)
+        .filter(|c| state.color(*c).namespace == namespace)
         .collect();
     match owners.as_slice() {
-        [c] => Span::styled(c.word(), p.colour(*c)),
+        [c] => Span::styled(c.word(), p.color(*c)),
         _ => Span::raw(namespace.to_string()),
     }
 }

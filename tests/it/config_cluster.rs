@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cutover::config::check::{check_cluster, has_errors, Finding, Level};
+use cutover::cluster::check::check_cluster;
+use cutover::config::check::{has_errors, Finding, Level};
 use cutover::config::demo_config;
 use serde_json::{json, Value};
 
@@ -157,7 +158,7 @@ async fn findings_cover_namespaces_router_objects_and_pods() {
 }
 
 #[tokio::test]
-async fn a_router_value_matching_neither_colour_is_an_error() {
+async fn a_router_value_matching_neither_color_is_an_error() {
     let hostile = "canary\u{1b}[2J\u{202e}";
     let (client, _) = fake_cluster(fittrack_blue_only(route(0, hostile, 100))).await;
     let findings = check_cluster(&client, &demo_config("fittrack", None)).await;
@@ -166,10 +167,7 @@ async fn a_router_value_matching_neither_colour_is_an_error() {
         .find(|f| f.subject == "router fittrack/fittrack")
         .expect("router finding");
     assert_eq!(router.level, Level::Error);
-    assert!(
-        router.message.contains("matches neither colour"),
-        "{router}"
-    );
+    assert!(router.message.contains("matches neither color"), "{router}");
 }
 
 #[tokio::test]

@@ -56,7 +56,7 @@ fn demo_configs_validate_and_round_trip() {
 
 /// (file, expected `line:column: `key`: message` prefix) for every broken config.
 const BROKEN: &[(&str, &str)] = &[
-    ("unknown_key.toml", "6:1: `router.colour`: unknown field `colour`"),
+    ("unknown_key.toml", "6:1: `router.color`: unknown field `color`"),
     (
         "wrong_type.toml",
         "11:8: `colors.blue.port`: invalid type: string \"8000\", expected u16",
@@ -125,7 +125,7 @@ fn every_broken_config_has_an_expectation() {
     }
 }
 
-/// The guide's layout taken literally: both colours are refused, the message says why
+/// The guide's layout taken literally: both colors are refused, the message says why
 /// in plain words and points to the router kind that works.
 #[test]
 fn guide_layout_with_service_selector_explains_and_suggests_httproute() {

@@ -111,12 +111,12 @@ impl Drop for Pane {
     }
 }
 
-/// The header's traffic line names `colour` as LIVE (not just "BLUE" and "LIVE" anywhere).
-fn traffic_to(screen: &str, colour: &str) -> bool {
+/// The header's traffic line names `color` as LIVE (not just "BLUE" and "LIVE" anywhere).
+fn traffic_to(screen: &str, color: &str) -> bool {
     screen
         .lines()
         .find(|l| l.contains("traffic →"))
-        .is_some_and(|l| l.contains(&format!(" {colour} LIVE ")))
+        .is_some_and(|l| l.contains(&format!(" {color} LIVE ")))
 }
 
 fn bin() -> &'static str {
@@ -160,13 +160,13 @@ fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
 const START: Duration = Duration::from_secs(60);
 
 #[test]
-fn demo_shows_both_colours_with_blue_live_help_and_quits_cleanly() {
+fn demo_shows_both_colors_with_blue_live_help_and_quits_cleanly() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(pane) = Pane::start(120, 40, tmp.path()) else {
         return;
     };
     pane.type_line(&format!("{} demo", bin()));
-    let screen = pane.wait_for("blue live, both colours' pods and logs", START, |s| {
+    let screen = pane.wait_for("blue live, both colors' pods and logs", START, |s| {
         traffic_to(s, "BLUE")
             && s.contains("GREEN standby")
             && s.matches("Running").count() >= 6

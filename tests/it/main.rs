@@ -1,6 +1,7 @@
 //! Integration tests: one crate to keep link time down on 2 cores.
 //! Each module belongs to one area; see the file's first line.
 
+mod architecture;
 mod cockpit_feeds;
 mod config_cluster;
 mod config_files;

@@ -1,4 +1,4 @@
-//! Log feeds: per colour, follow up to `max_streams` pods matching the selector, attach to
+//! Log feeds: per color, follow up to `max_streams` pods matching the selector, attach to
 //! new pods and detach from deleted ones, and deliver lines in batches.
 
 pub mod dedup;
@@ -7,28 +7,27 @@ pub mod stream;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use ::kube::Api;
 use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
 use super::watch::FeedHealth;
 use super::{Ctx, PodFacts, Shared};
-use crate::app::model::{Colour, Feed, LogLine, PodView};
 use crate::app::msg::Msg;
-use crate::kube::router::colour_config;
+use crate::model::{Color, Feed, LogLine, PodSummary};
 
 /// Lines are gathered this long before they are sent as one `Msg::LogLines`.
 pub const BATCH: Duration = Duration::from_millis(50);
 const BATCH_MAX: usize = 2_000;
 
-/// Starts the batcher and one log manager per colour.
+/// Starts the batcher and one log manager per color.
 pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
     let (lines_tx, lines_rx) = mpsc::channel(10_000);
     tasks.spawn(batch(lines_rx, ctx.tx.clone()));
-    for colour in Colour::BOTH {
-        let pods = shared.pods[colour as usize].subscribe();
-        tasks.spawn(manage(ctx.clone(), colour, pods, lines_tx.clone()));
+    for color in Color::BOTH {
+        let pods = shared.pods[color as usize].subscribe();
+        tasks.spawn(manage(ctx.clone(), color, pods, lines_tx.clone()));
     }
 }
 
@@ -50,7 +49,7 @@ async fn batch(mut rx: mpsc::Receiver<LogLine>, tx: mpsc::UnboundedSender<Msg>) 
 }
 
 /// A pod whose container has started has logs to follow.
-fn has_started(p: &PodView) -> bool {
+fn has_started(p: &PodSummary) -> bool {
     p.restarts > 0
         || p.containers
             .iter()
@@ -59,7 +58,7 @@ fn has_started(p: &PodView) -> bool {
 
 /// Which pods to follow: those already followed while they exist, then started pods by
 /// name, up to `max`. Stable, so a new pod never steals a running stream's slot.
-pub fn choose(pods: &[PodView], followed: &[String], max: usize) -> Vec<String> {
+pub fn choose(pods: &[PodSummary], followed: &[String], max: usize) -> Vec<String> {
     let mut chosen: Vec<String> = followed
         .iter()
         .filter(|f| pods.iter().any(|p| &p.name == *f))
@@ -77,7 +76,7 @@ pub fn choose(pods: &[PodView], followed: &[String], max: usize) -> Vec<String> 
     chosen
 }
 
-/// The health of a colour's log feed: Reconnecting while any followed stream fails to
+/// The health of a color's log feed: Reconnecting while any followed stream fails to
 /// open for a feed-level reason, Live otherwise.
 struct StreamsHealth {
     health: FeedHealth,
@@ -121,23 +120,23 @@ impl StreamsHealth {
 
 async fn manage(
     ctx: Ctx,
-    colour: Colour,
+    color: Color,
     mut pods: tokio::sync::watch::Receiver<Vec<PodFacts>>,
     lines: mpsc::Sender<LogLine>,
 ) {
-    let cc = colour_config(&ctx.config, colour);
+    let cc = ctx.config.colors.of(color);
     let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &cc.namespace);
     let logs = &ctx.config.logs;
     let mut streams: JoinSet<()> = JoinSet::new();
     let mut open: BTreeMap<String, AbortHandle> = BTreeMap::new();
     let mut reported = None;
     let (health_tx, mut health_rx) = mpsc::unbounded_channel();
-    let mut health = StreamsHealth::new(FeedHealth::new(Feed::Logs(colour), ctx.tx.clone()));
+    let mut health = StreamsHealth::new(FeedHealth::new(Feed::Logs(color), ctx.tx.clone()));
     loop {
         let current = pods.borrow_and_update().clone();
-        let views: Vec<PodView> = current.iter().map(|f| f.view.clone()).collect();
+        let summaries: Vec<PodSummary> = current.iter().map(|f| f.summary.clone()).collect();
         let followed: Vec<String> = open.keys().cloned().collect();
-        let chosen = choose(&views, &followed, logs.max_streams);
+        let chosen = choose(&summaries, &followed, logs.max_streams);
         open.retain(|name, handle| {
             let keep = chosen.contains(name);
             if !keep {
@@ -150,7 +149,7 @@ async fn manage(
             if open.contains_key(name) {
                 continue;
             }
-            let Some(pod) = current.iter().find(|p| &p.view.name == name) else {
+            let Some(pod) = current.iter().find(|p| &p.summary.name == name) else {
                 continue;
             };
             let container = logs
@@ -159,7 +158,7 @@ async fn manage(
                 .unwrap_or_else(|| pod.log_container.clone());
             let target = stream::Target {
                 api: api.clone(),
-                colour,
+                color,
                 pod: name.clone(),
                 container,
                 tail: logs.tail,
@@ -173,7 +172,7 @@ async fn manage(
         if reported != Some(now) {
             reported = Some(now);
             let msg = Msg::LogStreams {
-                colour,
+                color,
                 following: now.0,
                 total: now.1,
             };
@@ -199,17 +198,17 @@ async fn manage(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::model::ContainerView;
+    use crate::model::ContainerSummary;
 
-    fn pod(name: &str, state: &str) -> PodView {
-        PodView {
+    fn pod(name: &str, state: &str) -> PodSummary {
+        PodSummary {
             name: name.into(),
-            containers: vec![ContainerView {
+            containers: vec![ContainerSummary {
                 name: "api".into(),
                 state: state.into(),
-                ..ContainerView::default()
+                ..ContainerSummary::default()
             }],
-            ..PodView::default()
+            ..PodSummary::default()
         }
     }
 
@@ -234,7 +233,7 @@ mod tests {
         tokio::spawn(batch(lrx, tx));
         for i in 0..5 {
             let line = LogLine {
-                colour: Colour::Blue,
+                color: Color::Blue,
                 pod: "p".into(),
                 container: "c".into(),
                 ts: None,
@@ -255,7 +254,7 @@ mod tests {
     #[test]
     fn log_feed_health_follows_failing_streams() {
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut h = StreamsHealth::new(FeedHealth::new(Feed::Logs(Colour::Blue), tx));
+        let mut h = StreamsHealth::new(FeedHealth::new(Feed::Logs(Color::Blue), tx));
         let fail = |pod: &str| stream::Opened {
             pod: pod.into(),
             error: Some("connection refused".into()),
@@ -274,7 +273,7 @@ mod tests {
         while let Ok(Msg::Feed(_, status)) = rx.try_recv() {
             got.push(status);
         }
-        use crate::app::model::FeedStatus;
+        use crate::model::FeedStatus;
         let errors: Vec<_> = got
             .iter()
             .map(|s| match s {

@@ -3,25 +3,25 @@
 
 use std::time::Duration;
 
-use ::kube::api::LogParams;
-use ::kube::Api;
 use chrono::{DateTime, Utc};
 use futures::{AsyncBufRead, AsyncBufReadExt};
 use k8s_openapi::api::core::v1::Pod;
+use kube::api::LogParams;
+use kube::Api;
 use tokio::sync::mpsc::{Sender, UnboundedSender};
 
 use super::dedup::Dedup;
-use crate::app::model::{Colour, LogLine};
-use crate::kube::{clean, clean_max};
+use crate::cluster::{clean, clean_max};
+use crate::model::{Color, LogLine};
 use crate::sanitize::{display_width, CUT_MARKER};
 
 /// What one stream follows.
 #[derive(Clone)]
 pub struct Target {
-    /// Pods API of the colour's namespace.
+    /// Pods API of the color's namespace.
     pub api: Api<Pod>,
-    /// Colour of the pod.
-    pub colour: Colour,
+    /// Color of the pod.
+    pub color: Color,
     /// Pod name.
     pub pod: String,
     /// Container name.
@@ -56,7 +56,7 @@ fn params(t: &Target, dedup: &mut Dedup) -> LogParams {
     }
 }
 
-/// How a stream's latest attempt to open went: the colour's log feed is healthy when no
+/// How a stream's latest attempt to open went: the color's log feed is healthy when no
 /// followed pod's stream fails to open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opened {
@@ -68,8 +68,8 @@ pub struct Opened {
 
 /// True when an error says the log feed itself is unhealthy (transport, auth, server),
 /// false when it is about this pod (not found, container not started: 400/404).
-pub fn is_feed_failure(e: &::kube::Error) -> bool {
-    !matches!(e, ::kube::Error::Api(s) if s.code == 400 || s.code == 404)
+pub fn is_feed_failure(e: &kube::Error) -> bool {
+    !matches!(e, kube::Error::Api(s) if s.code == 400 || s.code == 404)
 }
 
 /// Room for the `timestamps=true` prefix (`2026-01-02T10:00:00.123456789+00:00 `).
@@ -126,7 +126,7 @@ fn clean_line(text: &str, max_line: usize, cut: bool) -> String {
 
 /// Whose lines a stream carries, as shown on screen.
 struct Who<'a> {
-    colour: Colour,
+    color: Color,
     pod: &'a str,
     container: &'a str,
     max_line: usize,
@@ -160,7 +160,7 @@ async fn pump<R: AsyncBufRead + Unpin>(
         }
         lines += 1;
         let msg = LogLine {
-            colour: who.colour,
+            color: who.color,
             pod: who.pod.to_string(),
             container: who.container.to_string(),
             ts,
@@ -192,7 +192,7 @@ pub async fn follow(t: Target, out: Sender<LogLine>, health: UnboundedSender<Ope
         });
         if let Ok(mut reader) = opened {
             let who = Who {
-                colour: t.colour,
+                color: t.color,
                 pod: &pod,
                 container: &container,
                 max_line: t.max_line,
@@ -287,7 +287,7 @@ mod tests {
             tail: b"\n2026-01-02T10:00:00.5Z GET /a 200\n",
         });
         let who = Who {
-            colour: Colour::Blue,
+            color: Color::Blue,
             pod: "web-1",
             container: "app",
             max_line: 100,

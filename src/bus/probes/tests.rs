@@ -1,7 +1,7 @@
 //! Unit tests for the pure parts of probing.
 
 use super::*;
-use crate::app::model::PodView;
+use crate::model::PodSummary;
 
 fn answer(headers: &[(&'static str, &'static str)], body: &str) -> Answer {
     let mut map = HeaderMap::new();
@@ -32,23 +32,23 @@ fn version_from_header_or_json() {
 }
 
 #[test]
-fn versions_map_to_a_colour_only_when_unambiguous() {
+fn versions_map_to_a_color_only_when_unambiguous() {
     let v = [Some("v1.9.3".to_string()), Some("v2.0.0".to_string())];
-    assert_eq!(colour_of_version(Some("v2.0.0"), &v), Some(Colour::Green));
-    assert_eq!(colour_of_version(Some("v3"), &v), None);
-    assert_eq!(colour_of_version(None, &v), None);
+    assert_eq!(color_of_version(Some("v2.0.0"), &v), Some(Color::Green));
+    assert_eq!(color_of_version(Some("v3"), &v), None);
+    assert_eq!(color_of_version(None, &v), None);
     let same = [Some("v2".to_string()), Some("v2".to_string())];
-    assert_eq!(colour_of_version(Some("v2"), &same), None);
+    assert_eq!(color_of_version(Some("v2"), &same), None);
 }
 
 #[test]
 fn ready_pods_are_probed_first() {
-    let pod = |name: &str, ready: u32, terminating: bool| PodView {
+    let pod = |name: &str, ready: u32, terminating: bool| PodSummary {
         name: name.into(),
         ready,
         containers_total: 1,
         terminating,
-        ..PodView::default()
+        ..PodSummary::default()
     };
     let pods = [pod("a", 0, false), pod("b", 1, true), pod("c", 1, false)];
     assert_eq!(pick_pod(&pods).unwrap().name, "c");

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cutover::app::model::Colour;
+use cutover::model::Color;
 use kube::api::{DeleteParams, LogParams};
 use serde_json::json;
 
@@ -18,14 +18,14 @@ async fn logs_follow_a_new_pod() {
             let pods: std::collections::BTreeSet<_> = s
                 .lines
                 .iter()
-                .filter(|l| l.colour == Colour::Blue)
+                .filter(|l| l.color == Color::Blue)
                 .map(|l| l.pod.clone())
                 .collect();
             (following && pods.len() == 3).then_some(pods)
         })
         .await;
     let victim = before.iter().next().unwrap().clone();
-    rig.pods(Colour::Blue)
+    rig.pods(Color::Blue)
         .delete(&victim, &DeleteParams::default())
         .await
         .unwrap();
@@ -33,13 +33,13 @@ async fn logs_follow_a_new_pod() {
         .until("log lines from the replacement pod", |s| {
             s.lines
                 .iter()
-                .find(|l| l.colour == Colour::Blue && !before.contains(&l.pod))
+                .find(|l| l.color == Color::Blue && !before.contains(&l.pod))
                 .map(|l| l.pod.clone())
         })
         .await;
     assert_ne!(newcomer, victim);
     rig.until("the deleted pod detached", |s| {
-        (s.streams[0] == Some((3, 3)) && !s.names(Colour::Blue).contains(&victim)).then_some(())
+        (s.streams[0] == Some((3, 3)) && !s.names(Color::Blue).contains(&victim)).then_some(())
     })
     .await;
 }
@@ -51,7 +51,7 @@ async fn a_log_stream_cut_midway_resumes_without_lost_or_doubled_lines() {
         .until("blue log lines", |s| {
             s.lines
                 .iter()
-                .find(|l| l.colour == Colour::Blue && l.ts.is_some())
+                .find(|l| l.color == Color::Blue && l.ts.is_some())
                 .map(|l| l.pod.clone())
         })
         .await;
@@ -88,7 +88,7 @@ async fn a_log_stream_cut_midway_resumes_without_lost_or_doubled_lines() {
         .clone();
     let (first, last) = (got.first().unwrap().0, got.last().unwrap().0);
     let full = rig
-        .pods(Colour::Blue)
+        .pods(Color::Blue)
         .logs(
             &pod,
             &LogParams {
@@ -133,7 +133,7 @@ async fn the_stream_limit_follows_some_and_counts_all() {
             let pods: std::collections::BTreeSet<_> = s
                 .lines
                 .iter()
-                .filter(|l| l.colour == Colour::Green)
+                .filter(|l| l.color == Color::Green)
                 .map(|l| l.pod.clone())
                 .collect();
             (pods.len() == 2).then_some(pods)
@@ -148,6 +148,6 @@ async fn the_stream_limit_follows_some_and_counts_all() {
         .seen
         .lines
         .iter()
-        .filter(|l| l.colour == Colour::Green)
+        .filter(|l| l.color == Color::Green)
         .all(|l| pods.contains(&l.pod)));
 }

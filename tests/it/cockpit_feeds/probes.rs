@@ -1,19 +1,19 @@
 //! Probes through the API server's proxy and through port-forward, the LB probe, and the
-//! other per-colour facts (Deployment, EndpointSlices, Events) a colour column shows.
+//! other per-color facts (Deployment, EndpointSlices, Events) a color column shows.
 
-use cutover::app::model::{Colour, ProbeKind};
 use cutover::config::schema::{ProbeTransport, VersionSource};
+use cutover::model::{Color, ProbeKind};
 
 use super::rig::Rig;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probes_via_the_service_proxy_report_the_colour_versions() {
+async fn probes_via_the_service_proxy_report_the_color_versions() {
     let mut rig = Rig::start().await;
-    for (colour, version) in [(Colour::Blue, "v1.9.3"), (Colour::Green, "v2.0.0")] {
+    for (color, version) in [(Color::Blue, "v1.9.3"), (Color::Green, "v2.0.0")] {
         for kind in [ProbeKind::Live, ProbeKind::Ready] {
             let p = rig
                 .until("a passing probe", |s| {
-                    s.probe(colour, kind).filter(|p| p.ok).cloned()
+                    s.probe(color, kind).filter(|p| p.ok).cloned()
                 })
                 .await;
             assert_eq!(p.detail, "200 OK");
@@ -22,19 +22,19 @@ async fn probes_via_the_service_proxy_report_the_colour_versions() {
     }
     let lb = rig
         .until("the LB serving blue", |s| {
-            s.lb.clone().filter(|o| o.colour.is_some())
+            s.lb.clone().filter(|o| o.color.is_some())
         })
         .await;
     assert_eq!(
-        (lb.version.as_deref(), lb.colour, lb.error),
-        (Some("v1.9.3"), Some(Colour::Blue), None)
+        (lb.version.as_deref(), lb.color, lb.error),
+        (Some("v1.9.3"), Some(Color::Blue), None)
     );
-    rig.until("3/3 endpoints and versions per colour", |s| {
+    rig.until("3/3 endpoints and versions per color", |s| {
         let versions = [Some("v1.9.3".to_string()), Some("v2.0.0".to_string())];
         (s.endpoints == [Some((3, 3)); 2] && s.versions == versions).then_some(())
     })
     .await;
-    rig.until("Events of the colour namespaces", |s| {
+    rig.until("Events of the color namespaces", |s| {
         s.events
             .iter()
             .any(|e| e.namespace == "fittrack-green")
@@ -52,7 +52,7 @@ async fn probes_via_port_forward_and_a_json_version_field() {
     .await;
     let p = rig
         .until("a passing ready probe over port-forward", |s| {
-            s.probe(Colour::Green, ProbeKind::Ready)
+            s.probe(Color::Green, ProbeKind::Ready)
                 .filter(|p| p.ok)
                 .cloned()
         })
@@ -65,8 +65,8 @@ async fn a_failing_probe_says_why() {
     let mut rig = Rig::start_with("fittrack", |c| c.probes.live = "/no/such/path".into()).await;
     let p = rig
         .until("a finished live probe with pods up", |s| {
-            let p = s.probe(Colour::Blue, ProbeKind::Live)?;
-            (s.running(Colour::Blue) == 3 && s.endpoints[0] == Some((3, 3))).then(|| p.clone())
+            let p = s.probe(Color::Blue, ProbeKind::Live)?;
+            (s.running(Color::Blue) == 3 && s.endpoints[0] == Some((3, 3))).then(|| p.clone())
         })
         .await;
     assert!(!p.ok, "{p:?}");

@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use cutover::app::model::{Colour, Feed, FeedStatus, LogLine, PodView, RouterTarget, RouterView};
-use cutover::app::model::{KubeEvent, LbObservation, ProbeKind, ProbeResult};
 use cutover::app::msg::Msg;
-use cutover::app::state::{Context, State};
+use cutover::app::state::{Session, State};
 use cutover::app::update::update;
 use cutover::bus::Bus;
 use cutover::config::demo_config;
 use cutover::config::schema::Config;
+use cutover::model::{Color, Feed, FeedStatus, LogLine, PodSummary, RouterReading, RouterTarget};
+use cutover::model::{KubeEvent, LbObservation, ProbeKind, ProbeResult};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use kube_sim::cluster::Tuning;
@@ -26,18 +26,18 @@ pub const DEADLINE: Duration = Duration::from_secs(40);
 /// What the bus has said so far, folded like `update` would.
 #[derive(Default, Debug)]
 pub struct Seen {
-    pub pods: [Vec<PodView>; 2],
-    pub router: Option<RouterView>,
+    pub pods: [Vec<PodSummary>; 2],
+    pub router: Option<RouterReading>,
     pub feeds: BTreeMap<Feed, FeedStatus>,
     pub reconnecting: Vec<Feed>,
     pub lines: Vec<LogLine>,
     pub streams: [Option<(usize, usize)>; 2],
-    /// Latest probe per (colour, kind).
-    pub probes: BTreeMap<(Colour, bool), ProbeResult>,
+    /// Latest probe per (color, kind).
+    pub probes: BTreeMap<(Color, bool), ProbeResult>,
     pub lb: Option<LbObservation>,
-    /// Latest (ready, total) endpoints per colour.
+    /// Latest (ready, total) endpoints per color.
     pub endpoints: [Option<(u32, u32)>; 2],
-    /// Latest Deployment version per colour.
+    /// Latest Deployment version per color.
     pub versions: [Option<String>; 2],
     pub events: Vec<KubeEvent>,
 }
@@ -45,7 +45,7 @@ pub struct Seen {
 impl Seen {
     pub fn apply(&mut self, m: Msg) {
         match m {
-            Msg::Pods { colour, pods } => self.pods[colour as usize] = pods,
+            Msg::Pods { color, pods } => self.pods[color as usize] = pods,
             Msg::Router(r) => self.router = Some(r),
             Msg::Feed(feed, status) => {
                 if matches!(status, FeedStatus::Reconnecting { .. }) {
@@ -55,36 +55,35 @@ impl Seen {
             }
             Msg::LogLines(lines) => self.lines.extend(lines),
             Msg::LogStreams {
-                colour,
+                color,
                 following,
                 total,
-            } => self.streams[colour as usize] = Some((following, total)),
+            } => self.streams[color as usize] = Some((following, total)),
             Msg::Probe(p) => {
-                self.probes
-                    .insert((p.colour, p.kind == ProbeKind::Ready), p);
+                self.probes.insert((p.color, p.kind == ProbeKind::Ready), p);
             }
             Msg::Lb(o) => self.lb = Some(o),
             Msg::Endpoints {
-                colour,
+                color,
                 ready,
                 total,
-            } => self.endpoints[colour as usize] = Some((ready, total)),
-            Msg::Deployment { colour, deployment } => {
-                self.versions[colour as usize] = deployment.map(|d| d.version)
+            } => self.endpoints[color as usize] = Some((ready, total)),
+            Msg::Deployment { color, deployment } => {
+                self.versions[color as usize] = deployment.map(|d| d.version)
             }
             Msg::Events(events) => self.events.extend(events),
             _ => {}
         }
     }
 
-    pub fn names(&self, c: Colour) -> Vec<String> {
+    pub fn names(&self, c: Color) -> Vec<String> {
         self.pods[c as usize]
             .iter()
             .map(|p| p.name.clone())
             .collect()
     }
 
-    pub fn running(&self, c: Colour) -> usize {
+    pub fn running(&self, c: Color) -> usize {
         self.pods[c as usize]
             .iter()
             .filter(|p| p.status == "Running" && !p.terminating)
@@ -95,8 +94,8 @@ impl Seen {
         self.router.as_ref().map(|r| &r.target)
     }
 
-    /// The latest probe of a colour's endpoint.
-    pub fn probe(&self, c: Colour, kind: ProbeKind) -> Option<&ProbeResult> {
+    /// The latest probe of a color's endpoint.
+    pub fn probe(&self, c: Color, kind: ProbeKind) -> Option<&ProbeResult> {
         self.probes.get(&(c, kind == ProbeKind::Ready))
     }
 
@@ -134,7 +133,7 @@ impl Rig {
         config.probes.interval_secs = 0.2;
         tweak(&mut config);
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let ctx = Context {
+        let ctx = Session {
             context_name: "sim".into(),
             cluster_url: sim.api_url.clone(),
             read_only: false,
@@ -162,7 +161,10 @@ impl Rig {
     pub fn screen(&self) -> String {
         let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
             .expect("test terminal");
-        t.draw(|f| cutover::ui::view(f, &self.state)).expect("draw");
+        t.draw(|f| {
+            cutover::ui::view(f, &self.state);
+        })
+        .expect("draw");
         let buf = t.backend().buffer().clone();
         (0..buf.area.height)
             .map(|y| {
@@ -186,8 +188,8 @@ impl Rig {
                 Ok(None) => panic!("bus stopped while waiting for {what}"),
                 Err(_) => panic!(
                     "timed out waiting for {what}; pods {:?} {:?}, router {:?}, feeds {:?}",
-                    self.seen.names(Colour::Blue),
-                    self.seen.names(Colour::Green),
+                    self.seen.names(Color::Blue),
+                    self.seen.names(Color::Green),
                     self.seen.router,
                     self.seen.feeds
                 ),
@@ -195,7 +197,7 @@ impl Rig {
         }
     }
 
-    pub fn pods(&self, c: Colour) -> Api<Pod> {
+    pub fn pods(&self, c: Color) -> Api<Pod> {
         Api::namespaced(
             self.client.clone(),
             &format!("fittrack-{}", c.word().to_lowercase()),
@@ -206,7 +208,7 @@ impl Rig {
         support::fault(&self.sim, body).await;
     }
 
-    pub async fn api_pod_names(&self, c: Colour) -> Vec<String> {
+    pub async fn api_pod_names(&self, c: Color) -> Vec<String> {
         let list = self
             .pods(c)
             .list(&ListParams::default().labels("app=fittrack"))

@@ -1,9 +1,9 @@
 //! The router kinds read from the simulator's objects: HTTPRoute (in `watches`),
 //! Service selector and Ingress backend.
 
-use cutover::app::model::{Colour, RouterTarget};
+use cutover::cluster::router::api_resource;
 use cutover::config::schema::RouterKind;
-use cutover::kube::router::api_resource;
+use cutover::model::{Color, RouterTarget};
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 
@@ -13,10 +13,10 @@ use super::rig::Rig;
 async fn the_service_selector_router_of_the_single_namespace_scenario() {
     let mut rig = Rig::start_with("fittrack-single-ns", |_| {}).await;
     let view = rig.until("router read", |s| s.router.clone()).await;
-    assert_eq!(view.target, RouterTarget::Colour(Colour::Blue), "{view:?}");
+    assert_eq!(view.target, RouterTarget::Color(Color::Blue), "{view:?}");
     assert_eq!(view.raw, "deployment=blue");
-    rig.until("pods of both colours", |s| {
-        (s.running(Colour::Blue) > 0 && s.running(Colour::Green) > 0).then_some(())
+    rig.until("pods of both colors", |s| {
+        (s.running(Color::Blue) > 0 && s.running(Color::Green) > 0).then_some(())
     })
     .await;
 }
@@ -29,7 +29,7 @@ async fn the_ingress_backend_router_follows_a_patch() {
     })
     .await;
     let view = rig.until("router read", |s| s.router.clone()).await;
-    assert_eq!(view.target, RouterTarget::Colour(Colour::Blue), "{view:?}");
+    assert_eq!(view.target, RouterTarget::Color(Color::Blue), "{view:?}");
     let ar = api_resource(RouterKind::IngressBackend);
     let api: Api<DynamicObject> = Api::namespaced_with(rig.client.clone(), "fittrack", &ar);
     let path = "/spec/rules/0/http/paths/0/backend/service/name";
@@ -46,7 +46,7 @@ async fn the_ingress_backend_router_follows_a_patch() {
     .await
     .unwrap();
     rig.until("router says GREEN", |s| {
-        (s.router_target() == Some(&RouterTarget::Colour(Colour::Green))).then_some(())
+        (s.router_target() == Some(&RouterTarget::Color(Color::Green))).then_some(())
     })
     .await;
 }

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use cutover::app::model::{Colour, Feed, FeedStatus, RouterTarget};
+use cutover::cluster::router::api_resource;
 use cutover::config::schema::RouterKind;
-use cutover::kube::router::api_resource;
+use cutover::model::{Color, Feed, FeedStatus, RouterTarget};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 
@@ -16,18 +16,18 @@ async fn a_deleted_pod_disappears_and_its_replacement_appears() {
     let mut rig = Rig::start().await;
     let before = rig
         .until("3 running blue pods", |s| {
-            (s.running(Colour::Blue) == 3).then(|| s.names(Colour::Blue))
+            (s.running(Color::Blue) == 3).then(|| s.names(Color::Blue))
         })
         .await;
     let victim = before[0].clone();
-    rig.pods(Colour::Blue)
+    rig.pods(Color::Blue)
         .delete(&victim, &DeleteParams::default())
         .await
         .unwrap();
     let after = rig
         .until("victim gone and a replacement running", |s| {
-            let names = s.names(Colour::Blue);
-            (!names.contains(&victim) && s.running(Colour::Blue) == 3).then_some(names)
+            let names = s.names(Color::Blue);
+            (!names.contains(&victim) && s.running(Color::Blue) == 3).then_some(names)
         })
         .await;
     assert!(
@@ -40,7 +40,7 @@ async fn a_deleted_pod_disappears_and_its_replacement_appears() {
 async fn a_router_patched_by_someone_else_changes_the_router_view() {
     let mut rig = Rig::start().await;
     rig.until("router says BLUE", |s| {
-        (s.router_target() == Some(&RouterTarget::Colour(Colour::Blue))).then_some(())
+        (s.router_target() == Some(&RouterTarget::Color(Color::Blue))).then_some(())
     })
     .await;
     let api: Api<DynamicObject> = Api::namespaced_with(
@@ -65,14 +65,14 @@ async fn a_router_patched_by_someone_else_changes_the_router_view() {
         .until("router says GREEN", |s| {
             s.router
                 .clone()
-                .filter(|r| r.target == RouterTarget::Colour(Colour::Green))
+                .filter(|r| r.target == RouterTarget::Color(Color::Green))
         })
         .await;
     eprintln!("router patch seen by the bus after {:?}", patched.elapsed());
     assert_eq!(view.raw, "fittrack-blue:0,fittrack-green:100");
     // The cockpit itself: the LIVE marker moved, "since" restarted, the change is told.
     let router = rig.state.router.clone().expect("router in state");
-    assert_eq!(router.target, RouterTarget::Colour(Colour::Green));
+    assert_eq!(router.target, RouterTarget::Color(Color::Green));
     assert!(router.since.is_some(), "a change starts 'since'");
     let screen = rig.screen();
     let traffic = screen
@@ -91,13 +91,13 @@ async fn a_router_patched_by_someone_else_changes_the_router_view() {
 async fn state_converges_after_dropped_watches_downtime_and_compaction() {
     let mut rig = Rig::start().await;
     rig.until("all feeds live with 3 blue pods", |s| {
-        (s.all_live() && s.running(Colour::Blue) == 3).then_some(())
+        (s.all_live() && s.running(Color::Blue) == 3).then_some(())
     })
     .await;
     rig.fault(json!({"drop_watches": true, "compact": true}))
         .await;
-    let victim = rig.seen.names(Colour::Blue)[0].clone();
-    rig.pods(Colour::Blue)
+    let victim = rig.seen.names(Color::Blue)[0].clone();
+    rig.pods(Color::Blue)
         .delete(&victim, &DeleteParams::default())
         .await
         .unwrap();
@@ -105,7 +105,7 @@ async fn state_converges_after_dropped_watches_downtime_and_compaction() {
     let down = std::time::Instant::now();
     rig.until("the blue pods feed reported reconnecting", |s| {
         s.reconnecting
-            .contains(&Feed::Pods(Colour::Blue))
+            .contains(&Feed::Pods(Color::Blue))
             .then_some(())
     })
     .await;
@@ -114,12 +114,12 @@ async fn state_converges_after_dropped_watches_downtime_and_compaction() {
     // The pod list converges on the API's own list: no ghost of the deleted pod.
     let deadline = tokio::time::Instant::now() + DEADLINE;
     loop {
-        let truth = rig.api_pod_names(Colour::Blue).await;
-        let shown = rig.seen.names(Colour::Blue);
-        let live = [Feed::Pods(Colour::Blue), Feed::Logs(Colour::Blue)]
+        let truth = rig.api_pod_names(Color::Blue).await;
+        let shown = rig.seen.names(Color::Blue);
+        let live = [Feed::Pods(Color::Blue), Feed::Logs(Color::Blue)]
             .iter()
             .all(|f| rig.seen.feeds.get(f) == Some(&FeedStatus::Live));
-        if live && truth == shown && !shown.contains(&victim) && rig.seen.running(Colour::Blue) == 3
+        if live && truth == shown && !shown.contains(&victim) && rig.seen.running(Color::Blue) == 3
         {
             eprintln!(
                 "converged {:?} after the API went down for 1.5 s",
@@ -162,7 +162,7 @@ async fn state_converges_after_dropped_watches_downtime_and_compaction() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_authenticates_with_the_chosen_context() {
     let sim = support::sim();
-    let c = cutover::kube::connect(Some(sim.kubeconfig_path.clone()), Some("sim-viewer".into()))
+    let c = cutover::cluster::connect(Some(sim.kubeconfig_path.clone()), Some("sim-viewer".into()))
         .await
         .expect("connects");
     assert_eq!(c.context_name, "sim-viewer");
@@ -174,7 +174,7 @@ async fn connect_authenticates_with_the_chosen_context() {
         c.cluster_url,
         sim.api_url
     );
-    let err = cutover::kube::connect(Some(sim.kubeconfig_path.clone()), Some("nope".into()))
+    let err = cutover::cluster::connect(Some(sim.kubeconfig_path.clone()), Some("nope".into()))
         .await
         .err()
         .expect("unknown context fails");

@@ -1,52 +1,18 @@
-//! One keymap with modes. Each mode's bindings are unique; the rollback chord and
-//! Ctrl-C are bound in every mode, text input included.
+//! One keymap with modes: what each key means ([`Intent`]) in each [`KeyMode`]. Each
+//! mode's bindings are unique; the rollback chord and Ctrl-C are bound in every mode, text
+//! input included. Shared by the core (key handling) and the configuration (`[keys]`).
+
+mod bindings;
+pub mod intent;
+pub mod mode;
 
 use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-pub use super::action::Action;
-
-/// Which set of bindings is active.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyMode {
-    /// The cockpit itself.
-    Normal,
-    /// Typing a `/` log filter.
-    FilterInput,
-    /// The pod detail modal.
-    PodDetail,
-    /// The "quit?" confirmation modal.
-    ConfirmQuit,
-    /// The help screen.
-    Help,
-    /// cutover's own log.
-    AppLog,
-}
-
-impl KeyMode {
-    /// Every mode, in help order.
-    pub const ALL: [KeyMode; 6] = [
-        KeyMode::Normal,
-        KeyMode::FilterInput,
-        KeyMode::PodDetail,
-        KeyMode::ConfirmQuit,
-        KeyMode::Help,
-        KeyMode::AppLog,
-    ];
-
-    /// Human name for help.
-    pub fn title(self) -> &'static str {
-        match self {
-            KeyMode::Normal => "cockpit",
-            KeyMode::FilterInput => "filter input",
-            KeyMode::PodDetail => "pod detail",
-            KeyMode::ConfirmQuit => "confirm quit",
-            KeyMode::Help => "help",
-            KeyMode::AppLog => "cutover log",
-        }
-    }
-}
+pub use bindings::default_bindings;
+pub use intent::Intent;
+pub use mode::KeyMode;
 
 /// A key as matched: code plus modifiers, normalized (see [`normalize`]).
 pub type Key = (KeyCode, KeyModifiers);
@@ -54,7 +20,7 @@ pub type Key = (KeyCode, KeyModifiers);
 /// Errors from applying `[keys]` overrides.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum KeymapError {
-    /// The action name is not one of [`Action::ALL`]'s names.
+    /// The action name is not one of [`Intent::ALL`]'s names.
     #[error("[keys]: unknown action {name:?} (known: {known})")]
     UnknownAction {
         /// The name given.
@@ -205,14 +171,14 @@ pub fn key_label(key: &Key) -> String {
 /// The bindings of every mode.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
-    bindings: BTreeMap<KeyMode, Vec<(Key, Action)>>,
+    bindings: BTreeMap<KeyMode, Vec<(Key, Intent)>>,
 }
 
 impl Default for Keymap {
     fn default() -> Self {
         let mut bindings = BTreeMap::new();
         for mode in KeyMode::ALL {
-            let list = super::action::default_bindings(mode)
+            let list = default_bindings(mode)
                 .iter()
                 .map(|(text, action)| {
                     let ev = parse_key(text).expect("default key parses");
@@ -231,9 +197,9 @@ impl Keymap {
     pub fn with_overrides(overrides: &BTreeMap<String, String>) -> Result<Keymap, KeymapError> {
         let mut map = Keymap::default();
         for (name, text) in overrides {
-            let action = Action::from_name(name).ok_or_else(|| KeymapError::UnknownAction {
+            let action = Intent::from_name(name).ok_or_else(|| KeymapError::UnknownAction {
                 name: name.clone(),
-                known: Action::ALL.map(Action::name).join(", "),
+                known: Intent::ALL.map(Intent::name).join(", "),
             })?;
             let key = normalize(&parse_key(text).map_err(|reason| KeymapError::BadKey {
                 action: name.clone(),
@@ -259,7 +225,7 @@ impl Keymap {
     }
 
     /// The action a key triggers in a mode, if any. Key releases never match.
-    pub fn lookup(&self, mode: KeyMode, ev: &KeyEvent) -> Option<Action> {
+    pub fn lookup(&self, mode: KeyMode, ev: &KeyEvent) -> Option<Intent> {
         if ev.kind == KeyEventKind::Release {
             return None;
         }
@@ -272,12 +238,12 @@ impl Keymap {
     }
 
     /// All bindings of a mode, in definition order.
-    pub fn bindings(&self, mode: KeyMode) -> &[(Key, Action)] {
+    pub fn bindings(&self, mode: KeyMode) -> &[(Key, Intent)] {
         self.bindings.get(&mode).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The actions of a mode, each once, in definition order (what help lists).
-    pub fn actions(&self, mode: KeyMode) -> Vec<Action> {
+    pub fn actions(&self, mode: KeyMode) -> Vec<Intent> {
         let mut out = Vec::new();
         for (_, a) in self.bindings(mode) {
             if !out.contains(a) {
@@ -288,7 +254,7 @@ impl Keymap {
     }
 
     /// The keys bound to an action in a mode, as labels joined with a space.
-    pub fn keys_for(&self, mode: KeyMode, action: Action) -> String {
+    pub fn keys_for(&self, mode: KeyMode, action: Intent) -> String {
         self.bindings(mode)
             .iter()
             .filter(|(_, a)| *a == action)
@@ -325,7 +291,7 @@ mod tests {
         for mode in KeyMode::ALL {
             assert_eq!(
                 map.lookup(mode, &chord),
-                Some(Action::RollbackChord),
+                Some(Intent::RollbackChord),
                 "{mode:?}"
             );
             assert!(map.lookup(mode, &ctrl_c).is_some(), "{mode:?}");
@@ -355,9 +321,9 @@ mod tests {
         let without = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE);
         assert_eq!(
             map.lookup(KeyMode::Normal, &with_shift),
-            Some(Action::Follow)
+            Some(Intent::Follow)
         );
-        assert_eq!(map.lookup(KeyMode::Normal, &without), Some(Action::Follow));
+        assert_eq!(map.lookup(KeyMode::Normal, &without), Some(Intent::Follow));
     }
 
     proptest::proptest! {
@@ -373,7 +339,7 @@ mod tests {
         let map = Keymap::with_overrides(&o).unwrap();
         let f1 = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
         let q = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE);
-        assert_eq!(map.lookup(KeyMode::Normal, &f1), Some(Action::Help));
+        assert_eq!(map.lookup(KeyMode::Normal, &f1), Some(Intent::Help));
         assert_eq!(map.lookup(KeyMode::Normal, &q), None);
     }
 

@@ -5,11 +5,11 @@ use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::update;
-use crate::app::keymap::KeyMode;
-use crate::app::model::{Colour, Feed, FeedStatus};
 use crate::app::msg::{Cmd, Msg};
 use crate::app::sample;
-use crate::app::state::{Focus, Modal, RunningAction, Screen, State};
+use crate::app::state::{Focus, Modal, RunningAction, Screen, State, Viewport};
+use crate::keymap::KeyMode;
+use crate::model::{Color, Feed, FeedStatus};
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -27,8 +27,17 @@ fn press(s: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
     msgs.into_iter().flat_map(|m| update(s, m)).collect()
 }
 
+/// A sample state as if drawn once (the view reports its sizes; scrolling clamps to them).
 fn fresh() -> State {
-    sample::state(3, 100)
+    let mut s = sample::state(3, 100);
+    let drawn = Viewport {
+        log_rows: 10,
+        timeline_rows: 6,
+        help_lines: 60,
+        detail_lines: 30,
+    };
+    update(&mut s, Msg::Viewport(drawn));
+    s
 }
 
 /// A state in `mode`, reached by keys only.
@@ -117,7 +126,7 @@ fn filter_applies_rejects_bad_regex_and_clears() {
     press(&mut s, "error".chars().map(ch).chain([key(KeyCode::Enter)]));
     assert_eq!(s.filter.as_ref().map(|r| r.as_str()), Some("error"));
     let shown: Vec<_> = s
-        .colour(Colour::Blue)
+        .color(Color::Blue)
         .logs
         .iter_visible(s.filter.as_ref())
         .take(50)
@@ -165,11 +174,11 @@ fn filter_applies_rejects_bad_regex_and_clears() {
 fn pod_detail_keys() {
     let mut s = fresh();
     press(&mut s, [ch('j'), key(KeyCode::Enter)]);
-    let second = sample::pod(Colour::Blue, 1).name;
+    let second = sample::pod(Color::Blue, 1).name;
     assert_eq!(
         s.modal,
         Some(Modal::PodDetail {
-            colour: Colour::Blue,
+            color: Color::Blue,
             pod: second,
             scroll: 0
         })
@@ -271,10 +280,10 @@ fn focus_cycles_with_tab() {
     assert_eq!(
         seen,
         [
-            Focus::Colour(Colour::Blue),
-            Focus::Colour(Colour::Green),
+            Focus::Color(Color::Blue),
+            Focus::Color(Color::Green),
             Focus::Timeline,
-            Focus::Colour(Colour::Blue)
+            Focus::Color(Color::Blue)
         ]
     );
     press(&mut s, [key(KeyCode::BackTab)]);
@@ -285,61 +294,57 @@ fn focus_cycles_with_tab() {
 fn selection_moves_and_clamps() {
     let mut s = fresh();
     press(&mut s, [ch('j'), key(KeyCode::Down), ch('j'), ch('j')]);
-    assert_eq!(
-        s.colour(Colour::Blue).selected,
-        2,
-        "clamped to the last pod"
-    );
+    assert_eq!(s.color(Color::Blue).selected, 2, "clamped to the last pod");
     press(&mut s, [ch('k'), key(KeyCode::Up), ch('k')]);
-    assert_eq!(s.colour(Colour::Blue).selected, 0);
+    assert_eq!(s.color(Color::Blue).selected, 0);
     press(&mut s, [key(KeyCode::Tab), ch('j')]);
-    assert_eq!(s.colour(Colour::Green).selected, 1);
-    assert_eq!(s.colour(Colour::Blue).selected, 0);
+    assert_eq!(s.color(Color::Green).selected, 1);
+    assert_eq!(s.color(Color::Blue).selected, 0);
 }
 
 #[test]
 fn selection_follows_the_pod_across_updates() {
     let mut s = fresh();
     press(&mut s, [ch('j'), ch('j')]);
-    let mut pods: Vec<_> = (0..3).map(|i| sample::pod(Colour::Blue, i)).collect();
+    let mut pods: Vec<_> = (0..3).map(|i| sample::pod(Color::Blue, i)).collect();
     pods.remove(0);
     update(
         &mut s,
         Msg::Pods {
-            colour: Colour::Blue,
+            color: Color::Blue,
             pods,
         },
     );
-    assert_eq!(s.colour(Colour::Blue).selected, 1, "same pod, new index");
+    assert_eq!(s.color(Color::Blue).selected, 1, "same pod, new index");
     update(
         &mut s,
         Msg::Pods {
-            colour: Colour::Blue,
+            color: Color::Blue,
             pods: vec![],
         },
     );
-    assert_eq!(s.colour(Colour::Blue).selected, 0);
+    assert_eq!(s.color(Color::Blue).selected, 0);
 }
 
 #[test]
-fn page_up_pauses_the_focused_colour_and_g_resumes() {
+fn page_up_pauses_the_focused_color_and_g_resumes() {
     let mut s = fresh();
     press(&mut s, [key(KeyCode::PageUp)]);
-    assert!(!s.colour(Colour::Blue).logs.following());
+    assert!(!s.color(Color::Blue).logs.following());
     assert!(
-        s.colour(Colour::Green).logs.following(),
-        "only the focused colour"
+        s.color(Color::Green).logs.following(),
+        "only the focused color"
     );
     let bottom = s
-        .colour(Colour::Blue)
+        .color(Color::Blue)
         .logs
         .iter_visible(None)
         .next()
         .unwrap()
         .seq;
-    update(&mut s, Msg::LogLines(sample::log_lines(Colour::Blue, 5)));
+    update(&mut s, Msg::LogLines(sample::log_lines(Color::Blue, 5)));
     let still = s
-        .colour(Colour::Blue)
+        .color(Color::Blue)
         .logs
         .iter_visible(None)
         .next()
@@ -347,11 +352,11 @@ fn page_up_pauses_the_focused_colour_and_g_resumes() {
         .seq;
     assert_eq!(bottom, still, "new lines do not move a paused view");
     press(&mut s, [ch('G')]);
-    assert!(s.colour(Colour::Blue).logs.following());
+    assert!(s.color(Color::Blue).logs.following());
     press(&mut s, [key(KeyCode::Home)]);
-    assert!(!s.colour(Colour::Blue).logs.following());
+    assert!(!s.color(Color::Blue).logs.following());
     press(&mut s, [key(KeyCode::End)]);
-    assert!(s.colour(Colour::Blue).logs.following());
+    assert!(s.color(Color::Blue).logs.following());
 }
 
 #[test]
@@ -409,18 +414,18 @@ fn reconnecting_keeps_first_failure_time_and_data() {
     };
     update(
         &mut s,
-        Msg::Feed(Feed::Pods(Colour::Blue), down(t0, "reset")),
+        Msg::Feed(Feed::Pods(Color::Blue), down(t0, "reset")),
     );
     update(
         &mut s,
         Msg::Feed(
-            Feed::Pods(Colour::Blue),
+            Feed::Pods(Color::Blue),
             down(t0 + Duration::seconds(5), "refused"),
         ),
     );
-    let f = &s.feeds[&Feed::Pods(Colour::Blue)];
+    let f = &s.feeds[&Feed::Pods(Color::Blue)];
     assert_eq!(f.status, down(t0, "refused"));
-    assert_eq!(s.colour(Colour::Blue).pods.len(), 3, "last known pods kept");
+    assert_eq!(s.color(Color::Blue).pods.len(), 3, "last known pods kept");
 }
 
 #[test]
@@ -433,15 +438,17 @@ fn bad_key_overrides_fall_back_with_a_warning() {
     let mut config = sample::config();
     config.keys.insert("launch".into(), "x".into());
     let s = State::new(&config, Default::default(), sample::now());
-    assert_eq!(s.keymap, crate::app::keymap::Keymap::default());
+    assert_eq!(s.keymap, crate::keymap::Keymap::default());
     let warned = s.timeline.items().iter().any(|i| {
         matches!(i, crate::app::timeline::TimelineItem::Notice { text, warning: true, .. } if text.contains("unknown action \"launch\""))
     });
     assert!(warned);
 }
 
-fn router_at(target: crate::app::model::RouterTarget, rv: &str) -> Msg {
-    Msg::Router(crate::app::model::RouterView {
+fn router_at(target: crate::model::RouterTarget, rv: &str) -> Msg {
+    Msg::Router(crate::model::RouterReading {
+        values: vec![],
+        stamp: None,
         target,
         raw: String::new(),
         resource_version: rv.into(),
@@ -451,18 +458,18 @@ fn router_at(target: crate::app::model::RouterTarget, rv: &str) -> Msg {
 
 #[test]
 fn router_since_starts_when_the_target_changes_and_the_change_is_told() {
-    use crate::app::model::RouterTarget::Colour as To;
+    use crate::model::RouterTarget::Color as To;
     let mut s = fresh();
     let t0 = s.now;
-    press(&mut s, [router_at(To(Colour::Blue), "42")]);
+    press(&mut s, [router_at(To(Color::Blue), "42")]);
     assert_eq!(
         s.router.as_ref().unwrap().since,
         Some(t0 - Duration::seconds(192))
     );
     let t1 = t0 + Duration::seconds(30);
-    press(&mut s, [Msg::Tick(t1), router_at(To(Colour::Green), "50")]);
+    press(&mut s, [Msg::Tick(t1), router_at(To(Color::Green), "50")]);
     let r = s.router.as_ref().unwrap();
-    assert_eq!(r.target, To(Colour::Green));
+    assert_eq!(r.target, To(Color::Green));
     assert_eq!(r.since, Some(t1), "a new target starts now");
     let told = s.timeline.items().iter().any(|i| {
         matches!(i, crate::app::timeline::TimelineItem::Notice { text, warning: true, .. }
@@ -470,21 +477,21 @@ fn router_since_starts_when_the_target_changes_and_the_change_is_told() {
     });
     assert!(told, "the switch is not in the timeline");
     // A heartbeat that read the router before the switch answers late: ignored.
-    press(&mut s, [router_at(To(Colour::Blue), "48")]);
-    assert_eq!(s.router.as_ref().unwrap().target, To(Colour::Green));
+    press(&mut s, [router_at(To(Color::Blue), "48")]);
+    assert_eq!(s.router.as_ref().unwrap().target, To(Color::Green));
 }
 
 #[test]
 fn the_first_router_reading_is_only_seen_since_not_since() {
     let mut s = State::new(
         &sample::config(),
-        sample::state(0, 0).ctx.clone(),
+        sample::state(0, 0).session.clone(),
         sample::now(),
     );
     press(
         &mut s,
         [router_at(
-            crate::app::model::RouterTarget::Colour(Colour::Blue),
+            crate::model::RouterTarget::Color(Color::Blue),
             "7",
         )],
     );
@@ -508,7 +515,7 @@ fn losing_and_regaining_a_feed_is_told_once_each() {
     let before = notices(&s).len();
     let down = |t| {
         Msg::Feed(
-            Feed::Pods(Colour::Green),
+            Feed::Pods(Color::Green),
             FeedStatus::Reconnecting {
                 since: t,
                 error: "connection refused".into(),
@@ -522,7 +529,7 @@ fn losing_and_regaining_a_feed_is_told_once_each() {
         &mut s,
         [
             Msg::Tick(t1),
-            Msg::Feed(Feed::Pods(Colour::Green), FeedStatus::Live),
+            Msg::Feed(Feed::Pods(Color::Green), FeedStatus::Live),
         ],
     );
     let told = notices(&s);

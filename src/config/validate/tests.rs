@@ -103,7 +103,7 @@ fn service_selector_across_namespaces_suggests_httproute() {
 }
 
 #[test]
-fn ingress_backend_needs_colours_in_its_namespace() {
+fn ingress_backend_needs_colors_in_its_namespace() {
     let text = edit(
         BASE,
         &[("kind = \"httproute\"", "kind = \"ingress-backend\"")],
@@ -153,7 +153,7 @@ fn route_values_must_differ() {
 }
 
 #[test]
-fn colour_selector_must_agree_with_its_route_value() {
+fn color_selector_must_agree_with_its_route_value() {
     let text = edit(
         SINGLE_NS,
         &[("route_value = \"green\"", "route_value = \"verde\"")],
@@ -164,7 +164,7 @@ fn colour_selector_must_agree_with_its_route_value() {
 }
 
 #[test]
-fn same_pods_for_both_colours_is_refused() {
+fn same_pods_for_both_colors_is_refused() {
     let text = edit(SINGLE_NS, &[("deployment=green\"", "deployment=blue\"")]);
     let found = problems(&text);
     assert!(

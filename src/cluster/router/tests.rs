@@ -42,22 +42,22 @@ fn route(blue: Value, green: Value) -> Value {
 }
 
 #[test]
-fn httproute_all_to_one_colour() {
+fn httproute_all_to_one_color() {
     let r = read(&httproute_config(), Some(&route(json!(100), json!(0))));
-    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Blue));
-    assert_eq!(r.view.raw, "fittrack-blue:100,fittrack-green:0");
-    assert_eq!(r.view.resource_version, "42");
+    assert_eq!(r.target, RouterTarget::Color(Color::Blue));
+    assert_eq!(r.raw, "fittrack-blue:100,fittrack-green:0");
+    assert_eq!(r.resource_version, "42");
     assert_eq!(r.values[1].pointer, "/spec/rules/0/backendRefs/1/weight");
     assert_eq!(r.values[1].value, json!(0));
     let r = read(&httproute_config(), Some(&route(json!(0), json!(100))));
-    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Green));
+    assert_eq!(r.target, RouterTarget::Color(Color::Green));
 }
 
 #[test]
 fn httproute_split_and_defaults() {
     let r = read(&httproute_config(), Some(&route(json!(90), json!(10))));
     assert_eq!(
-        r.view.target,
+        r.target,
         RouterTarget::Split {
             blue: 90,
             green: 10
@@ -66,18 +66,18 @@ fn httproute_split_and_defaults() {
     // Absent weights default to 1 each: an even split.
     let r = read(&httproute_config(), Some(&route(Value::Null, Value::Null)));
     assert_eq!(
-        r.view.target,
+        r.target,
         RouterTarget::Split {
             blue: 50,
             green: 50
         }
     );
     let r = read(&httproute_config(), Some(&route(json!(0), json!(0))));
-    assert_eq!(r.view.target, RouterTarget::Unknown("all weights 0".into()));
+    assert_eq!(r.target, RouterTarget::Unknown("all weights 0".into()));
 }
 
 #[test]
-fn httproute_ref_without_namespace_is_the_routes_namespace_not_a_colour() {
+fn httproute_ref_without_namespace_is_the_routes_namespace_not_a_color() {
     // backendRef 0 loses its namespace: it now names fittrack/fittrack-blue, which is not
     // blue's Service (fittrack-blue/fittrack-blue), so the cockpit must not claim BLUE.
     let mut obj = route(json!(100), json!(0));
@@ -87,7 +87,7 @@ fn httproute_ref_without_namespace_is_the_routes_namespace_not_a_colour() {
         .remove("namespace");
     let r = read(&httproute_config(), Some(&obj));
     assert_eq!(
-        r.view.target,
+        r.target,
         RouterTarget::Unknown("fittrack/fittrack-blue:100".into())
     );
 }
@@ -99,13 +99,13 @@ fn httproute_unknown_backend_is_unknown() {
     obj["spec"]["rules"][0]["backendRefs"][0]["weight"] = json!(100);
     let r = read(&httproute_config(), Some(&obj));
     assert_eq!(
-        r.view.target,
+        r.target,
         RouterTarget::Unknown("fittrack-blue/fittrack-canary:100".into())
     );
     let mut cfg = httproute_config();
     cfg.router.rule = 3;
     assert!(matches!(
-        read(&cfg, Some(&obj)).view.target,
+        read(&cfg, Some(&obj)).target,
         RouterTarget::Unknown(_)
     ));
 }
@@ -115,13 +115,13 @@ fn service_selector_key() {
     let cfg = config("service-selector", "fittrack", "fittrack", "blue", "green");
     let svc = |v: Value| json!({"metadata": {"resourceVersion": "7"}, "spec": {"selector": {"app": "fittrack", "deployment": v}}});
     let r = read(&cfg, Some(&svc(json!("green"))));
-    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Green));
-    assert_eq!(r.view.raw, "deployment=green");
+    assert_eq!(r.target, RouterTarget::Color(Color::Green));
+    assert_eq!(r.raw, "deployment=green");
     assert_eq!(r.values[0].pointer, "/spec/selector/deployment");
     let r = read(&cfg, Some(&svc(json!("purple"))));
-    assert_eq!(r.view.target, RouterTarget::Unknown("purple".into()));
+    assert_eq!(r.target, RouterTarget::Unknown("purple".into()));
     let r = read(&cfg, Some(&svc(Value::Null)));
-    assert!(matches!(r.view.target, RouterTarget::Unknown(ref s) if s.contains("no key")));
+    assert!(matches!(r.target, RouterTarget::Unknown(ref s) if s.contains("no key")));
 }
 
 #[test]
@@ -139,21 +139,21 @@ fn ingress_backend_service() {
         {"path": "/api", "backend": {"service": {"name": b, "port": {"number": 8000}}}}]}}]}})
     };
     let r = read(&cfg, Some(&ing("fittrack-green", "fittrack-green")));
-    assert_eq!(r.view.target, RouterTarget::Colour(Colour::Green));
+    assert_eq!(r.target, RouterTarget::Color(Color::Green));
     assert_eq!(r.values.len(), 2);
     let r = read(&cfg, Some(&ing("fittrack-green", "fittrack-blue")));
     assert_eq!(
-        r.view.target,
+        r.target,
         RouterTarget::Unknown("fittrack-green,fittrack-blue".into())
     );
     let r = read(&cfg, Some(&json!({"spec": {}})));
-    assert!(matches!(r.view.target, RouterTarget::Unknown(_)));
+    assert!(matches!(r.target, RouterTarget::Unknown(_)));
 }
 
 #[test]
 fn missing_object() {
     let r = read(&httproute_config(), None);
-    assert_eq!(r.view.target, RouterTarget::Missing);
+    assert_eq!(r.target, RouterTarget::Missing);
 }
 
 #[test]

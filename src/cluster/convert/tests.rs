@@ -28,7 +28,7 @@ fn running_pod_is_running_and_ready() {
         "name": "api", "image": "fittrack/api:v1.9.3", "imageID": "", "ready": true,
         "restartCount": 0, "state": {"running": {"startedAt": "2026-01-02T10:00:01Z"}}}]}),
     );
-    let v = pod_view(&p);
+    let v = pod_summary(&p);
     assert_eq!(v.status, "Running");
     assert_eq!((v.ready, v.containers_total, v.restarts), (1, 1, 0));
     assert_eq!(v.last_exit_code, None);
@@ -40,7 +40,7 @@ fn running_pod_is_running_and_ready() {
 #[test]
 fn waiting_reasons_show_like_kubectl() {
     for reason in ["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull"] {
-        let v = pod_view(&pod(waiting(reason, 4)));
+        let v = pod_summary(&pod(waiting(reason, 4)));
         assert_eq!(v.status, reason);
         assert_eq!(v.restarts, 4);
         assert_eq!(v.last_exit_code, Some(137));
@@ -73,7 +73,7 @@ fn terminated_containers_show_reason_or_exit_code() {
         "Signal:9"
     );
     assert_eq!(
-        pod_view(&term(json!({"exitCode": 3}))).last_exit_code,
+        pod_summary(&term(json!({"exitCode": 3}))).last_exit_code,
         Some(3)
     );
 }
@@ -96,12 +96,12 @@ fn init_containers_and_deletion() {
     assert_eq!(pod_status(&p), "Init:CrashLoopBackOff");
     p.metadata.deletion_timestamp = p.metadata.creation_timestamp.clone();
     assert_eq!(pod_status(&p), "Terminating");
-    assert!(pod_view(&p).terminating);
+    assert!(pod_summary(&p).terminating);
 }
 
 #[test]
 fn pending_pod_without_statuses() {
-    let v = pod_view(&pod(json!({"phase": "Pending"})));
+    let v = pod_summary(&pod(json!({"phase": "Pending"})));
     assert_eq!(v.status, "Pending");
     assert_eq!((v.ready, v.containers_total), (0, 1));
     assert_eq!(v.containers[0].state, "waiting");
@@ -111,7 +111,7 @@ fn pending_pod_without_statuses() {
 fn hostile_strings_are_cleaned() {
     let mut p = pod(json!({"phase": "Running", "reason": "Evil\u{1b}[2J\u{202e}"}));
     p.metadata.name = Some("x\u{7}y".into());
-    let v = pod_view(&p);
+    let v = pod_summary(&p);
     assert_eq!(v.name, "xy");
     assert!(!v.status.contains('\u{1b}') && !v.status.contains('\u{202e}'));
 }
@@ -126,7 +126,7 @@ fn deployment_version_and_counts() {
                    "conditions": [{"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable"}]}
     }))
     .unwrap();
-    let v = deployment_view(&d);
+    let v = deployment_summary(&d);
     assert_eq!(v.version, "v2.0.0");
     assert_eq!((v.desired, v.ready, v.updated, v.available), (3, 2, 3, 2));
     assert_eq!(v.conditions[0].2, "MinimumReplicasUnavailable");

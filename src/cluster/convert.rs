@@ -8,7 +8,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::clean;
-use crate::app::model::{ContainerView, DeploymentView, EventKind, KubeEvent, PodView};
+use crate::model::{ContainerSummary, DeploymentSummary, EventKind, KubeEvent, PodSummary};
 
 /// jiff → chrono, at the edge.
 pub fn to_chrono(ts: &jiff::Timestamp) -> Option<DateTime<Utc>> {
@@ -20,7 +20,7 @@ fn time(t: &Option<Time>) -> Option<DateTime<Utc>> {
 }
 
 /// A pod as the cockpit shows it, with kubectl's STATUS column.
-pub fn pod_view(pod: &Pod) -> PodView {
+pub fn pod_summary(pod: &Pod) -> PodSummary {
     let meta = &pod.metadata;
     let status = pod.status.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
@@ -47,7 +47,7 @@ pub fn pod_view(pod: &Pod) -> PodView {
             .or_else(|| terminated(&s.last_state))
             .map(|t| t.exit_code)
     });
-    PodView {
+    PodSummary {
         name: clean(meta.name.as_deref().unwrap_or("")),
         namespace: clean(meta.namespace.as_deref().unwrap_or("")),
         ready: statuses.iter().filter(|s| s.ready).count() as u32,
@@ -70,13 +70,13 @@ fn terminated(
     state.as_ref().and_then(|s| s.terminated.as_ref())
 }
 
-fn container_view(name: &str, image: &str, st: Option<&ContainerStatus>) -> ContainerView {
+fn container_view(name: &str, image: &str, st: Option<&ContainerStatus>) -> ContainerSummary {
     let Some(st) = st else {
-        return ContainerView {
+        return ContainerSummary {
             name: clean(name),
             image: clean(image),
             state: "waiting".into(),
-            ..ContainerView::default()
+            ..ContainerSummary::default()
         };
     };
     let state = match &st.state {
@@ -106,7 +106,7 @@ fn container_view(name: &str, image: &str, st: Option<&ContainerStatus>) -> Cont
             t.exit_code
         )
     });
-    ContainerView {
+    ContainerSummary {
         name: clean(name),
         image: clean(if st.image.is_empty() {
             image
@@ -186,7 +186,7 @@ pub fn pod_status(pod: &Pod) -> String {
 }
 
 /// A Deployment's image, version (the image tag) and replica counts.
-pub fn deployment_view(d: &Deployment) -> DeploymentView {
+pub fn deployment_summary(d: &Deployment) -> DeploymentSummary {
     let spec = &d.spec;
     let status = d.status.clone().unwrap_or_default();
     let image = spec
@@ -206,7 +206,7 @@ pub fn deployment_view(d: &Deployment) -> DeploymentView {
         })
         .collect();
     let count = |n: Option<i32>| n.unwrap_or(0).max(0) as u32;
-    DeploymentView {
+    DeploymentSummary {
         name: clean(d.metadata.name.as_deref().unwrap_or("")),
         version: clean(image_tag(&image)),
         image: clean(&image),
@@ -219,7 +219,7 @@ pub fn deployment_view(d: &Deployment) -> DeploymentView {
 }
 
 /// Image tags are a model fact; the view needs them too.
-pub use crate::app::model::image_tag;
+pub use crate::model::image_tag;
 
 /// A core/v1 Event as a timeline entry.
 pub fn kube_event(e: &Event) -> KubeEvent {

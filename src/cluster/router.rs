@@ -1,15 +1,15 @@
 //! The router object: which Kubernetes resource it is, and where it says traffic goes.
 //!
-//! Reading is a pure function from the object's JSON to a [`RouterView`]. Each reading also
+//! Reading is a pure function from the object's JSON to a [`RouterReading`]. Each reading also
 //! names the JSON pointers it read, so the switch (a compare-and-swap JSON patch: `test`
 //! the value read, then `replace`) can be built next to it from the same paths.
 
-use ::kube::discovery::ApiResource;
+use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::clean;
-use crate::app::model::{Colour, RouterTarget, RouterView};
 use crate::config::schema::{Config, RouterKind};
+use crate::model::{Color, RouterReading, RouterTarget, RouterValue, SwitchStamp};
 
 /// The API resource (group, version, plural) of a router kind.
 pub fn api_resource(kind: RouterKind) -> ApiResource {
@@ -33,30 +33,10 @@ pub fn api_resource(kind: RouterKind) -> ApiResource {
 }
 
 /// One value the router reading depends on: where it is and what it was.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReadValue {
-    /// JSON pointer into the object (RFC 6901), e.g. `/spec/selector/deployment`.
-    pub pointer: String,
-    /// The value found there (`Null` when absent).
-    pub value: Value,
-}
-
-/// What a router object says, and the values that said it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reading {
-    /// The view for the cockpit.
-    pub view: RouterView,
-    /// The values read, in the order a switch patch would test them.
-    pub values: Vec<ReadValue>,
-}
-
 /// Reads a router object (`None`: it does not exist) as the cockpit shows it.
-pub fn read(config: &Config, object: Option<&Value>) -> Reading {
+pub fn read(config: &Config, object: Option<&Value>) -> RouterReading {
     let Some(obj) = object else {
-        return Reading {
-            view: view(RouterTarget::Missing, "not found".into(), ""),
-            values: vec![],
-        };
+        return reading(RouterTarget::Missing, "not found".into(), "", vec![], None);
     };
     let rv = obj
         .pointer("/metadata/resourceVersion")
@@ -67,34 +47,49 @@ pub fn read(config: &Config, object: Option<&Value>) -> Reading {
         RouterKind::Httproute => read_httproute(config, obj),
         RouterKind::IngressBackend => read_ingress(config, obj),
     };
-    Reading {
-        view: view(target, raw, rv),
-        values,
-    }
+    reading(target, raw, rv, values, stamp(obj))
 }
 
-fn view(target: RouterTarget, raw: String, rv: &str) -> RouterView {
-    RouterView {
+fn reading(
+    target: RouterTarget,
+    raw: String,
+    rv: &str,
+    values: Vec<RouterValue>,
+    stamp: Option<SwitchStamp>,
+) -> RouterReading {
+    RouterReading {
         target,
         raw: clean(&raw),
         resource_version: clean(rv),
         since: None,
+        values,
+        stamp,
     }
 }
 
-/// The colour whose `route_value` is `value`, if exactly that.
-fn colour_for(config: &Config, value: &str) -> Option<Colour> {
-    Colour::BOTH
+/// The annotation a switch records its id in.
+pub const SWITCH_ID: &str = "cutover.dev/switch-id";
+/// The annotation a switch records who switched in.
+pub const SWITCHED_BY: &str = "cutover.dev/switched-by";
+/// The annotation a switch records when it switched in.
+pub const SWITCHED_AT: &str = "cutover.dev/switched-at";
+
+/// The last switch cutover recorded on the object, if its id annotation is there.
+fn stamp(obj: &Value) -> Option<SwitchStamp> {
+    let annotations = obj.pointer("/metadata/annotations")?;
+    let get = |key: &str| annotations.get(key).and_then(Value::as_str).map(clean);
+    Some(SwitchStamp {
+        id: get(SWITCH_ID)?,
+        by: get(SWITCHED_BY).unwrap_or_default(),
+        at: get(SWITCHED_AT).unwrap_or_default(),
+    })
+}
+
+/// The color whose `route_value` is `value`, if exactly that.
+fn color_for(config: &Config, value: &str) -> Option<Color> {
+    Color::BOTH
         .into_iter()
-        .find(|c| colour_config(config, *c).route_value == value)
-}
-
-/// A colour's configuration.
-pub fn colour_config(config: &Config, c: Colour) -> &crate::config::schema::ColorConfig {
-    match c {
-        Colour::Blue => &config.colors.blue,
-        Colour::Green => &config.colors.green,
-    }
+        .find(|c| config.colors.of(*c).route_value == value)
 }
 
 fn escape(token: &str) -> String {
@@ -102,19 +97,19 @@ fn escape(token: &str) -> String {
 }
 
 fn target_of(config: &Config, value: &str) -> RouterTarget {
-    match colour_for(config, value) {
-        Some(c) => RouterTarget::Colour(c),
+    match color_for(config, value) {
+        Some(c) => RouterTarget::Color(c),
         None => RouterTarget::Unknown(clean(value)),
     }
 }
 
-type Parts = (RouterTarget, String, Vec<ReadValue>);
+type Parts = (RouterTarget, String, Vec<RouterValue>);
 
 fn read_selector(config: &Config, obj: &Value) -> Parts {
     let key = config.router.selector_key.as_deref().unwrap_or("");
     let pointer = format!("/spec/selector/{}", escape(key));
     let found = obj.pointer(&pointer).cloned().unwrap_or(Value::Null);
-    let values = vec![ReadValue {
+    let values = vec![RouterValue {
         pointer,
         value: found.clone(),
     }];
@@ -136,11 +131,11 @@ fn read_ingress(config: &Config, obj: &Value) -> Parts {
         let raw = format!("ingress has no rule {rule} with http paths");
         return (RouterTarget::Unknown(raw.clone()), raw, vec![]);
     };
-    let values: Vec<ReadValue> = (0..paths.len())
+    let values: Vec<RouterValue> = (0..paths.len())
         .map(|i| {
             let pointer = format!("/spec/rules/{rule}/http/paths/{i}/backend/service/name");
             let value = obj.pointer(&pointer).cloned().unwrap_or(Value::Null);
-            ReadValue { pointer, value }
+            RouterValue { pointer, value }
         })
         .collect();
     let names: Vec<&str> = values
@@ -178,17 +173,17 @@ fn read_httproute(config: &Config, obj: &Value) -> Parts {
         // Gateway API: an absent weight means 1.
         let weight = r.get("weight").and_then(Value::as_u64).unwrap_or(1);
         raw.push(format!("{name}:{weight}"));
-        values.push(ReadValue {
+        values.push(RouterValue {
             pointer: format!("/spec/rules/{rule}/backendRefs/{i}/weight"),
             value: r.get("weight").cloned().unwrap_or(Value::Null),
         });
         // A ref without a namespace names a Service in the route's own namespace: it is a
-        // colour's Service only when that colour lives there.
-        let colour = Colour::BOTH.into_iter().find(|c| {
-            let cc = colour_config(config, *c);
+        // color's Service only when that color lives there.
+        let color = Color::BOTH.into_iter().find(|c| {
+            let cc = config.colors.of(*c);
             cc.route_value == name && ns == cc.namespace
         });
-        match colour {
+        match color {
             Some(c) => weights[c as usize] += weight,
             None if weight > 0 => stray.push(format!("{ns}/{name}:{weight}")),
             None => {}
@@ -201,9 +196,9 @@ fn read_httproute(config: &Config, obj: &Value) -> Parts {
     } else if total == 0 {
         RouterTarget::Unknown("all weights 0".into())
     } else if weights[1] == 0 {
-        RouterTarget::Colour(Colour::Blue)
+        RouterTarget::Color(Color::Blue)
     } else if weights[0] == 0 {
-        RouterTarget::Colour(Colour::Green)
+        RouterTarget::Color(Color::Green)
     } else {
         let blue = ((weights[0] * 100 + total / 2) / total) as u32;
         RouterTarget::Split {

@@ -1,11 +1,12 @@
 //! Kubernetes adapters: client, router objects, conversions to model values.
 
+pub mod check;
 pub mod convert;
 pub mod router;
 
 use std::path::PathBuf;
 
-use ::kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 
 /// Longest cluster-sourced string kept (names, reasons, messages), in characters.
 pub(crate) const MAX_FIELD_CHARS: usize = 512;
@@ -14,7 +15,7 @@ pub(crate) const MAX_FIELD_CHARS: usize = 512;
 #[derive(Clone)]
 pub struct Connected {
     /// The client, ready to use.
-    pub client: ::kube::Client,
+    pub client: kube::Client,
     /// Name of the kubeconfig context in use.
     pub context_name: String,
     /// The API server's URL.
@@ -34,7 +35,7 @@ pub enum ConnectError {
     NoContext,
     /// The client could not be built from the configuration.
     #[error("building the Kubernetes client: {0}")]
-    Client(#[source] ::kube::Error),
+    Client(#[source] kube::Error),
     /// The API server did not answer an authenticated request.
     #[error("cannot reach {url} (context {context}): {source}")]
     Unreachable {
@@ -44,7 +45,7 @@ pub enum ConnectError {
         context: String,
         /// What went wrong.
         #[source]
-        source: ::kube::Error,
+        source: kube::Error,
     },
 }
 
@@ -67,9 +68,9 @@ pub async fn connect(
         context: Some(context_name.clone()),
         ..KubeConfigOptions::default()
     };
-    let config = ::kube::Config::from_custom_kubeconfig(kc, &options).await?;
+    let config = kube::Config::from_custom_kubeconfig(kc, &options).await?;
     let cluster_url = config.cluster_url.to_string();
-    let client = ::kube::Client::try_from(config).map_err(ConnectError::Client)?;
+    let client = kube::Client::try_from(config).map_err(ConnectError::Client)?;
     client
         .apiserver_version()
         .await
@@ -89,7 +90,7 @@ pub async fn connect(
 
 /// The user name the API server sees (authentication.k8s.io/v1 SelfSubjectReview). Best
 /// effort: older servers and restricted users simply get no name in the header.
-async fn whoami(client: &::kube::Client) -> Option<String> {
+async fn whoami(client: &kube::Client) -> Option<String> {
     use k8s_openapi::api::authentication::v1::SelfSubjectReview;
     let body = serde_json::json!({
         "apiVersion": "authentication.k8s.io/v1",

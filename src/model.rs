@@ -3,39 +3,47 @@
 
 use chrono::{DateTime, Utc};
 
-/// One of the two colours.
+/// One of the two colors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Colour {
+pub enum Color {
     /// Blue (drawn on the left).
     Blue,
     /// Green (drawn on the right).
     Green,
 }
 
-impl Colour {
-    /// Both colours, blue first.
-    pub const BOTH: [Colour; 2] = [Colour::Blue, Colour::Green];
+impl Color {
+    /// Both colors, blue first.
+    pub const BOTH: [Color; 2] = [Color::Blue, Color::Green];
 
-    /// The colour as a word, upper case.
+    /// The color as a word, upper case.
     pub fn word(self) -> &'static str {
         match self {
-            Colour::Blue => "BLUE",
-            Colour::Green => "GREEN",
+            Color::Blue => "BLUE",
+            Color::Green => "GREEN",
         }
     }
 
-    /// The other colour.
-    pub fn other(self) -> Colour {
+    /// The color as a word, lower case (as in configuration keys: `colors.blue`).
+    pub fn name(self) -> &'static str {
         match self {
-            Colour::Blue => Colour::Green,
-            Colour::Green => Colour::Blue,
+            Color::Blue => "blue",
+            Color::Green => "green",
+        }
+    }
+
+    /// The other color.
+    pub fn other(self) -> Color {
+        match self {
+            Color::Blue => Color::Green,
+            Color::Green => Color::Blue,
         }
     }
 }
 
 /// One container of a pod.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ContainerView {
+pub struct ContainerSummary {
     /// Container name.
     pub name: String,
     /// Image reference.
@@ -52,7 +60,7 @@ pub struct ContainerView {
 
 /// A pod as the cockpit shows it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct PodView {
+pub struct PodSummary {
     /// Pod name.
     pub name: String,
     /// Namespace.
@@ -75,23 +83,23 @@ pub struct PodView {
     /// Pod conditions: (type, status, reason/message).
     pub conditions: Vec<(String, String, String)>,
     /// Containers.
-    pub containers: Vec<ContainerView>,
+    pub containers: Vec<ContainerSummary>,
     /// Pod IP.
     pub ip: Option<String>,
     /// Node name.
     pub node: Option<String>,
 }
 
-impl PodView {
+impl PodSummary {
     /// Every container ready (and there is at least one).
     pub fn is_ready(&self) -> bool {
         self.containers_total > 0 && self.ready == self.containers_total
     }
 }
 
-/// A colour's Deployment.
+/// A color's Deployment.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct DeploymentView {
+pub struct DeploymentSummary {
     /// Deployment name.
     pub name: String,
     /// Image of the first container of the template.
@@ -113,8 +121,8 @@ pub struct DeploymentView {
 /// Where the router object says traffic goes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RouterTarget {
-    /// All traffic to one colour.
-    Colour(Colour),
+    /// All traffic to one color.
+    Color(Color),
     /// Weights split traffic (httproute): percentages.
     Split {
         /// Percent to blue.
@@ -122,15 +130,15 @@ pub enum RouterTarget {
         /// Percent to green.
         green: u32,
     },
-    /// A value matching neither colour (shown loudly, never guessed).
+    /// A value matching neither color (shown loudly, never guessed).
     Unknown(String),
     /// The router object does not exist.
     Missing,
 }
 
-/// The router as last read.
+/// The router as last read: where it says traffic goes, and the values that said it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RouterView {
+pub struct RouterReading {
     /// What the router says.
     pub target: RouterTarget,
     /// The raw router value, for display ("deployment=green", "fittrack-green:100,fittrack-blue:0").
@@ -139,6 +147,30 @@ pub struct RouterView {
     pub resource_version: String,
     /// When this value was first observed by cutover (or recorded on the object).
     pub since: Option<DateTime<Utc>>,
+    /// The values read, in the order a switch's compare-and-swap patch tests them.
+    pub values: Vec<RouterValue>,
+    /// The last switch recorded on the object by cutover (its annotations), if any.
+    pub stamp: Option<SwitchStamp>,
+}
+
+/// One value a router reading depends on: where it is in the object and what it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouterValue {
+    /// JSON pointer into the object (RFC 6901), e.g. `/spec/selector/deployment`.
+    pub pointer: String,
+    /// The value found there (`Null` when absent).
+    pub value: serde_json::Value,
+}
+
+/// The `cutover.dev/switch-id`, `switched-by` and `switched-at` annotations of the router.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwitchStamp {
+    /// The switch id (unique per switch attempt).
+    pub id: String,
+    /// Who switched (sanitized).
+    pub by: String,
+    /// When, as written (RFC 3339).
+    pub at: String,
 }
 
 /// Severity of a Kubernetes Event.
@@ -174,8 +206,8 @@ pub struct KubeEvent {
 /// One log line of a pod.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogLine {
-    /// Colour whose pod wrote it.
-    pub colour: Colour,
+    /// Color whose pod wrote it.
+    pub color: Color,
     /// Pod name.
     pub pod: String,
     /// Container name.
@@ -198,8 +230,8 @@ pub enum ProbeKind {
 /// One probe's outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeResult {
-    /// Colour probed.
-    pub colour: Colour,
+    /// Color probed.
+    pub color: Color,
     /// Endpoint probed.
     pub kind: ProbeKind,
     /// 2xx answer within the timeout.
@@ -219,8 +251,8 @@ pub struct ProbeResult {
 pub struct LbObservation {
     /// The version it answered with.
     pub version: Option<String>,
-    /// The colour that version belongs to, when known.
-    pub colour: Option<Colour>,
+    /// The color that version belongs to, when known.
+    pub color: Option<Color>,
     /// Error, if the request failed.
     pub error: Option<String>,
     /// When it was taken.
@@ -230,18 +262,18 @@ pub struct LbObservation {
 /// A long-lived feed the bus keeps open.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Feed {
-    /// Pods of a colour.
-    Pods(Colour),
-    /// The Deployment of a colour.
-    Deployment(Colour),
-    /// EndpointSlices of a colour's Service.
-    Endpoints(Colour),
+    /// Pods of a color.
+    Pods(Color),
+    /// The Deployment of a color.
+    Deployment(Color),
+    /// EndpointSlices of a color's Service.
+    Endpoints(Color),
     /// The router object.
     Router,
     /// Events of a namespace.
     Events(String),
-    /// Logs of a colour.
-    Logs(Colour),
+    /// Logs of a color.
+    Logs(Color),
 }
 
 /// Health of a feed.

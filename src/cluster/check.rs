@@ -1,25 +1,25 @@
 //! Checking a configuration against a live cluster (the second half of `check-config`).
 
-use ::kube::api::{Api, DynamicObject, ListParams};
-use ::kube::{Client, Resource};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
+use kube::api::{Api, DynamicObject, ListParams};
+use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 
-use super::check::{Finding, Level};
-use super::schema::{ColorConfig, Config, RouterKind};
-use crate::app::model::RouterTarget;
-use crate::kube::router;
+use super::router;
+use crate::config::check::{Finding, Level};
+use crate::config::schema::{ColorConfig, Config, RouterKind};
+use crate::model::RouterTarget;
 use crate::sanitize::sanitize_oneline;
 
-/// Check the cluster: namespaces exist, the router exists and points at one colour, each
-/// colour's Deployment and Services exist and its selector matches pods.
+/// Check the cluster: namespaces exist, the router exists and points at one color, each
+/// color's Deployment and Services exist and its selector matches pods.
 ///
 /// Never fails: an unreachable cluster is one warning finding ("only the file was checked").
 pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut namespaces = vec![config.router.namespace.as_str()];
-    for c in [&config.colors.blue, &config.colors.green] {
+    for (_, c) in config.colors.both() {
         if !namespaces.contains(&c.namespace.as_str()) {
             namespaces.push(&c.namespace);
         }
@@ -27,7 +27,7 @@ pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
     for ns in namespaces {
         let subject = format!("namespace {ns}");
         match Api::<Namespace>::all(client.clone()).get_opt(ns).await {
-            Err(e) if !matches!(e, ::kube::Error::Api(_)) => {
+            Err(e) if !matches!(e, kube::Error::Api(_)) => {
                 return vec![finding(
                     Level::Warn,
                     "cluster",
@@ -38,11 +38,8 @@ pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
         }
     }
     out.push(check_router(client, config).await);
-    for (name, c) in [
-        ("blue", &config.colors.blue),
-        ("green", &config.colors.green),
-    ] {
-        check_colour(client, config, name, c, &mut out).await;
+    for (color, c) in config.colors.both() {
+        check_color(client, config, color.name(), c, &mut out).await;
     }
     out
 }
@@ -57,7 +54,7 @@ fn finding(level: Level, subject: impl Into<String>, message: impl Into<String>)
 }
 
 /// A finding for a lookup whose only question is "does it exist?".
-fn exists<T>(subject: String, result: Result<Option<T>, ::kube::Error>) -> Finding {
+fn exists<T>(subject: String, result: Result<Option<T>, kube::Error>) -> Finding {
     match result {
         Ok(Some(_)) => finding(Level::Ok, subject, "exists"),
         Ok(None) => finding(Level::Error, subject, "does not exist"),
@@ -65,15 +62,15 @@ fn exists<T>(subject: String, result: Result<Option<T>, ::kube::Error>) -> Findi
     }
 }
 
-fn cannot_check(subject: String, err: &::kube::Error) -> Finding {
+fn cannot_check(subject: String, err: &kube::Error) -> Finding {
     let why = match err {
-        ::kube::Error::Api(s) if s.code == 403 => format!("not allowed to read it ({})", s.message),
+        kube::Error::Api(s) if s.code == 403 => format!("not allowed to read it ({})", s.message),
         other => format!("could not check: {other}"),
     };
     finding(Level::Warn, subject, why)
 }
 
-async fn get<K>(client: &Client, ns: &str, name: &str) -> Result<Option<K>, ::kube::Error>
+async fn get<K>(client: &Client, ns: &str, name: &str) -> Result<Option<K>, kube::Error>
 where
     K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
         + Clone
@@ -100,9 +97,9 @@ async fn check_router(client: &Client, config: &Config) -> Finding {
         Ok(v) => v,
         Err(e) => return finding(Level::Warn, subject, format!("could not read it: {e}")),
     };
-    let view = router::read(config, Some(&value)).view;
+    let view = router::read(config, Some(&value));
     match view.target {
-        RouterTarget::Colour(c) => finding(
+        RouterTarget::Color(c) => finding(
             Level::Ok,
             subject,
             format!("sends traffic to {} ({})", c.word(), view.raw),
@@ -119,7 +116,7 @@ async fn check_router(client: &Client, config: &Config) -> Finding {
             Level::Error,
             subject,
             format!(
-                "its value `{v}` matches neither colour (blue = \"{}\", green = \"{}\")",
+                "its value `{v}` matches neither color (blue = \"{}\", green = \"{}\")",
                 config.colors.blue.route_value, config.colors.green.route_value
             ),
         ),
@@ -127,7 +124,7 @@ async fn check_router(client: &Client, config: &Config) -> Finding {
     }
 }
 
-async fn check_colour(
+async fn check_color(
     client: &Client,
     config: &Config,
     name: &str,

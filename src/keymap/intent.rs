@@ -1,0 +1,204 @@
+//! What a key can mean (an [`Intent`]): the names `[keys]` overrides use, their help
+//! text, and why unavailable ones are unavailable.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Why the release actions cannot run yet.
+pub const RELEASE_ACTIONS_PENDING: &str = "not yet available (release actions)";
+
+/// Everything a key can mean. (A release *action* is what runs; an intent is what a key asks.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Intent {
+    /// Quit (asks first while an action is in flight).
+    Quit,
+    /// Ctrl-C: cancel the running action, else ask to quit.
+    Interrupt,
+    /// Ctrl-Z: suspend to the shell.
+    Suspend,
+    /// The rollback chord, reserved in every mode.
+    RollbackChord,
+    /// Open help.
+    Help,
+    /// Open cutover's own log.
+    AppLog,
+    /// Focus the next pane.
+    FocusNext,
+    /// Focus the previous pane.
+    FocusPrev,
+    /// Select the next row / scroll down.
+    Down,
+    /// Select the previous row / scroll up.
+    Up,
+    /// Scroll logs (or the timeline) a page down.
+    PageDown,
+    /// Scroll logs (or the timeline) a page up; pauses following.
+    PageUp,
+    /// Jump to the newest log line and resume following.
+    Follow,
+    /// Jump to the oldest log line kept.
+    Oldest,
+    /// Open the selected pod's detail.
+    Open,
+    /// Start typing a log filter.
+    Filter,
+    /// Clear the log filter.
+    ClearFilter,
+    /// Toggle line wrap in the log panes.
+    ToggleWrap,
+    /// Toggle timestamps in the log panes.
+    ToggleTimestamps,
+    /// Smoke-test the standby color.
+    Smoke,
+    /// Switch traffic.
+    Switch,
+    /// Roll back.
+    Rollback,
+    /// Deploy to the standby color.
+    Deploy,
+    /// Decommission the old color.
+    Decommission,
+    /// The pre-deployment checklist.
+    Checklist,
+    /// Apply the typed filter.
+    FilterApply,
+    /// Abandon the typed filter.
+    FilterCancel,
+    /// Delete the last typed character.
+    FilterBackspace,
+    /// Close the modal or screen.
+    Close,
+    /// Yes, quit.
+    ConfirmQuit,
+    /// No, stay.
+    CancelQuit,
+}
+
+impl Intent {
+    /// Every action (the names `[keys]` accepts).
+    pub const ALL: [Intent; 31] = [
+        Intent::Quit,
+        Intent::Interrupt,
+        Intent::Suspend,
+        Intent::RollbackChord,
+        Intent::Help,
+        Intent::AppLog,
+        Intent::FocusNext,
+        Intent::FocusPrev,
+        Intent::Down,
+        Intent::Up,
+        Intent::PageDown,
+        Intent::PageUp,
+        Intent::Follow,
+        Intent::Oldest,
+        Intent::Open,
+        Intent::Filter,
+        Intent::ClearFilter,
+        Intent::ToggleWrap,
+        Intent::ToggleTimestamps,
+        Intent::Smoke,
+        Intent::Switch,
+        Intent::Rollback,
+        Intent::Deploy,
+        Intent::Decommission,
+        Intent::Checklist,
+        Intent::FilterApply,
+        Intent::FilterCancel,
+        Intent::FilterBackspace,
+        Intent::Close,
+        Intent::ConfirmQuit,
+        Intent::CancelQuit,
+    ];
+
+    /// The name used in `[keys]`.
+    pub fn name(self) -> &'static str {
+        self.info().0
+    }
+
+    /// What it does, for help.
+    pub fn description(self) -> &'static str {
+        self.info().1
+    }
+
+    /// The action with this `[keys]` name.
+    pub fn from_name(name: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// True for the actions bound in every mode, filter input included.
+    pub fn is_everywhere(self) -> bool {
+        EVERYWHERE.contains(&self)
+    }
+
+    /// Whether `key` may trigger this action. An action bound in every mode needs a Ctrl
+    /// or Alt modifier or a function key: a plain key (`x`, `enter`, `esc`...) is typed or
+    /// used in filter input. Returns why not, when not.
+    pub fn key_fits(self, key: &KeyEvent) -> Result<(), String> {
+        let modified = key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if !self.is_everywhere() || modified || matches!(key.code, KeyCode::F(_)) {
+            return Ok(());
+        }
+        Err(format!(
+            "`{}` is bound in every mode, filter input included, so its key needs a Ctrl \
+             or Alt modifier or is a function key (e.g. \"ctrl-r\", \"alt-r\", \"F9\")",
+            self.name()
+        ))
+    }
+
+    /// Why the action cannot run, when it cannot.
+    pub fn unavailable(self) -> Option<&'static str> {
+        match self {
+            Intent::Smoke
+            | Intent::Switch
+            | Intent::Rollback
+            | Intent::Deploy
+            | Intent::Decommission
+            | Intent::Checklist
+            | Intent::RollbackChord => Some(RELEASE_ACTIONS_PENDING),
+            _ => None,
+        }
+    }
+
+    fn info(self) -> (&'static str, &'static str) {
+        match self {
+            Intent::Quit => ("quit", "quit (asks first while an action runs)"),
+            Intent::Interrupt => ("interrupt", "cancel the running action, else ask to quit"),
+            Intent::Suspend => ("suspend", "suspend to the shell (fg resumes)"),
+            Intent::RollbackChord => ("rollback_chord", "ROLLBACK from anywhere"),
+            Intent::Help => ("help", "this help"),
+            Intent::AppLog => ("app_log", "cutover's own log"),
+            Intent::FocusNext => ("focus_next", "focus next pane (blue, green, timeline)"),
+            Intent::FocusPrev => ("focus_prev", "focus previous pane"),
+            Intent::Down => ("down", "next pod / scroll down"),
+            Intent::Up => ("up", "previous pod / scroll up"),
+            Intent::PageDown => ("page_down", "logs a page down"),
+            Intent::PageUp => ("page_up", "logs a page up (pauses following)"),
+            Intent::Follow => ("follow", "newest log line, resume following"),
+            Intent::Oldest => ("oldest", "oldest log line kept"),
+            Intent::Open => ("open", "pod detail: conditions, containers, events"),
+            Intent::Filter => ("filter", "filter logs by regex"),
+            Intent::ClearFilter => ("clear_filter", "clear the log filter"),
+            Intent::ToggleWrap => ("wrap", "toggle log line wrap"),
+            Intent::ToggleTimestamps => ("timestamps", "toggle log timestamps"),
+            Intent::Smoke => ("smoke", "smoke-test the standby color"),
+            Intent::Switch => ("switch", "switch traffic to the standby color"),
+            Intent::Rollback => ("rollback", "ROLLBACK traffic to the previous color"),
+            Intent::Deploy => ("deploy", "deploy to the standby color"),
+            Intent::Decommission => ("decommission", "scale down the old color"),
+            Intent::Checklist => ("checklist", "pre-deployment checklist"),
+            Intent::FilterApply => ("filter_apply", "apply the filter (empty clears)"),
+            Intent::FilterCancel => ("filter_cancel", "cancel, keep the previous filter"),
+            Intent::FilterBackspace => ("filter_backspace", "delete the last character"),
+            Intent::Close => ("close", "close"),
+            Intent::ConfirmQuit => ("confirm_quit", "yes, quit"),
+            Intent::CancelQuit => ("cancel_quit", "no, stay"),
+        }
+    }
+}
+
+/// Bound in every mode, text input included: the rollback chord, Ctrl-C and Ctrl-Z.
+///
+/// Their keys need a Ctrl or Alt modifier or are function keys (see [`Intent::key_fits`]):
+/// a plain key would be taken from the filter input's typing.
+pub const EVERYWHERE: [Intent; 3] = [Intent::RollbackChord, Intent::Interrupt, Intent::Suspend];
