@@ -1,24 +1,18 @@
-//! The cockpit's event loop: terminal events, bus messages, ticks and signals become `Msg`s;
-//! `update` decides; the bus acts; the screen is drawn only when state changed, at most
-//! [`FRAME_GAP`] apart.
+//! The cockpit: the driver's terminal face. Terminal events become `Msg`s beside the
+//! driver's own (bus, clock, signals); the screen is drawn only when state changed, at
+//! most [`FRAME_GAP`] apart.
 
 use std::time::Duration;
 
-use chrono::Utc;
 use crossterm::event::{
     Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use futures::StreamExt;
-use tokio::signal::unix::{signal, Signal, SignalKind};
-use tokio::sync::mpsc;
-use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+use tokio::time::{sleep_until, Instant};
 
-use crate::app::msg::{Cmd, Msg};
-use crate::app::state::{Session, State};
-use crate::app::update::update;
-use crate::bus::Bus;
-use crate::cluster::Connected;
-use crate::config::schema::Config;
+use crate::app::msg::{Face, Msg};
+use crate::bus::FeedSet;
+use crate::driver::{Driver, Launch};
 use crate::{term, ui};
 
 /// Shortest time between two frames (about 30 frames a second).
@@ -26,87 +20,46 @@ pub const FRAME_GAP: Duration = Duration::from_millis(33);
 /// Most bus messages folded into state before the next frame, so keys stay responsive.
 const DRAIN_LIMIT: usize = 2_000;
 
-/// Everything the cockpit needs to start.
-pub struct Launch {
-    /// The validated configuration.
-    pub config: Config,
-    /// An authenticated cluster connection.
-    pub connected: Connected,
-    /// Refuse traffic and workload commands.
-    pub read_only: bool,
+/// How the cockpit looks, beyond its configuration.
+pub struct Look {
     /// Monochrome (NO_COLOR set or theme = mono).
     pub no_color: bool,
     /// Where stderr goes while the screen is ours.
     pub stderr_log: std::path::PathBuf,
 }
 
-/// What the loop does after a message.
-#[derive(PartialEq)]
-enum Flow {
-    Continue,
-    Quit,
-}
-
-/// Run the cockpit until the user quits or a terminating signal arrives.
-pub async fn run(launch: Launch) -> color_eyre::Result<()> {
-    let signals = Signals::new()?;
+/// Run the cockpit until the user quits or a signal ends it; returns the exit code.
+pub async fn run(launch: Launch, look: Look) -> color_eyre::Result<i32> {
     // Before the bus starts: a credential plugin it spawns inherits stderr as it is then,
     // and may write after the screen is ours.
-    term::redirect_stderr(&launch.stderr_log)?;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let bus = Bus::start(
-        launch.connected.client.clone(),
-        launch.config.clone(),
-        tx.clone(),
-    );
-    let ctx = Session {
-        context_name: launch.connected.context_name.clone(),
-        cluster_url: launch.connected.cluster_url.clone(),
-        read_only: launch.read_only,
-        user: launch.connected.user.clone(),
-    };
-    let mut state = State::new(&launch.config, ctx, Utc::now());
-    state.set_no_color(launch.no_color);
-
+    term::redirect_stderr(&look.stderr_log)?;
+    let mut driver = Driver::start(&launch, FeedSet::cockpit())?;
+    driver.state.set_no_color(look.no_color);
+    if let Some(why) = &launch.connected.unreachable {
+        let text = format!(
+            "the API server did not answer at start ({why}); showing what arrives as it retries"
+        );
+        let at = driver.state.now;
+        driver.dispatch(Msg::Notice {
+            at,
+            text,
+            warning: true,
+        });
+    }
     let result = match term::enter(launch.config.ui.mouse) {
-        Ok(mut tui) => event_loop(&mut state, &bus, &mut tui, &mut rx, signals).await,
+        Ok(mut tui) => event_loop(&mut driver, &mut tui).await,
         Err(e) => Err(e.into()),
     };
     // Every way out of the loop, errors included, gives the terminal back.
-    bus.shutdown();
+    driver.shutdown();
     term::restore();
     result
 }
 
-/// The signals that end the cockpit (the terminal is restored on the way out).
-struct Signals {
-    term: Signal,
-    hup: Signal,
-    int: Signal,
-}
-
-impl Signals {
-    fn new() -> std::io::Result<Signals> {
-        Ok(Signals {
-            term: signal(SignalKind::terminate())?,
-            hup: signal(SignalKind::hangup())?,
-            int: signal(SignalKind::interrupt())?,
-        })
-    }
-}
-
-async fn event_loop(
-    state: &mut State,
-    bus: &Bus,
-    tui: &mut term::Tui,
-    rx: &mut mpsc::UnboundedReceiver<Msg>,
-    mut signals: Signals,
-) -> color_eyre::Result<()> {
+async fn event_loop(driver: &mut Driver, tui: &mut term::Tui) -> color_eyre::Result<i32> {
     let size = tui.size()?;
-    update(state, Msg::Resize(size.width, size.height));
+    driver.dispatch(Msg::Resize(size.width, size.height));
     let mut events = EventStream::new();
-    let mut tick = interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut last_draw = Instant::now() - FRAME_GAP;
     let mut pending = true;
 
@@ -116,43 +69,58 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(event)) => to_msg(event),
                 Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                None => return Ok(0),
             },
-            Some(msg) = rx.recv() => Some(msg),
-            _ = tick.tick() => Some(Msg::Tick(Utc::now())),
-            _ = signals.term.recv() => return Ok(()),
-            _ = signals.hup.recv() => return Ok(()),
-            _ = signals.int.recv() => return Ok(()),
+            msg = driver.next() => Some(msg),
             _ = sleep_until(draw_at), if pending => None,
         };
-        let mut flow = match msg {
-            Some(msg) => dispatch(state, msg, bus, tui)?,
-            None => Flow::Continue,
-        };
+        if let Some(msg) = msg {
+            if let Some(code) = carry_out(driver, msg, tui)? {
+                return Ok(code);
+            }
+        }
         // Fold whatever else is queued into state before drawing: many lines, one frame.
         for _ in 0..DRAIN_LIMIT {
-            if flow == Flow::Quit {
-                break;
-            }
-            match rx.try_recv() {
-                Ok(msg) => flow = dispatch(state, msg, bus, tui)?,
-                Err(_) => break,
+            let Some(msg) = driver.try_next() else { break };
+            if let Some(code) = carry_out(driver, msg, tui)? {
+                return Ok(code);
             }
         }
-        if flow == Flow::Quit {
-            return Ok(());
-        }
-        pending |= state.take_dirty();
+        pending |= driver.state.take_dirty();
         if pending && Instant::now() >= draw_at {
-            let mut drawn = state.viewport;
-            tui.draw(|frame| drawn = ui::view(frame, state))?;
+            let mut drawn = driver.state.viewport;
+            tui.draw(|frame| drawn = ui::view(frame, &driver.state))?;
             last_draw = Instant::now();
             pending = false;
-            if drawn != state.viewport {
-                dispatch(state, Msg::Viewport(drawn), bus, tui)?;
+            if drawn != driver.state.viewport {
+                driver.dispatch(Msg::Viewport(drawn));
             }
         }
     }
+}
+
+/// Dispatch one message and carry out the face effects; `Some(code)` ends the cockpit.
+fn carry_out(
+    driver: &mut Driver,
+    msg: Msg,
+    tui: &mut term::Tui,
+) -> color_eyre::Result<Option<i32>> {
+    let mut queue = vec![msg];
+    while let Some(msg) = queue.pop() {
+        for face in driver.dispatch(msg) {
+            match face {
+                Face::Exit(code) => return Ok(Some(code)),
+                Face::Suspend => {
+                    term::suspend(tui)?;
+                    queue.push(Msg::Resumed);
+                }
+                Face::ClearScreen => tui.clear()?,
+                // Headless effects: the cockpit shows the same things on screen.
+                Face::Ask { .. } | Face::Print(_) | Face::Warn(_) => {}
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// A terminal event as a message: key presses, resizes, and (with `[ui] mouse`) the wheel
@@ -169,31 +137,6 @@ fn to_msg(event: Event) -> Option<Msg> {
         },
         _ => None,
     }
-}
-
-/// Feed one message to `update` and carry out the commands that belong to the terminal;
-/// the rest go to the bus.
-fn dispatch(
-    state: &mut State,
-    msg: Msg,
-    bus: &Bus,
-    tui: &mut term::Tui,
-) -> color_eyre::Result<Flow> {
-    let mut queue = vec![msg];
-    while let Some(msg) = queue.pop() {
-        for cmd in update(state, msg) {
-            match cmd {
-                Cmd::Quit => return Ok(Flow::Quit),
-                Cmd::Suspend => {
-                    term::suspend(tui)?;
-                    queue.push(Msg::Resumed);
-                }
-                Cmd::ClearScreen => tui.clear()?,
-                other => bus.execute(other),
-            }
-        }
-    }
-    Ok(Flow::Continue)
 }
 
 #[cfg(test)]

@@ -2,12 +2,16 @@
 
 pub mod app;
 pub mod bus;
+pub mod cli;
 pub mod cluster;
 pub mod cockpit;
 pub mod config;
+pub mod driver;
+pub mod headless;
 pub mod keymap;
 pub mod logging;
 pub mod model;
+pub mod report;
 pub mod sanitize;
 pub mod term;
 pub mod ui;

@@ -1,158 +1,217 @@
 //! The `cutover` command line.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
 use color_eyre::eyre::{eyre, WrapErr};
 
-use cutover::cockpit::{self, Launch};
-use cutover::config::{self, schema::Config};
+use cutover::app::action::{Request, RequestOptions};
+use cutover::cli::{Cli, ClusterArgs, Command, Format, SimArgs};
+use cutover::cluster::{ConnectError, Connected};
+use cutover::cockpit::{self, Look};
+use cutover::config::{self, schema::Config, ConfigError};
+use cutover::driver::Launch;
+use cutover::headless::{self, Job};
 use cutover::{logging, term};
 
-/// A full-screen terminal cockpit for blue-green releases on Kubernetes.
-#[derive(Parser, Debug)]
-#[command(name = "cutover", version, about, long_about = None)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-    #[command(flatten)]
-    cockpit: CockpitArgs,
-}
-
-/// Options of the cockpit on a real cluster.
-#[derive(Args, Debug, Clone)]
-struct CockpitArgs {
-    /// Configuration file (default: $CUTOVER_CONFIG, $XDG_CONFIG_HOME/cutover/config.toml, ~/.config/cutover/config.toml).
-    #[arg(long, global = true, value_name = "PATH")]
-    config: Option<PathBuf>,
-    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
-    #[arg(long, global = true, value_name = "PATH")]
-    kubeconfig: Option<PathBuf>,
-    /// Kubeconfig context (default: the current context).
-    #[arg(long, global = true, value_name = "NAME")]
-    context: Option<String>,
-    /// Watch only: refuse every traffic or workload action.
-    #[arg(long, global = true)]
-    read_only: bool,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Open the cockpit on a built-in simulated cluster (no setup needed).
-    Demo {
-        /// Simulator scenario: fittrack, fittrack-single-ns or load.
-        #[arg(long, default_value = "fittrack")]
-        scenario: String,
-    },
-    /// Run the Kubernetes API simulator until SIGINT/SIGTERM.
-    Sim(SimArgs),
-    /// Validate a configuration (and, when reachable, check it against the cluster).
-    CheckConfig {
-        /// Configuration file (default: the usual search order).
-        path: Option<PathBuf>,
-        /// Only check the file; don't contact the cluster.
-        #[arg(long)]
-        offline: bool,
-    },
-}
-
-/// `cutover sim` options.
-#[derive(Args, Debug)]
-struct SimArgs {
-    /// Address to listen on (port 0: any free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: SocketAddr,
-    /// Where to write the kubeconfig (default: in the system temp dir).
-    #[arg(long, value_name = "PATH")]
-    kubeconfig_out: Option<PathBuf>,
-    /// Where to write a cutover configuration for the scenario (default: beside the kubeconfig).
-    #[arg(long, value_name = "PATH")]
-    config_out: Option<PathBuf>,
-    /// Scenario: fittrack, fittrack-single-ns or load.
-    #[arg(long, default_value = "fittrack")]
-    scenario: String,
-    /// Serve plain HTTP instead of HTTPS (requests without a token act as admin).
-    #[arg(long)]
-    http: bool,
-    /// Keep a Prometheus file_sd JSON file of every running pod's metrics target.
-    #[arg(long, value_name = "PATH")]
-    prometheus_sd: Option<PathBuf>,
-}
+/// A mistake in how cutover was called (exit 2, like a usage error).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
 
 fn main() -> color_eyre::Result<()> {
     term::install_hooks()?;
     let cli = Cli::parse();
-    match run(cli) {
-        // A bad configuration is the user's input, not a crash: say it plainly.
-        Err(e) if e.downcast_ref::<config::ConfigError>().is_some() => {
+    let code = match run(cli) {
+        Ok(code) => code,
+        // Expected errors are the user's input or the world, not a crash: one plain sentence.
+        Err(e) if e.downcast_ref::<ConfigError>().is_some() => {
             eprintln!("{e}");
-            std::process::exit(2);
+            2
         }
-        other => other,
-    }
+        Err(e) if e.downcast_ref::<Usage>().is_some() => {
+            eprintln!("cutover: {e}");
+            2
+        }
+        Err(e) if e.downcast_ref::<ConnectError>().is_some() => {
+            eprintln!("cutover: {e}");
+            1
+        }
+        Err(e) => return Err(e),
+    };
+    std::process::exit(code);
 }
 
-fn run(cli: Cli) -> color_eyre::Result<()> {
-    match cli.command {
-        None => {
-            logging::init_cockpit();
-            let loaded = config::load(cli.cockpit.config.as_deref())?;
-            let runtime = runtime()?;
-            runtime.block_on(async {
-                let connected = cutover::cluster::connect(
-                    cli.cockpit.kubeconfig.clone(),
-                    cli.cockpit.context.clone(),
-                )
-                .await?;
-                cockpit::run(launch(loaded.config, connected, cli.cockpit.read_only)).await
-            })
+fn run(cli: Cli) -> color_eyre::Result<i32> {
+    let before = cli.cluster.clone();
+    let no_cluster_flags = |what: &str| -> color_eyre::Result<()> {
+        let given = before.given();
+        if given.is_empty() {
+            return Ok(());
         }
-        Some(Command::Demo { scenario }) => {
-            logging::init_cockpit();
-            let handle = kube_sim::start(kube_sim::SimOptions {
-                scenario: scenario.clone(),
-                ..Default::default()
-            })
-            .wrap_err("starting the built-in simulator")?;
-            let config = config::demo_config(
-                &scenario,
-                Some(handle.lb_url.as_str()).filter(|u| !u.is_empty()),
-            );
-            let runtime = runtime()?;
-            let result = runtime.block_on(async {
-                let connected = cutover::cluster::connect(
-                    Some(handle.kubeconfig_path.clone()),
-                    Some("sim".into()),
-                )
-                .await?;
-                cockpit::run(launch(config, connected, cli.cockpit.read_only)).await
-            });
-            drop(runtime);
-            handle.stop();
-            result
+        Err(Usage(format!(
+            "`cutover {what}` does not take {}",
+            given.join(", ")
+        ))
+        .into())
+    };
+    match cli.command {
+        None => run_cockpit(before),
+        Some(Command::Demo {
+            scenario,
+            read_only,
+        }) => {
+            // The demo makes its own cluster and configuration.
+            let ClusterArgs { read_only: ro, .. } = before.clone();
+            let others = ClusterArgs {
+                read_only: false,
+                ..before.clone()
+            };
+            if !others.given().is_empty() {
+                return Err(Usage(format!(
+                    "`cutover demo` runs its own simulated cluster and configuration; it does not take {}",
+                    others.given().join(", ")
+                ))
+                .into());
+            }
+            run_demo(&scenario, read_only || ro)
         }
         Some(Command::Sim(args)) => {
+            no_cluster_flags("sim")?;
             logging::init_stderr();
             run_sim(args)
         }
-        Some(Command::CheckConfig { path, offline }) => {
+        Some(Command::CheckConfig {
+            path,
+            offline,
+            cluster,
+        }) => {
             logging::init_stderr();
-            let explicit = path.or(cli.cockpit.config.clone());
-            let loaded = config::load(explicit.as_deref())?;
+            let cluster = cluster.or(&before);
+            let loaded = config::load(path.or(cluster.config.clone()).as_deref())?;
             println!("{}", config::check::describe(&loaded.config, &loaded.path));
             if offline {
-                return Ok(());
+                return Ok(0);
             }
-            runtime()?.block_on(check_cluster(&cli.cockpit, &loaded.config))
+            runtime()?.block_on(check_cluster(&cluster, &loaded.config))
         }
+        Some(Command::Status { output, cluster }) => {
+            if output == Format::Markdown {
+                return Err(Usage("`cutover status` prints text or json".into()).into());
+            }
+            run_headless(cluster.or(&before), Job::Status(output))
+        }
+        Some(Command::Smoke { color, cluster }) => {
+            let request = Request::Smoke {
+                color: color.map(Into::into),
+            };
+            let options = RequestOptions {
+                yes: true,
+                ..headless_options(None)
+            };
+            run_headless(cluster.or(&before), Job::Act(request, options))
+        }
+        Some(Command::Switch {
+            to,
+            yes,
+            reason,
+            cluster,
+        }) => {
+            let request = Request::Switch { to: to.into() };
+            let options = RequestOptions {
+                yes,
+                ..headless_options(reason)
+            };
+            run_headless(cluster.or(&before), Job::Act(request, options))
+        }
+        Some(Command::Rollback {
+            yes,
+            reason,
+            cluster,
+        }) => {
+            let options = RequestOptions {
+                yes,
+                ..headless_options(reason)
+            };
+            let job = Job::Act(Request::Rollback { to: None }, options);
+            run_headless(cluster.or(&before), job)
+        }
+        Some(Command::Journal {
+            since,
+            output,
+            cluster,
+        }) => run_headless(
+            cluster.or(&before),
+            Job::Journal {
+                since,
+                format: output,
+            },
+        ),
     }
+}
+
+fn headless_options(reason: Option<String>) -> RequestOptions {
+    RequestOptions {
+        yes: false,
+        reason: reason.map(|r| cutover::sanitize::sanitize_oneline(&r, 300)),
+        headless: true,
+    }
+}
+
+/// The cockpit on the configured cluster. An API server that does not answer at start
+/// does not stop it: it opens, says so, and retries.
+fn run_cockpit(args: ClusterArgs) -> color_eyre::Result<i32> {
+    logging::init_cockpit();
+    let loaded = config::load(args.config.as_deref())?;
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let connected =
+            cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone()).await?;
+        let mono = loaded.config.ui.theme == config::schema::Theme::Mono;
+        cockpit::run(launch(loaded.config, connected, args.read_only), look(mono)).await
+    })
+}
+
+fn run_demo(scenario: &str, read_only: bool) -> color_eyre::Result<i32> {
+    logging::init_cockpit();
+    let handle = kube_sim::start(kube_sim::SimOptions {
+        scenario: scenario.to_string(),
+        ..Default::default()
+    })
+    .wrap_err("starting the built-in simulator")?;
+    let config = config::demo_config(
+        scenario,
+        Some(handle.lb_url.as_str()).filter(|u| !u.is_empty()),
+    );
+    let runtime = runtime()?;
+    let result = runtime.block_on(async {
+        let connected =
+            cutover::cluster::connect(Some(handle.kubeconfig_path.clone()), Some("sim".into()))
+                .await?;
+        let mono = config.ui.theme == config::schema::Theme::Mono;
+        cockpit::run(launch(config, connected, read_only), look(mono)).await
+    });
+    drop(runtime);
+    handle.stop();
+    result
+}
+
+/// A headless command on the configured cluster.
+fn run_headless(args: ClusterArgs, job: Job) -> color_eyre::Result<i32> {
+    logging::init_stderr();
+    let loaded = config::load(args.config.as_deref())?;
+    runtime()?.block_on(async {
+        let connected = cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone())
+            .await?
+            .reachable()?;
+        headless::run(launch(loaded.config, connected, args.read_only), job).await
+    })
 }
 
 /// `cutover sim`: start the simulator, write the cockpit configuration for its scenario
 /// (beside the kubeconfig unless `--config-out`), print where everything is, and run until
 /// SIGINT/SIGTERM.
-fn run_sim(args: SimArgs) -> color_eyre::Result<()> {
+fn run_sim(args: SimArgs) -> color_eyre::Result<i32> {
     let handle = kube_sim::start(kube_sim::SimOptions {
         listen: args.listen,
         http: args.http,
@@ -190,7 +249,7 @@ fn run_sim(args: SimArgs) -> color_eyre::Result<()> {
         }
     })?;
     handle.stop();
-    Ok(())
+    Ok(0)
 }
 
 /// The cockpit's runtime: two workers are plenty; the simulator has its own.
@@ -202,28 +261,36 @@ fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-fn launch(config: Config, connected: cutover::cluster::Connected, read_only: bool) -> Launch {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        || config.ui.theme == config::schema::Theme::Mono;
+fn launch(config: Config, connected: Connected, read_only: bool) -> Launch {
     Launch {
         config,
         connected,
         read_only,
+        journal: cutover::bus::journal::default_path(),
+    }
+}
+
+fn look(mono_theme: bool) -> Look {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || mono_theme;
+    Look {
         no_color,
         stderr_log: std::env::temp_dir().join("cutover-stderr.log"),
     }
 }
 
-/// Check the configuration against the cluster; unreachable clusters are reported, not fatal.
-async fn check_cluster(args: &CockpitArgs, config: &Config) -> color_eyre::Result<()> {
-    let connected =
-        match cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone()).await {
-            Ok(c) => c,
-            Err(e) => {
-                println!("cluster: not reachable ({e:#}); checked the file only");
-                return Ok(());
-            }
-        };
+/// Check the configuration against the cluster. Exit 0: the cluster matches; 1: it does not;
+/// 3: the cluster could not be checked (only the file was).
+async fn check_cluster(args: &ClusterArgs, config: &Config) -> color_eyre::Result<i32> {
+    let connected = cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone())
+        .await
+        .and_then(Connected::reachable);
+    let connected = match connected {
+        Ok(c) => c,
+        Err(e) => {
+            println!("cluster: not checked — {e}; only the file was checked");
+            return Ok(3);
+        }
+    };
     println!(
         "cluster: {} ({})",
         connected.context_name, connected.cluster_url
@@ -233,7 +300,8 @@ async fn check_cluster(args: &CockpitArgs, config: &Config) -> color_eyre::Resul
         println!("{finding}");
     }
     if config::check::has_errors(&findings) {
-        return Err(eyre!("the configuration does not match the cluster"));
+        eprintln!("{}", eyre!("the configuration does not match the cluster"));
+        return Ok(1);
     }
-    Ok(())
+    Ok(0)
 }

@@ -274,6 +274,8 @@ pub enum Feed {
     Events(String),
     /// Logs of a color.
     Logs(Color),
+    /// The shared history of actions (ConfigMap `cutover-history`).
+    History,
 }
 
 /// Health of a feed.

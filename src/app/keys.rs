@@ -3,7 +3,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use regex::Regex;
 
-use super::msg::Cmd;
+use super::action::confirm::Field;
+use super::action::{Request, RequestOptions};
+use super::msg::{Cmd, Face};
+use super::release as flow;
 use super::state::{Focus, Modal, Screen, State};
 use crate::keymap::Intent;
 use crate::keymap::KeyMode;
@@ -16,10 +19,14 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
     }
     let mode = state.key_mode();
     let Some(intent) = state.keymap.lookup(mode, &ev) else {
-        if mode == KeyMode::FilterInput {
-            type_char(state, &ev);
-        }
-        return Vec::new();
+        return match mode {
+            KeyMode::FilterInput => {
+                type_char(state, &ev);
+                Vec::new()
+            }
+            KeyMode::Confirm => type_confirm(state, &ev),
+            _ => Vec::new(),
+        };
     };
     if unavailable(state, intent) {
         return Vec::new();
@@ -28,13 +35,19 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
     match intent {
         Intent::Quit => return quit(state),
         Intent::Interrupt => return interrupt(state, mode),
-        Intent::Suspend => return vec![Cmd::Suspend],
-        Intent::ConfirmQuit => return vec![Cmd::Quit],
+        Intent::Suspend => return vec![Cmd::Face(Face::Suspend)],
+        Intent::ConfirmQuit => return flow::end(state, 0),
         Intent::CancelQuit | Intent::Close => close(state),
         Intent::Help => state.screen = Screen::Help(0),
         Intent::AppLog => state.screen = Screen::AppLog,
-        Intent::FocusNext => state.focus = cycle(state.focus, true),
-        Intent::FocusPrev => state.focus = cycle(state.focus, false),
+        Intent::FocusNext => {
+            state.focus = cycle(state.focus, true);
+            state.focus_moved = true;
+        }
+        Intent::FocusPrev => {
+            state.focus = cycle(state.focus, false);
+            state.focus_moved = true;
+        }
         Intent::Down => move_rows(state, 1),
         Intent::Up => move_rows(state, -1),
         Intent::PageDown => page(state, 1),
@@ -69,14 +82,47 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
             }
             state.filter_error = None;
         }
-        // Release actions and the rollback chord were answered by `unavailable`.
-        Intent::RollbackChord
-        | Intent::Smoke
-        | Intent::Switch
-        | Intent::Rollback
-        | Intent::Deploy
-        | Intent::Decommission
-        | Intent::Checklist => {}
+        Intent::Smoke => return key_request(state, Request::Smoke { color: None }),
+        Intent::Switch => return switch_key(state),
+        Intent::Rollback | Intent::RollbackChord => {
+            // The chord works from every mode: whatever was open gives way to it.
+            state.filter_input = None;
+            if !matches!(state.modal, Some(Modal::Confirm(_))) || intent == Intent::RollbackChord {
+                state.modal = None;
+            }
+            state.screen = Screen::Cockpit;
+            return key_request(state, Request::Rollback { to: None });
+        }
+        Intent::Accept => return flow::accept(state),
+        Intent::Dismiss => return flow::dismiss(state),
+        Intent::NextField => {
+            if let Some(Modal::Confirm(c)) = &mut state.modal {
+                c.field = match c.field {
+                    Field::Answer => Field::Reason,
+                    Field::Reason => Field::Answer,
+                };
+            }
+        }
+        Intent::Erase => {
+            if let Some(Modal::Confirm(c)) = &mut state.modal {
+                match c.field {
+                    Field::Answer => c.input.pop(),
+                    Field::Reason => c.reason.pop(),
+                };
+            }
+        }
+        Intent::ChooseBlue | Intent::ChooseGreen => {
+            let to = if intent == Intent::ChooseBlue {
+                Color::Blue
+            } else {
+                Color::Green
+            };
+            if let Some(Modal::ChooseRollback { options }) = state.modal.take() {
+                return flow::request(state, Request::Rollback { to: Some(to) }, options);
+            }
+        }
+        // Answered by `unavailable`.
+        Intent::Deploy | Intent::Decommission | Intent::Checklist => {}
     }
     Vec::new()
 }
@@ -103,25 +149,78 @@ fn ask_quit(state: &mut State) {
     state.mark_dirty();
 }
 
+/// A release key: the same request a headless command makes, from this cockpit.
+fn key_request(state: &mut State, request: Request) -> Vec<Cmd> {
+    flow::request(state, request, RequestOptions::default())
+}
+
+/// `t`: switch to the standby color; the router must say one color for `t` to know which.
+fn switch_key(state: &mut State) -> Vec<Cmd> {
+    match state.standby_color() {
+        Some(to) => key_request(state, Request::Switch { to }),
+        None => {
+            let says = state
+                .router
+                .as_ref()
+                .map(|r| crate::app::release::plan::target_words(&r.target))
+                .unwrap_or_else(|| "nothing yet".into());
+            state.flash(format!(
+                "switch: the router says {says}, so there is no standby color to switch to (r rolls back to a color you choose)"
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A character typed into a confirmation: `y`/`n` answer a key-style confirmation, other
+/// text goes to the field being typed.
+fn type_confirm(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
+    let KeyCode::Char(ch) = ev.code else {
+        return Vec::new();
+    };
+    if ev
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return Vec::new();
+    }
+    let Some(Modal::Confirm(c)) = &state.modal else {
+        return Vec::new();
+    };
+    let (field, typed) = (c.field, c.expect.is_some());
+    state.mark_dirty();
+    match (field, typed, ch) {
+        (Field::Answer, false, 'y' | 'Y') => return flow::accept(state),
+        (Field::Answer, false, 'n' | 'N') => return flow::dismiss(state),
+        _ => {}
+    }
+    if let Some(Modal::Confirm(c)) = &mut state.modal {
+        match (field, typed) {
+            (Field::Answer, true) => c.input.push(ch),
+            (Field::Reason, _) => c.reason.push(ch),
+            (Field::Answer, false) => {}
+        }
+    }
+    Vec::new()
+}
+
 /// `q`: quit at once, unless an action runs (then ask).
 fn quit(state: &mut State) -> Vec<Cmd> {
-    if state.action.is_some() {
+    if state.actions.running.is_empty() {
+        vec![Cmd::Face(Face::Exit(0))]
+    } else {
         ask_quit(state);
         Vec::new()
-    } else {
-        vec![Cmd::Quit]
     }
 }
 
 /// Ctrl-C: cancel a cancellable action; else ask to quit; in the quit dialog, quit.
 fn interrupt(state: &mut State, mode: KeyMode) -> Vec<Cmd> {
-    if let Some(action) = state.action.as_ref().filter(|a| a.cancellable) {
-        let text = format!("cancelling {}", action.name);
-        state.flash(text);
-        return vec![Cmd::CancelAction];
+    if let Some(cmds) = flow::cancel_newest(state) {
+        return cmds;
     }
     if mode == KeyMode::ConfirmQuit {
-        return vec![Cmd::Quit];
+        return flow::end(state, 0);
     }
     state.filter_input = None;
     ask_quit(state);

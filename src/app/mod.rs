@@ -1,9 +1,12 @@
-//! The pure core: state, messages, `update` and the keymap.
+//! The pure core: state, messages, `update`, key handling, and the release actions'
+//! decisions.
+
+pub mod action;
 
 pub mod keys;
 pub mod logbuf;
-
 pub mod msg;
+pub mod release;
 pub mod sample;
 pub mod state;
 pub mod timeline;

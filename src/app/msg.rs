@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use super::action::journal::{Entry, Recorded};
+use super::action::{ActionId, Op, Outcome, Request, RequestOptions, Step};
 use crate::model::{
     Color, DeploymentSummary, Feed, FeedStatus, KubeEvent, LbObservation, LogLine, PodSummary,
     ProbeResult, RouterReading,
@@ -74,17 +76,95 @@ pub enum Msg {
     },
     /// The terminal came back from a suspend (Ctrl-Z).
     Resumed,
+    /// A signal asks the program to end.
+    Signal(Signal),
+    /// A request from a headless command: the same path a confirmed key takes.
+    Request(Request, RequestOptions),
+    /// A headless command's answer to a question (`Face::Ask`).
+    Answer(String),
+    /// A running action made progress.
+    ActionStep {
+        /// Which action.
+        id: ActionId,
+        /// What happened.
+        step: Step,
+    },
+    /// A running action finished.
+    ActionDone {
+        /// Which action.
+        id: ActionId,
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// A journal entry was written (or could not be).
+    Recorded(Recorded),
+    /// The shared history (ConfigMap `cutover-history`) as last read: every cockpit's and
+    /// pipeline's outcomes, oldest first.
+    History(Vec<Entry>),
 }
 
-/// Work `update` asks the bus to do.
+/// A terminating signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGTERM.
+    Terminate,
+    /// SIGHUP.
+    Hangup,
+    /// SIGINT.
+    Interrupt,
+}
+
+impl Signal {
+    /// The exit code a program killed by this signal reports (128 + signal number).
+    pub fn exit_code(self) -> i32 {
+        128 + match self {
+            Signal::Hangup => 1,
+            Signal::Interrupt => 2,
+            Signal::Terminate => 15,
+        }
+    }
+}
+
+/// What `update` asks for: terminal or process effects for the face that runs the driver
+/// (the TUI or a headless command), and work for the bus.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
-    /// Leave the program.
-    Quit,
+    /// For the face.
+    Face(Face),
+    /// Start an action on the bus.
+    Start {
+        /// Its id.
+        id: ActionId,
+        /// What to do.
+        op: Op,
+    },
+    /// Cancel a running action (what can no longer be cut — a router write in flight — still
+    /// finishes and is reported).
+    Cancel(ActionId),
+    /// Write a journal entry: the local file (fsynced), then, for outcomes, an Event and the
+    /// shared history. Answered by `Msg::Recorded`.
+    Record(Entry),
+}
+
+/// Effects on the terminal or the process.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Face {
+    /// End the program with this exit code.
+    Exit(i32),
     /// Suspend the process (Ctrl-Z): restore the terminal, stop, re-init on resume.
     Suspend,
-    /// Cancel the running cancellable action.
-    CancelAction,
-    /// Redraw everything from scratch (after resume).
+    /// Redraw everything from scratch.
     ClearScreen,
+    /// A headless command asks the operator (answered by `Msg::Answer`); the text is the
+    /// confirmation, `expect` what must be typed (`y`, or a color's name).
+    Ask {
+        /// The question, several lines.
+        text: String,
+        /// The answer that confirms.
+        expect: String,
+    },
+    /// A headless command prints a line to stdout.
+    Print(String),
+    /// A headless command prints a line to stderr.
+    Warn(String),
 }

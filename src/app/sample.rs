@@ -169,6 +169,7 @@ pub fn state(pods: usize, logs: usize) -> State {
         cluster_url: "https://10.0.0.1:6443".into(),
         read_only: false,
         user: None,
+        kube_user: None,
     };
     // Green was live when cutover opened; traffic went back to blue 192 s ago.
     let mut s = State::new(&config(), ctx, now() - Duration::seconds(600));
@@ -201,6 +202,7 @@ pub fn state(pods: usize, logs: usize) -> State {
         }
     }
     msgs.push(Msg::Feed(Feed::Router, FeedStatus::Live));
+    msgs.push(Msg::History(Vec::new()));
     msgs.push(Msg::Lb(LbObservation {
         version: Some("v1.9.3".into()),
         color: Some(Color::Blue),

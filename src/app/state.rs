@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use regex::Regex;
 
+use super::action::confirm::Confirm;
+use super::action::tracker::Actions;
+use super::action::RequestOptions;
 use super::logbuf::LogBuffer;
 use super::timeline::Timeline;
-use crate::config::schema::{Clock, Config, Theme};
+use crate::config::schema::{Clock, Config, ReleaseConfig, SmokeConfig, Theme};
 use crate::keymap::{KeyMode, Keymap};
 use crate::model::{
     Color, DeploymentSummary, Feed, FeedStatus, LbObservation, PodSummary, ProbeKind, ProbeResult,
@@ -33,8 +36,10 @@ pub struct Session {
     pub cluster_url: String,
     /// No traffic/workload commands.
     pub read_only: bool,
-    /// The operator, when known.
+    /// The operator, as the API server names them (SelfSubjectReview), when it says.
     pub user: Option<String>,
+    /// The kubeconfig's user of the context (who we are when the server does not say).
+    pub kube_user: Option<String>,
 }
 
 /// The zone timestamps are shown in (fixed when the state is made, so frames are stable).
@@ -96,6 +101,13 @@ pub enum Modal {
     },
     /// "Quit?"
     ConfirmQuit,
+    /// The confirmation of an action; it carries the action it confirms.
+    Confirm(Box<Confirm>),
+    /// The router says neither color: which one to roll back to?
+    ChooseRollback {
+        /// How the rollback was asked.
+        options: RequestOptions,
+    },
 }
 
 /// A full-screen view replacing the cockpit.
@@ -107,15 +119,6 @@ pub enum Screen {
     Help(usize),
     /// cutover's own log.
     AppLog,
-}
-
-/// A running action (release actions come later; the slot exists for Ctrl-C/`q`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunningAction {
-    /// What runs, e.g. "smoke GREEN".
-    pub name: String,
-    /// Can Ctrl-C cancel it?
-    pub cancellable: bool,
 }
 
 /// Sizes the view last drew, reported back to `update` (`Msg::Viewport`) so the core
@@ -254,14 +257,22 @@ pub struct State {
     pub keymap: Keymap,
     /// A short message in the footer, until the given time.
     pub flash: Option<(String, DateTime<Utc>)>,
-    /// The running action, if any.
-    pub action: Option<RunningAction>,
+    /// Release actions: running, smoke results, shared history.
+    pub actions: Actions,
+    /// Gates, confirmation and verification of traffic actions.
+    pub release: ReleaseConfig,
+    /// What a smoke test runs.
+    pub smoke_config: SmokeConfig,
+    /// The user moved the focus (then `s` tests the focused color, else the standby).
+    pub focus_moved: bool,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Streams allowed per color (for "following N of M").
     pub max_streams: usize,
     /// What the view last drew.
     pub viewport: Viewport,
+    /// Which colors have a configured Deployment (its feed must be read before a request).
+    pub colors_with_deployment: [bool; 2],
     dirty: bool,
 }
 
@@ -320,10 +331,14 @@ impl State {
             timestamps: false,
             keymap,
             flash: None,
-            action: None,
+            actions: Actions::default(),
+            release: config.release.clone(),
+            smoke_config: config.smoke.clone(),
+            focus_moved: false,
             size: (80, 24),
             max_streams: config.logs.max_streams,
             viewport: Viewport::default(),
+            colors_with_deployment: Color::BOTH.map(|c| config.colors.of(c).deployment.is_some()),
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -332,6 +347,18 @@ impl State {
                 .notice(now, format!("{e}; using default keys"), true);
         }
         state
+    }
+
+    /// The color whose version is `version`, when exactly one color runs it.
+    pub fn color_of_version(&self, version: Option<&str>) -> Option<Color> {
+        let version = version?;
+        let mut matching = Color::BOTH
+            .into_iter()
+            .filter(|c| self.color(*c).version().as_deref() == Some(version));
+        match (matching.next(), matching.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
     }
 
     /// The load balancer serves a color other than the one the router names.
@@ -411,12 +438,71 @@ impl State {
     pub fn key_mode(&self) -> KeyMode {
         match (&self.modal, self.screen) {
             (Some(Modal::ConfirmQuit), _) => KeyMode::ConfirmQuit,
+            (Some(Modal::Confirm(_)), _) => KeyMode::Confirm,
+            (Some(Modal::ChooseRollback { .. }), _) => KeyMode::ChooseColor,
             (Some(Modal::PodDetail { .. }), _) => KeyMode::PodDetail,
             (None, Screen::Help(_)) => KeyMode::Help,
             (None, Screen::AppLog) => KeyMode::AppLog,
             (None, Screen::Cockpit) if self.filter_input.is_some() => KeyMode::FilterInput,
             (None, Screen::Cockpit) => KeyMode::Normal,
         }
+    }
+
+    /// The color the router sends all traffic to, if it says exactly one.
+    pub fn live_color(&self) -> Option<Color> {
+        match self.router.as_ref().map(|r| &r.target) {
+            Some(RouterTarget::Color(c)) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// The color not live, when one is.
+    pub fn standby_color(&self) -> Option<Color> {
+        self.live_color().map(Color::other)
+    }
+
+    /// The color `s` tests: the focused one when the user moved the focus to a color,
+    /// else the standby color (blue when the router says neither).
+    pub fn smoke_target(&self) -> Color {
+        match (self.focus_moved, self.focused_color()) {
+            (true, Some(c)) => c,
+            _ => self.standby_color().unwrap_or(Color::Blue),
+        }
+    }
+
+    /// Who acts: the user the API server names, else the kubeconfig user.
+    pub fn who(&self) -> String {
+        self.session
+            .user
+            .clone()
+            .or_else(|| self.session.kube_user.clone())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    /// What a request still waits for (empty: everything it needs has been read).
+    pub fn missing_facts(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if self.router.is_none() {
+            missing.push("the router".to_string());
+        }
+        let unread = |feed: Feed| self.feeds.get(&feed).is_none_or(|f| f.updated.is_none());
+        for c in Color::BOTH {
+            if unread(Feed::Pods(c)) {
+                missing.push(format!("pods of {}", c.word()));
+            }
+            if self.colors_with_deployment[c as usize] && unread(Feed::Deployment(c)) {
+                missing.push(format!("deployment of {}", c.word()));
+            }
+        }
+        if !self.actions.history_loaded {
+            missing.push("the shared history".to_string());
+        }
+        missing
+    }
+
+    /// Everything a request depends on has been read.
+    pub fn facts_ready(&self) -> bool {
+        self.missing_facts().is_empty()
     }
 
     /// Seconds since a feed last delivered data, when it is not live.

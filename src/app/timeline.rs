@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::action::journal::{Entry, Stage};
 use crate::model::KubeEvent;
 
 /// One timeline row.
@@ -10,6 +11,9 @@ use crate::model::KubeEvent;
 pub enum TimelineItem {
     /// A Kubernetes Event.
     Event(KubeEvent),
+    /// An action's outcome from the journal: this cockpit's, or another's from the shared
+    /// history.
+    Entry(Box<Entry>),
     /// A notice of cutover's own.
     Notice {
         /// When.
@@ -26,6 +30,7 @@ impl TimelineItem {
     pub fn time(&self) -> DateTime<Utc> {
         match self {
             TimelineItem::Event(e) => e.time,
+            TimelineItem::Entry(e) => e.at,
             TimelineItem::Notice { at, .. } => *at,
         }
     }
@@ -57,6 +62,21 @@ impl Timeline {
             self.items.remove(pos);
         }
         self.insert(TimelineItem::Event(ev));
+    }
+
+    /// Insert or update (by id) an action's outcome; attempts stay in the journal only.
+    pub fn entry(&mut self, entry: Entry) {
+        if entry.stage != Stage::Outcome {
+            return;
+        }
+        if let Some(pos) = self
+            .items
+            .iter()
+            .position(|i| matches!(i, TimelineItem::Entry(e) if e.id == entry.id))
+        {
+            self.items.remove(pos);
+        }
+        self.insert(TimelineItem::Entry(Box::new(entry)));
     }
 
     /// Add a notice of cutover's own.
@@ -117,6 +137,7 @@ mod tests {
             .iter()
             .map(|i| match i {
                 TimelineItem::Event(e) => e.reason.clone(),
+                TimelineItem::Entry(e) => e.summary.clone(),
                 TimelineItem::Notice { text, .. } => text.clone(),
             })
             .collect()

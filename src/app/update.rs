@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::keys::handle_key;
-use super::msg::{Cmd, Msg};
+use super::msg::{Cmd, Face, Msg};
+use super::release as flow;
 use super::state::{FeedState, State};
 use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading, RouterTarget};
 
@@ -66,7 +67,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.color_mut(result.color).probes.record(result);
             state.mark_dirty();
         }
-        Msg::Lb(obs) => {
+        Msg::Lb(mut obs) => {
+            // Which color the LB's answer means is decided here, from the colors' versions.
+            obs.color = state.color_of_version(obs.version.as_deref());
             state.lb = Some(obs);
             state.mark_dirty();
         }
@@ -114,8 +117,22 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Resumed => {
             state.mark_dirty();
-            return vec![Cmd::ClearScreen];
+            return vec![Cmd::Face(Face::ClearScreen)];
         }
+        Msg::Signal(sig) => return flow::signal(state, sig),
+        Msg::Request(request, options) => return flow::request(state, request, options),
+        Msg::Answer(text) => return flow::answer(state, text),
+        Msg::ActionStep { id, step } => return flow::step(state, id, step),
+        Msg::ActionDone { id, outcome } => return flow::done(state, id, outcome),
+        Msg::Recorded(rec) => return flow::recorded(state, rec),
+        Msg::History(entries) => {
+            touch(state, Feed::History);
+            return flow::history(state, entries);
+        }
+    }
+    // A headless request waits for the facts it needs; any data may be the last of them.
+    if state.actions.pending.is_some() {
+        return flow::retry_pending(state);
     }
     Vec::new()
 }
@@ -177,6 +194,7 @@ fn feed_name(feed: &Feed) -> String {
         Feed::Endpoints(c) => format!("endpoints of {}", c.word()),
         Feed::Logs(c) => format!("logs of {}", c.word()),
         Feed::Router => "the router".to_string(),
+        Feed::History => "the shared history".to_string(),
         Feed::Events(ns) => format!("events in {ns}"),
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::DynamicObject;
 use kube::{Api, ResourceExt};
@@ -26,7 +26,7 @@ pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
         tasks.spawn(pods(ctx.clone(), shared.clone(), color));
         let cc = ctx.config.colors.of(color);
         if let Some(name) = cc.deployment.clone() {
-            tasks.spawn(deployment(ctx.clone(), shared.clone(), color, name));
+            tasks.spawn(deployment(ctx.clone(), color, name));
         }
         if let Some(service) = cc.service.clone() {
             tasks.spawn(endpoints(ctx.clone(), color, service));
@@ -90,16 +90,13 @@ fn pod_facts(p: &Pod) -> PodFacts {
     }
 }
 
-async fn deployment(ctx: Ctx, shared: Shared, color: Color, name: String) {
+async fn deployment(ctx: Ctx, color: Color, name: String) {
     let cc = ctx.config.colors.of(color);
     let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), &cc.namespace);
     let wc = watch::config().fields(&format!("metadata.name={name}"));
     let feed = Feed::Deployment(color);
     watch::run(api, wc, feed, ctx.tx.clone(), move |_, store| {
         let deployment = store.values().next().map(convert::deployment_summary);
-        shared.versions.send_modify(|v| {
-            v[color as usize] = deployment.as_ref().map(|d| d.version.clone());
-        });
         vec![Msg::Deployment { color, deployment }]
     })
     .await;
@@ -144,6 +141,26 @@ async fn events(ctx: Ctx, namespace: String) {
             vec![Msg::Events(events)]
         },
     )
+    .await;
+}
+
+/// Watch the shared history (ConfigMap `cutover-history` in the router's namespace); a
+/// missing ConfigMap is an empty history.
+pub fn spawn_history(ctx: &Ctx, tasks: &mut JoinSet<()>) {
+    tasks.spawn(history(ctx.clone()));
+}
+
+async fn history(ctx: Ctx) {
+    let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &ctx.config.router.namespace);
+    let wc = watch::config().fields(&format!("metadata.name={}", super::journal::HISTORY));
+    watch::run(api, wc, Feed::History, ctx.tx.clone(), |_, store| {
+        let entries = store
+            .values()
+            .next()
+            .map(super::journal::parse_history)
+            .unwrap_or_default();
+        vec![Msg::History(entries)]
+    })
     .await;
 }
 

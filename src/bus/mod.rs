@@ -1,8 +1,11 @@
-//! The command bus: the only place that talks to the world. It owns every long-lived
-//! feed (watches, log streams, probes, router heartbeat, LB probe) and reports all it
-//! learns as `Msg`s; `shutdown` (or dropping the bus) stops all of it.
+//! The command bus: the only place that talks to the world. It owns the long-lived feeds a
+//! face needs (watches, log streams, probes, router heartbeat, LB probe, shared history),
+//! runs actions (`Cmd::Start`/`Cmd::Cancel`) and writes the journal (`Cmd::Record`), and
+//! reports all it learns as `Msg`s; `shutdown` stops all of it.
 
+pub mod actions;
 pub mod feeds;
+pub mod journal;
 pub mod logs;
 pub mod probes;
 pub mod watch;
@@ -15,6 +18,7 @@ use tokio::task::JoinSet;
 use crate::app::msg::{Cmd, Msg};
 use crate::config::schema::Config;
 use crate::model::PodSummary;
+use journal::Journal;
 
 /// What every bus task needs.
 #[derive(Clone)]
@@ -42,8 +46,6 @@ pub struct PodFacts {
 pub struct Shared {
     /// Each color's pods, blue first (from the pod watches; read by logs and probes).
     pub pods: [tokio::sync::watch::Sender<Vec<PodFacts>>; 2],
-    /// Each color's Deployment version (image tag), blue first (read by the LB probe).
-    pub versions: tokio::sync::watch::Sender<[Option<String>; 2]>,
 }
 
 impl Shared {
@@ -53,19 +55,60 @@ impl Shared {
                 tokio::sync::watch::Sender::new(vec![]),
                 tokio::sync::watch::Sender::new(vec![]),
             ],
-            versions: tokio::sync::watch::Sender::new([None, None]),
+        }
+    }
+}
+
+/// Which feeds a face needs: the cockpit all of them; a headless switch no log streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedSet {
+    /// Pods, Deployments, EndpointSlices, the router (and its heartbeat), Events.
+    pub watches: bool,
+    /// Log streams.
+    pub logs: bool,
+    /// Health probes of each color and the LB probe.
+    pub probes: bool,
+}
+
+impl FeedSet {
+    /// Everything the cockpit shows.
+    pub fn cockpit() -> FeedSet {
+        FeedSet {
+            watches: true,
+            logs: true,
+            probes: true,
+        }
+    }
+
+    /// What a headless command needs: the facts actions depend on, no logs or probes.
+    pub fn headless() -> FeedSet {
+        FeedSet {
+            watches: true,
+            logs: false,
+            probes: false,
         }
     }
 }
 
 /// The running command bus.
 pub struct Bus {
+    ctx: Ctx,
     tasks: JoinSet<()>,
+    actions: actions::Table,
+    journal: Journal,
+    journal_task: tokio::task::JoinHandle<()>,
 }
 
 impl Bus {
-    /// Starts all long-lived feeds on the current tokio runtime.
-    pub fn start(client: kube::Client, config: Config, tx: UnboundedSender<Msg>) -> Bus {
+    /// Starts the feeds in `feeds` (and always the shared history) on the current tokio
+    /// runtime, with the journal at `journal_path`.
+    pub fn start(
+        client: kube::Client,
+        config: Config,
+        tx: UnboundedSender<Msg>,
+        feeds: FeedSet,
+        journal_path: std::path::PathBuf,
+    ) -> Bus {
         let ctx = Ctx {
             client,
             config: Arc::new(config),
@@ -73,20 +116,40 @@ impl Bus {
         };
         let shared = Shared::new();
         let mut tasks = JoinSet::new();
-        feeds::spawn_all(&ctx, &shared, &mut tasks);
-        logs::spawn_all(&ctx, &shared, &mut tasks);
-        probes::spawn_all(&ctx, &shared, &mut tasks);
-        Bus { tasks }
+        if feeds.watches {
+            feeds::spawn_all(&ctx, &shared, &mut tasks);
+        }
+        feeds::spawn_history(&ctx, &mut tasks);
+        if feeds.logs {
+            logs::spawn_all(&ctx, &shared, &mut tasks);
+        }
+        if feeds.probes {
+            probes::spawn_all(&ctx, &shared, &mut tasks);
+        }
+        let (journal, journal_task) = Journal::spawn(&ctx, journal_path);
+        Bus {
+            ctx,
+            tasks,
+            actions: actions::Table::default(),
+            journal,
+            journal_task,
+        }
     }
 
-    /// Executes a command from `update`. Quit and Suspend belong to the run loop;
-    /// there is no cancellable action yet, so CancelAction does nothing.
-    pub fn execute(&self, cmd: Cmd) {
-        tracing::debug!(?cmd, "bus: nothing to execute yet");
+    /// Executes a command from `update` (face commands never reach the bus).
+    pub fn execute(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Start { id, op } => self.actions.start(&self.ctx, id, op),
+            Cmd::Cancel(id) => self.actions.cancel(id),
+            Cmd::Record(entry) => self.journal.record(entry),
+            Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
+        }
     }
 
-    /// Stops every feed (tasks are aborted; their streams and connections close).
+    /// Stops every feed and action (tasks are aborted; their streams and connections close).
     pub fn shutdown(mut self) {
+        self.actions.abort_all();
         self.tasks.abort_all();
+        self.journal_task.abort();
     }
 }

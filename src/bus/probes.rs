@@ -36,7 +36,7 @@ pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
         tasks.spawn(probe_loop(ctx.clone(), shared.clone(), color));
     }
     if let Some(url) = ctx.config.router.lb_url.clone() {
-        tasks.spawn(lb_loop(ctx.clone(), shared.clone(), url));
+        tasks.spawn(lb_loop(ctx.clone(), url));
     }
 }
 
@@ -205,7 +205,7 @@ async fn via_port_forward(
     result
 }
 
-async fn lb_loop(ctx: Ctx, shared: Shared, url: String) {
+async fn lb_loop(ctx: Ctx, url: String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let probes = &ctx.config.probes;
     let timeout = Duration::from_secs_f64(probes.timeout_secs.max(0.01));
@@ -235,11 +235,10 @@ async fn lb_loop(ctx: Ctx, shared: Shared, url: String) {
         tick.tick().await;
         let obs = match lb_get(&client, &url).await {
             Ok(a) => {
-                let version = version_of(&a, source.as_ref());
-                let versions = shared.versions.borrow().clone();
+                // Which color that version is, is decided in `update`.
                 LbObservation {
-                    color: color_of_version(version.as_deref(), &versions),
-                    version,
+                    color: None,
+                    version: version_of(&a, source.as_ref()),
                     error: (!a.status.is_success()).then(|| status_text(a.status)),
                     at: Utc::now(),
                 }
@@ -275,18 +274,6 @@ async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
         headers,
         body,
     })
-}
-
-/// The color whose Deployment runs `version`, when exactly one does.
-pub fn color_of_version(version: Option<&str>, versions: &[Option<String>; 2]) -> Option<Color> {
-    let version = version?;
-    let mut matching = Color::BOTH
-        .into_iter()
-        .filter(|c| versions[*c as usize].as_deref() == Some(version));
-    match (matching.next(), matching.next()) {
-        (Some(c), None) => Some(c),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

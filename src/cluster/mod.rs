@@ -22,6 +22,25 @@ pub struct Connected {
     pub cluster_url: String,
     /// Who the cluster says we are (SelfSubjectReview), when it says.
     pub user: Option<String>,
+    /// The kubeconfig's user name of the context (who we are when the server does not say).
+    pub kube_user: Option<String>,
+    /// Why the API server did not answer at start, when it did not (the cockpit opens
+    /// anyway and retries; headless commands stop).
+    pub unreachable: Option<String>,
+}
+
+impl Connected {
+    /// This connection, or the error of an API server that did not answer at start.
+    pub fn reachable(self) -> Result<Connected, ConnectError> {
+        match &self.unreachable {
+            None => Ok(self),
+            Some(why) => Err(ConnectError::Unreachable {
+                url: self.cluster_url.clone(),
+                context: self.context_name.clone(),
+                why: why.clone(),
+            }),
+        }
+    }
 }
 
 /// Why connecting to the cluster failed.
@@ -36,16 +55,23 @@ pub enum ConnectError {
     /// The client could not be built from the configuration.
     #[error("building the Kubernetes client: {0}")]
     Client(#[source] kube::Error),
+    /// The kubeconfig has no context of that name.
+    #[error("kubeconfig has no context {name:?} (contexts: {known})")]
+    UnknownContext {
+        /// The name asked for.
+        name: String,
+        /// The contexts there are, comma-separated.
+        known: String,
+    },
     /// The API server did not answer an authenticated request.
-    #[error("cannot reach {url} (context {context}): {source}")]
+    #[error("cannot reach the API server {url} (context {context}): {why}")]
     Unreachable {
         /// API server URL.
         url: String,
         /// Context name.
         context: String,
-        /// What went wrong.
-        #[source]
-        source: kube::Error,
+        /// What went wrong, in words.
+        why: String,
     },
 }
 
@@ -64,6 +90,22 @@ pub async fn connect(
     let context_name = context
         .or_else(|| kc.current_context.clone())
         .ok_or(ConnectError::NoContext)?;
+    let Some(named) = kc.contexts.iter().find(|c| c.name == context_name) else {
+        let known: Vec<String> = kc.contexts.iter().map(|c| clean(&c.name)).collect();
+        return Err(ConnectError::UnknownContext {
+            name: clean(&context_name),
+            known: if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            },
+        });
+    };
+    let kube_user = named
+        .context
+        .as_ref()
+        .and_then(|c| c.user.clone())
+        .map(|u| clean(&u));
     let options = KubeConfigOptions {
         context: Some(context_name.clone()),
         ..KubeConfigOptions::default()
@@ -71,20 +113,22 @@ pub async fn connect(
     let config = kube::Config::from_custom_kubeconfig(kc, &options).await?;
     let cluster_url = config.cluster_url.to_string();
     let client = kube::Client::try_from(config).map_err(ConnectError::Client)?;
-    client
+    let unreachable = client
         .apiserver_version()
         .await
-        .map_err(|source| ConnectError::Unreachable {
-            url: cluster_url.clone(),
-            context: context_name.clone(),
-            source,
-        })?;
-    let user = whoami(&client).await;
+        .err()
+        .map(|e| clean(&e.to_string()));
+    let user = match unreachable {
+        None => whoami(&client).await,
+        Some(_) => None,
+    };
     Ok(Connected {
         client,
         context_name,
         cluster_url,
         user,
+        kube_user,
+        unreachable,
     })
 }
 

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::schema::{
-    ColorConfig, Colors, Config, LogsConfig, ProbesConfig, RouterConfig, RouterKind, UiConfig,
-    VersionSource,
+    ColorConfig, Colors, Config, LogsConfig, ProbesConfig, ReleaseConfig, RouterConfig, RouterKind,
+    SmokeCheck, SmokeConfig, UiConfig, VersionSource,
 };
 
 /// The demo configuration for a simulator scenario (`fittrack`, `fittrack-single-ns`, `load`).
@@ -45,6 +45,30 @@ pub fn demo_config(scenario: &str, lb_url: Option<&str>) -> Config {
         logs: LogsConfig::default(),
         ui: UiConfig::default(),
         keys: BTreeMap::new(),
+        release: ReleaseConfig::default(),
+        smoke: demo_smoke(),
+    }
+}
+
+/// Smoke checks against the simulated FitTrack app's paths.
+fn demo_smoke() -> SmokeConfig {
+    let check = |path: &str, method: &str, status: u16, body: Option<&str>| SmokeCheck {
+        path: path.into(),
+        method: method.into(),
+        status,
+        body_contains: body.map(str::to_owned),
+        max_latency_ms: Some(2_000),
+    };
+    SmokeConfig {
+        checks: vec![
+            check("/health/live", "GET", 200, None),
+            check("/health/ready", "GET", 200, None),
+            check("/api/workouts", "GET", 200, Some("\"kind\"")),
+            check("/api/users/me", "GET", 200, Some("\"name\"")),
+            check("/api/stats", "GET", 200, Some("\"workouts\"")),
+            check("/api/workouts", "POST", 201, Some("\"created\":true")),
+        ],
+        ..SmokeConfig::default()
     }
 }
 

@@ -6,6 +6,7 @@ pub mod error;
 pub mod labels;
 pub mod load;
 pub mod parse;
+pub mod release;
 pub mod schema;
 pub mod spans;
 pub mod validate;

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Color;
 
+pub use super::release::{ConfirmStyle, ReleaseConfig, SmokeCheck, SmokeConfig};
+
 /// A whole cutover configuration.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +24,12 @@ pub struct Config {
     /// Look and feel.
     #[serde(default)]
     pub ui: UiConfig,
+    /// Gates, confirmation and verification of traffic actions.
+    #[serde(default)]
+    pub release: ReleaseConfig,
+    /// What a smoke test runs.
+    #[serde(default)]
+    pub smoke: SmokeConfig,
     /// Key overrides: action name → key ("ctrl-r", "F5", "x").
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, String>,

@@ -268,7 +268,11 @@ fn keys(c: &mut Checker, config: &Config) {
     for (action, key) in &config.keys {
         let path = format!("keys.{action}");
         let Some(known_action) = Intent::from_name(action) else {
-            let known = Intent::ALL.map(Intent::name).join(", ");
+            let known = Intent::ALL
+                .iter()
+                .map(|i| i.name())
+                .collect::<Vec<_>>()
+                .join(", ");
             c.add(&path, format!("unknown action `{action}` (known: {known})"));
             continue;
         };

@@ -81,6 +81,17 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
             ("q", Intent::Close),
             ("?", Intent::Close),
         ],
+        KeyMode::Confirm => &[
+            ("enter", Intent::Accept),
+            ("esc", Intent::Dismiss),
+            ("tab", Intent::NextField),
+            ("backspace", Intent::Erase),
+        ],
+        KeyMode::ChooseColor => &[
+            ("b", Intent::ChooseBlue),
+            ("g", Intent::ChooseGreen),
+            ("esc", Intent::Dismiss),
+        ],
         KeyMode::AppLog => &[
             ("esc", Intent::Close),
             ("q", Intent::Close),

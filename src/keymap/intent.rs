@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Why the release actions cannot run yet.
-pub const RELEASE_ACTIONS_PENDING: &str = "not yet available (release actions)";
+pub const RELEASE_ACTIONS_PENDING: &str = "not yet available (release lifecycle)";
 
 /// Everything a key can mean. (A release *action* is what runs; an intent is what a key asks.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,11 +71,23 @@ pub enum Intent {
     ConfirmQuit,
     /// No, stay.
     CancelQuit,
+    /// Confirm the action shown.
+    Accept,
+    /// Cancel the action shown.
+    Dismiss,
+    /// Move between the confirmation's answer and its reason.
+    NextField,
+    /// Delete the last typed character of a dialog.
+    Erase,
+    /// Choose blue.
+    ChooseBlue,
+    /// Choose green.
+    ChooseGreen,
 }
 
 impl Intent {
     /// Every action (the names `[keys]` accepts).
-    pub const ALL: [Intent; 31] = [
+    pub const ALL: &'static [Intent] = &[
         Intent::Quit,
         Intent::Interrupt,
         Intent::Suspend,
@@ -107,6 +119,12 @@ impl Intent {
         Intent::Close,
         Intent::ConfirmQuit,
         Intent::CancelQuit,
+        Intent::Accept,
+        Intent::Dismiss,
+        Intent::NextField,
+        Intent::Erase,
+        Intent::ChooseBlue,
+        Intent::ChooseGreen,
     ];
 
     /// The name used in `[keys]`.
@@ -121,7 +139,7 @@ impl Intent {
 
     /// The action with this `[keys]` name.
     pub fn from_name(name: &str) -> Option<Intent> {
-        Intent::ALL.into_iter().find(|a| a.name() == name)
+        Intent::ALL.iter().copied().find(|a| a.name() == name)
     }
 
     /// True for the actions bound in every mode, filter input included.
@@ -149,13 +167,9 @@ impl Intent {
     /// Why the action cannot run, when it cannot.
     pub fn unavailable(self) -> Option<&'static str> {
         match self {
-            Intent::Smoke
-            | Intent::Switch
-            | Intent::Rollback
-            | Intent::Deploy
-            | Intent::Decommission
-            | Intent::Checklist
-            | Intent::RollbackChord => Some(RELEASE_ACTIONS_PENDING),
+            Intent::Deploy | Intent::Decommission | Intent::Checklist => {
+                Some(RELEASE_ACTIONS_PENDING)
+            }
             _ => None,
         }
     }
@@ -193,6 +207,12 @@ impl Intent {
             Intent::Close => ("close", "close"),
             Intent::ConfirmQuit => ("confirm_quit", "yes, quit"),
             Intent::CancelQuit => ("cancel_quit", "no, stay"),
+            Intent::Accept => ("accept", "confirm (when typing is asked, after typing it)"),
+            Intent::Dismiss => ("dismiss", "cancel, nothing is done"),
+            Intent::NextField => ("next_field", "move between the answer and the reason"),
+            Intent::Erase => ("erase", "delete the last typed character"),
+            Intent::ChooseBlue => ("choose_blue", "choose BLUE"),
+            Intent::ChooseGreen => ("choose_green", "choose GREEN"),
         }
     }
 }

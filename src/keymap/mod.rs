@@ -177,7 +177,7 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         let mut bindings = BTreeMap::new();
-        for mode in KeyMode::ALL {
+        for &mode in KeyMode::ALL {
             let list = default_bindings(mode)
                 .iter()
                 .map(|(text, action)| {
@@ -199,7 +199,11 @@ impl Keymap {
         for (name, text) in overrides {
             let action = Intent::from_name(name).ok_or_else(|| KeymapError::UnknownAction {
                 name: name.clone(),
-                known: Intent::ALL.map(Intent::name).join(", "),
+                known: Intent::ALL
+                    .iter()
+                    .map(|i| i.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
             let key = normalize(&parse_key(text).map_err(|reason| KeymapError::BadKey {
                 action: name.clone(),
@@ -272,7 +276,7 @@ mod tests {
     #[test]
     fn bindings_are_unique_per_mode() {
         let map = Keymap::default();
-        for mode in KeyMode::ALL {
+        for &mode in KeyMode::ALL {
             let mut seen = HashSet::new();
             for (key, action) in map.bindings(mode) {
                 assert!(
@@ -288,7 +292,7 @@ mod tests {
         let map = Keymap::default();
         let chord = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for mode in KeyMode::ALL {
+        for &mode in KeyMode::ALL {
             assert_eq!(
                 map.lookup(mode, &chord),
                 Some(Intent::RollbackChord),

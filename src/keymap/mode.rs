@@ -15,17 +15,23 @@ pub enum KeyMode {
     Help,
     /// cutover's own log.
     AppLog,
+    /// The confirmation of an action (typing goes to its answer or reason).
+    Confirm,
+    /// Choosing a color (rollback when the router says neither).
+    ChooseColor,
 }
 
 impl KeyMode {
     /// Every mode, in help order.
-    pub const ALL: [KeyMode; 6] = [
+    pub const ALL: &'static [KeyMode] = &[
         KeyMode::Normal,
         KeyMode::FilterInput,
         KeyMode::PodDetail,
         KeyMode::ConfirmQuit,
         KeyMode::Help,
         KeyMode::AppLog,
+        KeyMode::Confirm,
+        KeyMode::ChooseColor,
     ];
 
     /// Human name for help.
@@ -37,6 +43,8 @@ impl KeyMode {
             KeyMode::ConfirmQuit => "confirm quit",
             KeyMode::Help => "help",
             KeyMode::AppLog => "cutover log",
+            KeyMode::Confirm => "confirm action",
+            KeyMode::ChooseColor => "choose color",
         }
     }
 }

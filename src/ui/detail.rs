@@ -148,9 +148,12 @@ fn pod_lines(state: &State, pod: &PodSummary, p: &Palette) -> Vec<Line<'static>>
 pub fn draw_confirm_quit(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let rect = centered(area, 50, 6);
     let mut lines = vec![Line::from(Span::styled("Quit cutover?", p.bold))];
-    if let Some(a) = &state.action {
+    if let Some(a) = state.actions.active().next() {
         lines.push(Line::from(Span::styled(
-            format!("{} is still running.", a.name),
+            format!(
+                "{} is still running: quitting waits until it is recorded.",
+                a.name
+            ),
             p.warn,
         )));
     }

@@ -12,7 +12,7 @@ use crate::keymap::{KeyMode, Keymap};
 /// Help text lines for a keymap (also used by tests and the README).
 pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for mode in KeyMode::ALL {
+    for &mode in KeyMode::ALL {
         out.push(Line::from(Span::styled(
             format!("{} mode", mode.title()),
             p.bold,

@@ -1,6 +1,7 @@
 //! Drawing: `view(&State)` renders the cockpit. It never computes business facts and
 //! never reads a clock (time is `state.now`), so frames are stable for snapshots.
 
+pub mod confirm;
 pub mod detail;
 pub mod fmt;
 pub mod footer;
@@ -58,6 +59,8 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
             drawn.detail_lines = detail::draw_pod(frame, area, state, *color, pod, *scroll, &p);
         }
         Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
+        Some(Modal::Confirm(c)) => confirm::draw(frame, area, c, &p),
+        Some(Modal::ChooseRollback { .. }) => confirm::draw_choose(frame, area, state, &p),
     }
     drawn
 }

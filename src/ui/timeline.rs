@@ -52,6 +52,16 @@ fn item_line<'a>(state: &State, item: &'a TimelineItem, p: &Palette) -> Line<'a>
                 if *warning { p.warn } else { Default::default() },
             ),
         ]),
+        TimelineItem::Entry(e) => {
+            let ok = e.result == Some(crate::app::action::journal::Result::Succeeded);
+            let style = if ok { p.ok } else { p.warn };
+            Line::from(vec![
+                time,
+                Span::styled(if ok { "✔ " } else { "✖ " }, style),
+                Span::styled(format!("{} ", e.who), p.bold),
+                Span::styled(e.summary.as_str(), style),
+            ])
+        }
         TimelineItem::Event(e) => {
             let mut spans = vec![time];
             spans.push(match e.kind {

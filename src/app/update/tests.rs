@@ -5,11 +5,12 @@ use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::update;
+use crate::app::msg::Face;
 use crate::app::msg::{Cmd, Msg};
 use crate::app::sample;
-use crate::app::state::{Focus, Modal, RunningAction, Screen, State, Viewport};
+use crate::app::state::{Focus, Modal, Screen, State, Viewport};
 use crate::keymap::KeyMode;
-use crate::model::{Color, Feed, FeedStatus};
+use crate::model::{Color, Feed, FeedStatus, RouterTarget};
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -50,6 +51,15 @@ fn in_mode(mode: KeyMode) -> State {
         KeyMode::ConfirmQuit => vec![ctrl('c')],
         KeyMode::Help => vec![ch('?')],
         KeyMode::AppLog => vec![ch('L')],
+        // The rollback's question, and its color choice when the router says neither.
+        KeyMode::Confirm => vec![ch('r')],
+        KeyMode::ChooseColor => {
+            update(
+                &mut s,
+                sample::router(RouterTarget::Unknown("x".into()), "x"),
+            );
+            vec![ch('r')]
+        }
     };
     assert!(press(&mut s, keys).is_empty());
     assert_eq!(s.key_mode(), mode);
@@ -61,39 +71,35 @@ fn flash(s: &State) -> String {
 }
 
 #[test]
-fn rollback_chord_is_reserved_in_every_mode() {
-    for mode in KeyMode::ALL {
+fn rollback_chord_asks_for_the_rollback_from_every_mode() {
+    for &mode in KeyMode::ALL {
+        if matches!(mode, KeyMode::Confirm | KeyMode::ChooseColor) {
+            continue; // reached through actions; see the action tests
+        }
         let mut s = in_mode(mode);
         assert!(press(&mut s, [ctrl('r')]).is_empty(), "{mode:?}");
+        assert_eq!(s.key_mode(), KeyMode::Confirm, "from {mode:?}");
+        let Some(Modal::Confirm(c)) = &s.modal else {
+            panic!("no confirmation from {mode:?}");
+        };
+        assert_eq!(c.title(), "ROLL BACK traffic to GREEN?");
         assert_eq!(
-            s.key_mode(),
-            mode,
-            "the chord does not change mode ({mode:?})"
+            s.filter_input, None,
+            "the filter prompt gave way ({mode:?})"
         );
-        assert_eq!(flash(&s), "rollback: not yet available (release actions)");
-        if mode == KeyMode::FilterInput {
-            assert_eq!(s.filter_input.as_deref(), Some(""), "not typed as text");
-        }
     }
 }
 
 #[test]
 fn normal_mode_keys() {
     let mut s = fresh();
-    assert_eq!(press(&mut s, [ch('q')]), [Cmd::Quit]);
-    assert_eq!(press(&mut s, [ctrl('z')]), [Cmd::Suspend]);
-    for (c, name) in [
-        ('s', "smoke"),
-        ('t', "switch"),
-        ('r', "rollback"),
-        ('p', "deploy"),
-        ('d', "decommission"),
-        ('c', "checklist"),
-    ] {
+    assert_eq!(press(&mut s, [ch('q')]), [Cmd::Face(Face::Exit(0))]);
+    assert_eq!(press(&mut s, [ctrl('z')]), [Cmd::Face(Face::Suspend)]);
+    for (c, name) in [('p', "deploy"), ('d', "decommission"), ('c', "checklist")] {
         assert!(press(&mut s, [ch(c)]).is_empty());
         assert_eq!(
             flash(&s),
-            format!("{name}: not yet available (release actions)")
+            format!("{name}: not yet available (release lifecycle)")
         );
         assert_eq!(s.key_mode(), KeyMode::Normal);
     }
@@ -116,7 +122,7 @@ fn filter_input_keys() {
     assert!(s.filter.is_none(), "Esc keeps the previous (no) filter");
     assert_eq!(
         press(&mut in_mode(KeyMode::FilterInput), [ctrl('z')]),
-        [Cmd::Suspend]
+        [Cmd::Face(Face::Suspend)]
     );
 }
 
@@ -200,9 +206,9 @@ fn pod_detail_keys() {
 #[test]
 fn confirm_quit_keys() {
     for (k, expect) in [
-        (ch('y'), vec![Cmd::Quit]),
-        (key(KeyCode::Enter), vec![Cmd::Quit]),
-        (ctrl('c'), vec![Cmd::Quit]),
+        (ch('y'), vec![Cmd::Face(Face::Exit(0))]),
+        (key(KeyCode::Enter), vec![Cmd::Face(Face::Exit(0))]),
+        (ctrl('c'), vec![Cmd::Face(Face::Exit(0))]),
     ] {
         assert_eq!(press(&mut in_mode(KeyMode::ConfirmQuit), [k]), expect);
     }
@@ -233,18 +239,15 @@ fn help_and_app_log_keys() {
 #[test]
 fn ctrl_c_cancels_a_cancellable_action_else_asks() {
     let mut s = fresh();
-    s.action = Some(RunningAction {
-        name: "smoke GREEN".into(),
-        cancellable: true,
-    });
-    assert_eq!(press(&mut s, [ctrl('c')]), [Cmd::CancelAction]);
+    let started = press(&mut s, [ch('s')]);
+    let Some(Cmd::Start { id, .. }) = started.iter().find(|c| matches!(c, Cmd::Start { .. }))
+    else {
+        panic!("s starts a smoke test: {started:?}");
+    };
+    assert_eq!(press(&mut s, [ctrl('c')]), [Cmd::Cancel(*id)]);
     assert_eq!(s.key_mode(), KeyMode::Normal);
-    assert_eq!(flash(&s), "cancelling smoke GREEN");
-
-    s.action = Some(RunningAction {
-        name: "switch".into(),
-        cancellable: false,
-    });
+    assert_eq!(flash(&s), "cancelling smoke GREEN v2.0.0");
+    // Already cancelling: a second Ctrl-C asks to quit.
     assert!(press(&mut s, [ctrl('c')]).is_empty());
     assert_eq!(s.key_mode(), KeyMode::ConfirmQuit);
 
@@ -258,15 +261,15 @@ fn ctrl_c_cancels_a_cancellable_action_else_asks() {
 }
 
 #[test]
-fn q_asks_only_while_an_action_runs() {
+fn q_asks_only_while_an_action_runs_and_then_waits_for_it() {
     let mut s = fresh();
-    s.action = Some(RunningAction {
-        name: "smoke GREEN".into(),
-        cancellable: true,
-    });
+    press(&mut s, [ch('s')]);
     assert!(press(&mut s, [ch('q')]).is_empty());
     assert_eq!(s.key_mode(), KeyMode::ConfirmQuit);
-    assert_eq!(press(&mut s, [ch('y')]), [Cmd::Quit]);
+    // Yes: the smoke test is cancelled, and the program ends once it is recorded.
+    let cmds = press(&mut s, [ch('y')]);
+    assert!(matches!(cmds.as_slice(), [Cmd::Cancel(_)]), "{cmds:?}");
+    assert_eq!(s.actions.quitting, Some(0));
 }
 
 #[test]
@@ -430,7 +433,10 @@ fn reconnecting_keeps_first_failure_time_and_data() {
 
 #[test]
 fn resumed_clears_the_screen() {
-    assert_eq!(update(&mut fresh(), Msg::Resumed), [Cmd::ClearScreen]);
+    assert_eq!(
+        update(&mut fresh(), Msg::Resumed),
+        [Cmd::Face(Face::ClearScreen)]
+    );
 }
 
 #[test]
@@ -540,4 +546,37 @@ fn losing_and_regaining_a_feed_is_told_once_each() {
     assert!(told
         .iter()
         .any(|t| t.contains("pods of GREEN back after 7 s")));
+}
+
+#[test]
+fn the_lb_answer_names_a_color_only_when_exactly_one_runs_that_version() {
+    let lb = |version: &str| {
+        Msg::Lb(crate::model::LbObservation {
+            version: Some(version.into()),
+            color: None,
+            error: None,
+            at: sample::now(),
+        })
+    };
+    let mut s = fresh();
+    update(&mut s, lb("v2.0.0"));
+    assert_eq!(s.lb.as_ref().and_then(|o| o.color), Some(Color::Green));
+    update(&mut s, lb("v3"));
+    assert_eq!(s.lb.as_ref().and_then(|o| o.color), None);
+    // Both colors on one version: the answer cannot tell them apart.
+    let mut d = s
+        .color(Color::Blue)
+        .deployment
+        .clone()
+        .expect("blue deployment");
+    d.version = "v2.0.0".into();
+    update(
+        &mut s,
+        Msg::Deployment {
+            color: Color::Blue,
+            deployment: Some(d),
+        },
+    );
+    update(&mut s, lb("v2.0.0"));
+    assert_eq!(s.lb.as_ref().and_then(|o| o.color), None);
 }

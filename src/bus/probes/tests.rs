@@ -32,16 +32,6 @@ fn version_from_header_or_json() {
 }
 
 #[test]
-fn versions_map_to_a_color_only_when_unambiguous() {
-    let v = [Some("v1.9.3".to_string()), Some("v2.0.0".to_string())];
-    assert_eq!(color_of_version(Some("v2.0.0"), &v), Some(Color::Green));
-    assert_eq!(color_of_version(Some("v3"), &v), None);
-    assert_eq!(color_of_version(None, &v), None);
-    let same = [Some("v2".to_string()), Some("v2".to_string())];
-    assert_eq!(color_of_version(Some("v2"), &same), None);
-}
-
-#[test]
 fn ready_pods_are_probed_first() {
     let pod = |name: &str, ready: u32, terminating: bool| PodSummary {
         name: name.into(),

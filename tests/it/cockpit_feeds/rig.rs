@@ -7,7 +7,7 @@ use std::time::Duration;
 use cutover::app::msg::Msg;
 use cutover::app::state::{Session, State};
 use cutover::app::update::update;
-use cutover::bus::Bus;
+use cutover::bus::{Bus, FeedSet};
 use cutover::config::demo_config;
 use cutover::config::schema::Config;
 use cutover::model::{Color, Feed, FeedStatus, LogLine, PodSummary, RouterReading, RouterTarget};
@@ -138,9 +138,11 @@ impl Rig {
             cluster_url: sim.api_url.clone(),
             read_only: false,
             user: None,
+            kube_user: None,
         };
         let state = State::new(&config, ctx, chrono::Utc::now());
-        let bus = Bus::start(client.clone(), config, tx);
+        let journal = sim.kubeconfig_path.with_file_name("journal.jsonl");
+        let bus = Bus::start(client.clone(), config, tx, FeedSet::cockpit(), journal);
         Rig {
             sim,
             client,

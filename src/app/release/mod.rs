@@ -1,0 +1,27 @@
+//! The decisions about release actions: the gates and plans (pure functions of the state),
+//! and `update`'s handling of requests, confirmations, progress, outcomes, the journal's
+//! records, the shared history and signals.
+
+pub mod plan;
+mod record;
+mod request;
+mod run;
+pub mod words;
+
+pub use request::{accept, answer, dismiss, request, retry_pending};
+pub use run::{cancel_newest, done, end, history, recorded, signal, step};
+
+/// Exit codes of headless commands.
+pub mod exit {
+    /// Done.
+    pub const OK: i32 = 0;
+    /// An error, a failed action, or a refusal by permission or read-only mode.
+    pub const ERROR: i32 = 1;
+    /// A gate failed.
+    pub const GATE: i32 = 2;
+    /// The router changed under us; nothing was written.
+    pub const CONFLICT: i32 = 3;
+}
+
+/// Seconds a headless request waits for the facts it needs.
+pub const PENDING_SECS: i64 = 20;

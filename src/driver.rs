@@ -1,0 +1,116 @@
+//! One driver, two faces: the state, the bus, the message channel, the clock and the
+//! signals, with `dispatch` folding every message through `update`. The cockpit wraps it
+//! with terminal input and drawing; each headless command wraps it with one request and an
+//! exit code — a pipeline and a person take the same path through `update`.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+use tokio::time::{interval, Interval, MissedTickBehavior};
+
+use crate::app::msg::{Cmd, Face, Msg, Signal};
+use crate::app::state::{Session, State};
+use crate::app::update::update;
+use crate::bus::{Bus, FeedSet};
+use crate::cluster::Connected;
+use crate::config::schema::Config;
+
+/// Everything a face needs to start the driver.
+pub struct Launch {
+    /// The validated configuration.
+    pub config: Config,
+    /// An authenticated cluster connection.
+    pub connected: Connected,
+    /// Refuse traffic and workload commands.
+    pub read_only: bool,
+    /// Where the local journal lives.
+    pub journal: std::path::PathBuf,
+}
+
+/// The signals that end cutover, as messages.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+/// The driver: state + bus + channel + clock + signals.
+pub struct Driver {
+    /// The state (read by the face to draw or report; changed only through `dispatch`).
+    pub state: State,
+    bus: Bus,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    tick: Interval,
+    signals: Signals,
+}
+
+impl Driver {
+    /// Start the bus with `feeds` and a fresh state (on the current tokio runtime).
+    pub fn start(launch: &Launch, feeds: FeedSet) -> std::io::Result<Driver> {
+        let signals = Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let bus = Bus::start(
+            launch.connected.client.clone(),
+            launch.config.clone(),
+            tx,
+            feeds,
+            launch.journal.clone(),
+        );
+        let session = Session {
+            context_name: launch.connected.context_name.clone(),
+            cluster_url: launch.connected.cluster_url.clone(),
+            read_only: launch.read_only,
+            user: launch.connected.user.clone(),
+            kube_user: launch.connected.kube_user.clone(),
+        };
+        let mut tick = interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        Ok(Driver {
+            state: State::new(&launch.config, session, Utc::now()),
+            bus,
+            rx,
+            tick,
+            signals,
+        })
+    }
+
+    /// The next message from the bus, the clock or a signal.
+    pub async fn next(&mut self) -> Msg {
+        tokio::select! {
+            Some(msg) = self.rx.recv() => msg,
+            _ = self.tick.tick() => Msg::Tick(Utc::now()),
+            _ = self.signals.term.recv() => Msg::Signal(Signal::Terminate),
+            _ = self.signals.hup.recv() => Msg::Signal(Signal::Hangup),
+            _ = self.signals.int.recv() => Msg::Signal(Signal::Interrupt),
+        }
+    }
+
+    /// A queued bus message, if one is waiting (to fold many into one frame).
+    pub fn try_next(&mut self) -> Option<Msg> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Fold one message through `update`: bus work goes to the bus, face effects are
+    /// returned for the face to carry out.
+    pub fn dispatch(&mut self, msg: Msg) -> Vec<Face> {
+        let mut faces = Vec::new();
+        for cmd in update(&mut self.state, msg) {
+            match cmd {
+                Cmd::Face(face) => faces.push(face),
+                other => self.bus.execute(other),
+            }
+        }
+        faces
+    }
+
+    /// Stop the bus: feeds and any action still running are aborted.
+    pub fn shutdown(self) {
+        self.bus.shutdown();
+    }
+}

@@ -1,0 +1,160 @@
+//! The driver's headless face: one request (or one report) and an exit code. Progress and
+//! warnings go to stderr, results to stdout; a question is asked on the terminal, and
+//! refused without one (pass `--yes`).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::app::action::{Request, RequestOptions};
+use crate::app::msg::{Face, Msg};
+use crate::app::release::exit;
+use crate::bus::FeedSet;
+use crate::cli::Format;
+use crate::driver::{Driver, Launch};
+use crate::report;
+
+/// Seconds a report waits for what it shows.
+const REPORT_WAIT_SECS: i64 = 20;
+
+/// What a headless command does.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// An action, through `update` like a confirmed key.
+    Act(Request, RequestOptions),
+    /// `cutover status`.
+    Status(Format),
+    /// `cutover journal`.
+    Journal {
+        /// Only entries newer than this.
+        since: Option<chrono::Duration>,
+        /// How to print.
+        format: Format,
+    },
+}
+
+/// Run one job to its exit code.
+pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
+    let feeds = match job {
+        Job::Act(..) => FeedSet::headless(),
+        Job::Status(_) => FeedSet {
+            probes: true,
+            ..FeedSet::headless()
+        },
+        Job::Journal { .. } => FeedSet {
+            watches: false,
+            logs: false,
+            probes: false,
+        },
+    };
+    let mut driver = Driver::start(&launch, feeds)?;
+    let code = match job {
+        Job::Act(request, options) => act(&mut driver, request, options).await,
+        Job::Status(format) => status(&mut driver, format).await,
+        Job::Journal { since, format } => journal(&mut driver, since, format).await,
+    };
+    driver.shutdown();
+    code
+}
+
+async fn act(
+    driver: &mut Driver,
+    request: Request,
+    options: RequestOptions,
+) -> color_eyre::Result<i32> {
+    let mut queue = vec![Msg::Request(request, options)];
+    loop {
+        while let Some(msg) = queue.pop() {
+            for face in driver.dispatch(msg) {
+                match face {
+                    Face::Exit(code) => return Ok(code),
+                    Face::Print(line) => println!("{line}"),
+                    Face::Warn(line) => eprintln!("{line}"),
+                    Face::Ask { text, expect } => {
+                        queue.push(Msg::Answer(ask(&text, &expect).await))
+                    }
+                    Face::Suspend | Face::ClearScreen => {}
+                }
+            }
+        }
+        queue.push(driver.next().await);
+    }
+}
+
+/// Ask on the terminal; without one, answer nothing (the request is then refused).
+async fn ask(text: &str, expect: &str) -> String {
+    if !std::io::stdin().is_terminal() {
+        eprintln!("{text}\nno terminal to ask: pass --yes to confirm non-interactively");
+        return String::new();
+    }
+    eprint!("{text}\n> type {expect} to confirm: ");
+    let _ = std::io::stderr().flush();
+    tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        line
+    })
+    .await
+    .unwrap_or_default()
+}
+
+/// Fold messages until `ready` holds or the wait is over; `false` when it gave up.
+async fn wait_for(driver: &mut Driver, ready: impl Fn(&Driver) -> bool) -> Option<i32> {
+    let started = driver.state.now;
+    loop {
+        if ready(driver) {
+            return None;
+        }
+        if (driver.state.now - started).num_seconds() >= REPORT_WAIT_SECS {
+            let missing = driver.state.missing_facts().join(", ");
+            eprintln!("gave up after {REPORT_WAIT_SECS} s waiting for {missing}");
+            return Some(exit::ERROR);
+        }
+        let msg = driver.next().await;
+        for face in driver.dispatch(msg) {
+            if let Face::Exit(code) = face {
+                return Some(code);
+            }
+        }
+    }
+}
+
+async fn status(driver: &mut Driver, format: Format) -> color_eyre::Result<i32> {
+    let probed = |d: &Driver| {
+        crate::model::Color::BOTH.iter().all(|c| {
+            let p = &d.state.color(*c).probes;
+            p.live.is_some() && p.ready.is_some()
+        })
+    };
+    if let Some(code) = wait_for(driver, |d| d.state.facts_ready() && probed(d)).await {
+        return Ok(code);
+    }
+    let s = report::status::report(&driver.state);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+        _ => println!("{}", report::status::text(&s)),
+    }
+    Ok(exit::OK)
+}
+
+async fn journal(
+    driver: &mut Driver,
+    since: Option<chrono::Duration>,
+    format: Format,
+) -> color_eyre::Result<i32> {
+    if let Some(code) = wait_for(driver, |d| d.state.actions.history_loaded).await {
+        return Ok(code);
+    }
+    let since = since.map(|d| driver.state.now - d);
+    let entries = report::journal::select(&driver.state.actions.history, since);
+    let out = match format {
+        Format::Text => report::journal::text(&entries),
+        Format::Json => report::journal::json(&entries),
+        Format::Markdown => {
+            let title = format!("Release timeline — {}", driver.state.router_label);
+            report::journal::markdown(&entries, &title)
+        }
+    };
+    if !out.is_empty() {
+        println!("{out}");
+    }
+    Ok(exit::OK)
+}
