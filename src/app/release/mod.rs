@@ -25,3 +25,5 @@ pub mod exit {
 
 /// Seconds a headless request waits for the facts it needs.
 pub const PENDING_SECS: i64 = 20;
+#[cfg(test)]
+mod tests;
