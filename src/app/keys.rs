@@ -127,9 +127,16 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
     Vec::new()
 }
 
-/// Intents that exist but cannot run yet say why.
+/// Intents that cannot do anything in this session say why (the release actions' own
+/// refusals — gates, read-only for switch and rollback — are recorded by `release`).
 fn unavailable(state: &mut State, intent: Intent) -> bool {
-    match intent.unavailable() {
+    if matches!(
+        intent,
+        Intent::Switch | Intent::Rollback | Intent::RollbackChord
+    ) {
+        return false;
+    }
+    match state.unavailable(intent) {
         Some(why) => {
             let what = if intent == Intent::RollbackChord {
                 "rollback"

@@ -144,6 +144,9 @@ pub enum Cmd {
     /// Write a journal entry: the local file (fsynced), then, for outcomes, an Event and the
     /// shared history. Answered by `Msg::Recorded`.
     Record(Entry),
+    /// Write a journal entry to the local file only (a read-only session writes nothing to
+    /// the cluster). Answered by `Msg::Recorded`.
+    RecordLocal(Entry),
 }
 
 /// Effects on the terminal or the process.

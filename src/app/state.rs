@@ -434,6 +434,21 @@ impl State {
         self.viewport.log_rows.max(3)
     }
 
+    /// Why an intent cannot do anything in this session, when it cannot: not built yet, or
+    /// a traffic action in a read-only session.
+    pub fn unavailable(&self, intent: crate::keymap::Intent) -> Option<String> {
+        use crate::keymap::Intent;
+        if let Some(why) = intent.unavailable() {
+            return Some(why.to_string());
+        }
+        let traffic = matches!(
+            intent,
+            Intent::Switch | Intent::Rollback | Intent::RollbackChord
+        );
+        (traffic && self.session.read_only)
+            .then(|| "read-only session: traffic actions are refused".to_string())
+    }
+
     /// Which key bindings apply now.
     pub fn key_mode(&self) -> KeyMode {
         match (&self.modal, self.screen) {

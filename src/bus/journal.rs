@@ -58,16 +58,16 @@ fn sanitized(mut e: Entry) -> Entry {
 /// Hands entries to the writer task.
 #[derive(Clone)]
 pub struct Journal {
-    tx: mpsc::UnboundedSender<Entry>,
+    tx: mpsc::UnboundedSender<(Entry, bool)>,
 }
 
 impl Journal {
     /// Start the writer task for the journal at `path`.
     pub fn spawn(ctx: &Ctx, path: PathBuf) -> (Journal, tokio::task::JoinHandle<()>) {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Entry>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<(Entry, bool)>();
         let ctx = ctx.clone();
         let task = tokio::spawn(async move {
-            while let Some(entry) = rx.recv().await {
+            while let Some((entry, publish_it)) = rx.recv().await {
                 let local = {
                     let (path, entry) = (path.clone(), entry.clone());
                     tokio::task::spawn_blocking(move || append(&path, &entry))
@@ -75,8 +75,8 @@ impl Journal {
                         .unwrap_or_else(|e| Err(format!("journal writer: {e}")))
                 };
                 let cluster = match entry.stage {
-                    Stage::Attempt => Ok(()),
-                    Stage::Outcome => publish(&ctx, &entry).await,
+                    Stage::Outcome if publish_it => publish(&ctx, &entry).await,
+                    _ => Ok(()),
                 };
                 let rec = Recorded {
                     id: entry.id.clone(),
@@ -92,9 +92,10 @@ impl Journal {
         (Journal { tx }, task)
     }
 
-    /// Queue an entry; `Msg::Recorded` says how its writing went.
-    pub fn record(&self, entry: Entry) {
-        let _ = self.tx.send(entry);
+    /// Queue an entry (outcomes also published to the cluster when `publish`);
+    /// `Msg::Recorded` says how its writing went.
+    pub fn record(&self, entry: Entry, publish: bool) {
+        let _ = self.tx.send((entry, publish));
     }
 }
 

@@ -141,7 +141,8 @@ impl Bus {
         match cmd {
             Cmd::Start { id, op } => self.actions.start(&self.ctx, id, op),
             Cmd::Cancel(id) => self.actions.cancel(id),
-            Cmd::Record(entry) => self.journal.record(entry),
+            Cmd::Record(entry) => self.journal.record(entry, true),
+            Cmd::RecordLocal(entry) => self.journal.record(entry, false),
             Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
         }
     }

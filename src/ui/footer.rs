@@ -70,7 +70,7 @@ fn keys_line<'a>(state: &'a State, p: &Palette, width: u16) -> Line<'a> {
     ]
     .into_iter()
     .map(|(a, label)| {
-        let style = if a.unavailable().is_some() {
+        let style = if state.unavailable(a).is_some() {
             p.dim
         } else {
             Default::default()

@@ -44,7 +44,12 @@ pub(super) fn refuse(
     }
     state.actions.remember(entry.clone());
     state.timeline.entry(entry.clone());
-    cmds.push(Cmd::Record(entry));
+    // A read-only session writes nothing to the cluster, not even its refusals.
+    cmds.push(if state.session.read_only {
+        Cmd::RecordLocal(entry)
+    } else {
+        Cmd::Record(entry)
+    });
     cmds
 }
 

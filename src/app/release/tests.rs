@@ -121,7 +121,7 @@ fn starts(cmds: &[Cmd]) -> Vec<(u64, Op)> {
 fn records(cmds: &[Cmd]) -> Vec<Entry> {
     cmds.iter()
         .filter_map(|c| match c {
-            Cmd::Record(e) => Some(e.clone()),
+            Cmd::Record(e) | Cmd::RecordLocal(e) => Some(e.clone()),
             _ => None,
         })
         .collect()
@@ -607,6 +607,11 @@ fn read_only_refuses_switch_and_rollback_but_runs_built_in_smoke_checks() {
         let cmds = press(&mut s, [ch(k)]);
         assert!(starts(&cmds).is_empty(), "{k}");
         assert!(flash(&s).contains("read-only"), "{k}: {}", flash(&s));
+        // Journaled here, never written to the cluster.
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::RecordLocal(_)]),
+            "{k}: {cmds:?}"
+        );
     }
     let cmds = press(&mut s, [ch('s')]);
     let started = starts(&cmds);
