@@ -132,11 +132,20 @@ async fn events(ctx: Ctx, namespace: String) {
         feed,
         ctx.tx.clone(),
         |change, store| {
+            // cutover's own Events repeat journal entries the timeline already shows from
+            // the shared history (with who, versions and phases), so they are left out.
+            let theirs = |e: &&Event| {
+                e.reporting_component.as_deref() != Some(super::journal::REPORTING_CONTROLLER)
+            };
             let events: Vec<_> = match change {
-                Change::Reset => store.values().map(convert::kube_event).collect(),
-                Change::Applied(e) => vec![convert::kube_event(e)],
+                Change::Reset => store
+                    .values()
+                    .filter(theirs)
+                    .map(convert::kube_event)
+                    .collect(),
+                Change::Applied(e) if theirs(&e) => vec![convert::kube_event(e)],
                 // Events expire; the timeline keeps what it has seen.
-                Change::Deleted(_) => return vec![],
+                Change::Applied(_) | Change::Deleted(_) => return vec![],
             };
             vec![Msg::Events(events)]
         },

@@ -6,6 +6,7 @@ mod cockpit_feeds;
 mod config_cluster;
 mod config_files;
 mod e2e;
+mod journal;
 mod kubectl_api;
 mod kubectl_cluster;
 mod sim_api;

@@ -130,6 +130,10 @@ pub struct Entry {
     /// The version the action concerns (a smoke test's tested version).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Why publishing it to the cluster failed: set only on the local journal's second line
+    /// for the same id, written after a failed publish (the later line supersedes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_error: Option<String>,
 }
 
 impl Entry {

@@ -93,6 +93,7 @@ pub(super) fn new_entry(
         reason: options.reason.clone(),
         summary: String::new(),
         error: None,
+        publish_error: None,
     }
 }
 
