@@ -17,10 +17,19 @@ const PODS: usize = 400;
 /// The simulator's own exposition of a pod that served `n` requests per path.
 fn body(pod: usize, n: u64) -> String {
     let mut c = Counters::default();
-    let paths = ["/api/workouts", "/api/users/me", "/api/stats", "/health/ready"];
+    let paths = [
+        "/api/workouts",
+        "/api/users/me",
+        "/api/stats",
+        "/health/ready",
+    ];
     for (i, path) in paths.iter().enumerate() {
         for k in 0..n {
-            let code = if (k + pod as u64) % 200 == 0 { 503 } else { 200 };
+            let code = if (k + pod as u64) % 200 == 0 {
+                503
+            } else {
+                200
+            };
             c.record(code, "GET", path, 0.002 * (1 + (k % 40) + i as u64) as f64);
         }
         c.record(201, "POST", path, 0.02);
@@ -54,7 +63,12 @@ fn rss() -> u64 {
 }
 
 /// One interval: parse every pod's body, fold it, reduce each color's round.
-fn interval(trackers: &mut [Tracker; 2], bodies: &[String], at: chrono::DateTime<Utc>, spec: &Spec) {
+fn interval(
+    trackers: &mut [Tracker; 2],
+    bodies: &[String],
+    at: chrono::DateTime<Utc>,
+    spec: &Spec,
+) {
     let names: Vec<String> = (0..PODS).map(|i| format!("fittrack-{i:05}")).collect();
     for (i, text) in bodies.iter().enumerate() {
         let e = parse::parse(text).expect("the simulator's exposition parses");

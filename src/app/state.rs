@@ -308,6 +308,7 @@ impl State {
                 streams: None,
             }
         };
+        let signals = Signals::new(config, session.read_only);
         let r = &config.router;
         let kind = serde_json::to_value(r.kind)
             .ok()
@@ -349,7 +350,7 @@ impl State {
             max_streams: config.logs.max_streams,
             viewport: Viewport::default(),
             colors_with_deployment: Color::BOTH.map(|c| config.colors.of(c).deployment.is_some()),
-            signals: Signals::new(config, session.read_only),
+            signals,
             dirty: true,
         };
         if let Some(e) = key_error {

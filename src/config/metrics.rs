@@ -243,7 +243,9 @@ pub fn promql_duration(text: &str) -> Option<f64> {
     }
     let mut total = 0.0;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let n: f64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
         let unit = ["ms", "s", "m", "h", "d", "w", "y"]
@@ -277,7 +279,10 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
         ("metrics.timeout_secs", m.timeout_secs),
     ] {
         if !(secs.is_finite() && secs >= 0.1 && secs <= 3600.0) {
-            add(key, format!("{secs} is not a number of seconds between 0.1 and 3600"));
+            add(
+                key,
+                format!("{secs} is not a number of seconds between 0.1 and 3600"),
+            );
         }
     }
     if !m.path.starts_with('/') {
@@ -287,7 +292,10 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
         add("metrics.concurrency", "must be at least 1".into());
     }
     if m.history < 2 {
-        add("metrics.history", format!("must be at least 2 (got {})", m.history));
+        add(
+            "metrics.history",
+            format!("must be at least 2 (got {})", m.history),
+        );
     }
     match (&m.source, &m.prometheus) {
         (Source::Prometheus, None) => add(
@@ -302,16 +310,25 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
                     s => Err(format!("scheme {s} (http or https expected)")),
                 })
             {
-                add("metrics.prometheus.url", format!("`{}` is not a usable URL: {e}", p.url));
+                add(
+                    "metrics.prometheus.url",
+                    format!("`{}` is not a usable URL: {e}", p.url),
+                );
             }
             if p.window_secs().is_none() {
                 add(
                     "metrics.prometheus.window",
-                    format!("`{}` is not a PromQL duration like 30s, 1m or 2m30s", p.window),
+                    format!(
+                        "`{}` is not a PromQL duration like 30s, 1m or 2m30s",
+                        p.window
+                    ),
                 );
             }
             if !(p.backfill_minutes.is_finite() && p.backfill_minutes >= 0.0) {
-                add("metrics.prometheus.backfill_minutes", "must be 0 or more".into());
+                add(
+                    "metrics.prometheus.backfill_minutes",
+                    "must be 0 or more".into(),
+                );
             }
         }
         _ => {}
@@ -319,7 +336,10 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
     for (i, s) in m.signals.iter().enumerate() {
         let key = |field: &str| format!("metrics.signals[{i}].{field}");
         if s.name.trim().is_empty() || s.name.chars().count() > 16 {
-            add(&key("name"), "a signal needs a name of 1 to 16 characters".into());
+            add(
+                &key("name"),
+                "a signal needs a name of 1 to 16 characters".into(),
+            );
         }
         let (field, text) = match m.source {
             Source::Prometheus => ("query", &s.query),
@@ -331,7 +351,11 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
                 format!(
                     "signal `{}` has no `{field}`, which the {} source reads",
                     s.name,
-                    if field == "query" { "prometheus" } else { "scrape" }
+                    if field == "query" {
+                        "prometheus"
+                    } else {
+                        "scrape"
+                    }
                 ),
             ),
             Some(e) if field == "expression" => {
@@ -346,13 +370,25 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
         }
     }
     if !(a.window_minutes.is_finite() && a.window_minutes > 0.0 && a.window_minutes <= 1440.0) {
-        add("analysis.window_minutes", "must be between 0 and 1440 minutes".into());
+        add(
+            "analysis.window_minutes",
+            "must be between 0 and 1440 minutes".into(),
+        );
     }
-    if !(a.max_error_percent.is_finite() && a.max_error_percent > 0.0 && a.max_error_percent <= 100.0) {
-        add("analysis.max_error_percent", "must be a percentage above 0, at most 100".into());
+    if !(a.max_error_percent.is_finite()
+        && a.max_error_percent > 0.0
+        && a.max_error_percent <= 100.0)
+    {
+        add(
+            "analysis.max_error_percent",
+            "must be a percentage above 0, at most 100".into(),
+        );
     }
     if a.max_p99_ms.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
-        add("analysis.max_p99_ms", "must be a positive number of milliseconds".into());
+        add(
+            "analysis.max_p99_ms",
+            "must be a positive number of milliseconds".into(),
+        );
     }
     if a.auto_rollback && m.source == Source::None {
         add(

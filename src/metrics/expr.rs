@@ -140,7 +140,9 @@ impl Token {
 }
 
 fn lex(text: &str) -> Result<Vec<Token>, String> {
-    const SYMS: [&str; 12] = ["=~", "!~", "!=", "=", "(", ")", "{", "}", ",", "+", "-", "*"];
+    const SYMS: [&str; 12] = [
+        "=~", "!~", "!=", "=", "(", ")", "{", "}", ",", "+", "-", "*",
+    ];
     let mut out = Vec::new();
     let mut rest = text.trim_start();
     while !rest.is_empty() {
@@ -302,10 +304,12 @@ impl Parser {
 
 /// The lexer's symbols are `'static`; look one up by text.
 fn leak(sym: &str) -> &'static str {
-    ["=~", "!~", "!=", "=", "(", ")", "{", "}", ",", "+", "-", "*", "/"]
-        .into_iter()
-        .find(|s| *s == sym)
-        .unwrap_or("")
+    [
+        "=~", "!~", "!=", "=", "(", ")", "{", "}", ",", "+", "-", "*", "/",
+    ]
+    .into_iter()
+    .find(|s| *s == sym)
+    .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -360,9 +364,18 @@ mod tests {
 
     #[test]
     fn matchers_and_arithmetic() {
-        assert_eq!(eval("increase(http_requests_total{code=~\"5..\"})"), Some(30.0));
-        assert_eq!(eval("increase(http_requests_total{code!=\"503\",path=\"/a\"})"), Some(170.0));
-        assert_eq!(eval("increase(http_requests_total{code!~\"2..\"})"), Some(30.0));
+        assert_eq!(
+            eval("increase(http_requests_total{code=~\"5..\"})"),
+            Some(30.0)
+        );
+        assert_eq!(
+            eval("increase(http_requests_total{code!=\"503\",path=\"/a\"})"),
+            Some(170.0)
+        );
+        assert_eq!(
+            eval("increase(http_requests_total{code!~\"2..\"})"),
+            Some(30.0)
+        );
         assert_eq!(eval("-2 * (1 + 3) / 4"), Some(-2.0));
         assert_eq!(eval("2 - 1 - 1"), Some(0.0));
     }
@@ -381,8 +394,10 @@ mod tests {
             ("a /", "ends too early"),
             ("rate(1)", "takes a metric"),
             ("a{b=c}", "quoted value"),
-            ("a{b~\"c\"}", "expected ="),
-            ("a{b=\"(\"}", "bad regex"),
+            ("a{b~\"c\"}", "unexpected character '~'"),
+            ("a{b<\"c\"}", "unexpected character"),
+            ("a{b+\"c\"}", "expected =, !=, =~ or !~"),
+            ("a{b=~\"(\"}", "bad regex"),
             ("(a", "expected `)`"),
             ("a b", "unexpected `b`"),
             ("a # b", "unexpected character"),

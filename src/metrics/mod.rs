@@ -38,7 +38,12 @@ impl Spec {
 }
 
 /// The signals of one round. `at` and `health` are the caller's.
-pub fn reduce(round: &Round, spec: &Spec, at: chrono::DateTime<chrono::Utc>, health: Health) -> Sample {
+pub fn reduce(
+    round: &Round,
+    spec: &Spec,
+    at: chrono::DateTime<chrono::Utc>,
+    health: Health,
+) -> Sample {
     let counted = |s: &&rates::Series| s.pods_with_delta > 0;
     let requests: Vec<_> = round.of(&spec.requests).filter(counted).collect();
     let known = !requests.is_empty();
@@ -107,7 +112,11 @@ mod tests {
         let mut tr = rates::Tracker::new();
         tr.observe("a", t0, &body(0, 0, 0));
         let first = reduce(&tr.finish(["a"]), &Spec::standard(), t0, Health::default());
-        assert_eq!((first.requests, first.error_rate), (None, None), "a baseline");
+        assert_eq!(
+            (first.requests, first.error_rate),
+            (None, None),
+            "a baseline"
+        );
         tr.observe("a", t0 + Duration::seconds(5), &body(990, 10, 900));
         let s = reduce(
             &tr.finish(["a"]),

@@ -178,14 +178,16 @@ fn sample(line: &str) -> Result<Sample, String> {
     let mut c = Cursor { text: line, at: 0 };
     let name = c.take_while(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == ':');
     check_metric_name(name)?;
-    c.skip_blanks();
+    let mut blank = c.skip_blanks();
     let labels = if c.peek() == Some('{') {
         c.bump();
-        labels(&mut c)?
+        let l = labels(&mut c)?;
+        blank = c.skip_blanks();
+        l
     } else {
         Vec::new()
     };
-    if !c.skip_blanks() {
+    if !blank {
         return Err(match c.peek() {
             Some(ch) => format!("expected a blank before the value, found {ch:?}"),
             None => format!("{name} has no value"),
@@ -333,7 +335,10 @@ db_pool_connections_active 7
         let e = parse("a NaN\nb +Inf 1700000000000\nc -Inf\nd Inf\ne 1.5e3 -12\nf{} .5\n").unwrap();
         let v: Vec<f64> = e.samples.iter().map(|s| s.value).collect();
         assert!(v[0].is_nan());
-        assert_eq!(&v[1..], &[f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, 1500.0, 0.5]);
+        assert_eq!(
+            &v[1..],
+            &[f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, 1500.0, 0.5]
+        );
         assert_eq!(e.samples[1].timestamp_ms, Some(1_700_000_000_000));
         assert_eq!(e.samples[4].timestamp_ms, Some(-12));
         assert_eq!(e.samples[0].timestamp_ms, None);

@@ -39,7 +39,13 @@ pub fn quote(value: &str) -> String {
 /// `app_kubernetes_io_name`, as Prometheus's label mapping writes it).
 pub fn label_name(key: &str) -> String {
     key.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -56,10 +62,16 @@ mod tests {
             window: "1m".into(),
         };
         assert_eq!(
-            expand("sum(rate(x{namespace=\"{namespace}\",{selector},c=\"{color}\"}[{window}]))", &vars),
+            expand(
+                "sum(rate(x{namespace=\"{namespace}\",{selector},c=\"{color}\"}[{window}]))",
+                &vars
+            ),
             "sum(rate(x{namespace=\"fittrack-green\",app=\"fittrack\",c=\"green\"}[1m]))"
         );
         assert_eq!(quote("a\"b\\"), "\"a\\\"b\\\\\"");
-        assert_eq!(label_name("app.kubernetes.io/name"), "app_kubernetes_io_name");
+        assert_eq!(
+            label_name("app.kubernetes.io/name"),
+            "app_kubernetes_io_name"
+        );
     }
 }

@@ -283,7 +283,10 @@ mod tests {
 
     #[test]
     fn keys_are_canonical() {
-        let l = vec![("a".to_string(), "x\"y".to_string()), ("b".into(), "2".into())];
+        let l = vec![
+            ("a".to_string(), "x\"y".to_string()),
+            ("b".into(), "2".into()),
+        ];
         assert_eq!(key("m", &l), "m{a=\"x\\\"y\",b=\"2\"}");
     }
 }

@@ -239,7 +239,10 @@ fn signals(state: &State, c: Color) -> Option<SignalsStatus> {
         Verdict::Healthy => ("healthy", "within every threshold".to_string()),
         Verdict::Breach(b) => (
             "breach",
-            b.iter().map(|b| b.words.clone()).collect::<Vec<_>>().join("; "),
+            b.iter()
+                .map(|b| b.words.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
         ),
         Verdict::TooSmall { requests } => (
             "too-few-requests",
@@ -353,7 +356,9 @@ pub fn text(s: &Status) -> String {
                 sig.error_rate
                     .map(|r| format!("{:.2} %", r * 100.0))
                     .unwrap_or_else(|| "–".into()),
-                sig.requests.map(|n| format!("{n:.0}")).unwrap_or_else(|| "?".into()),
+                sig.requests
+                    .map(|n| format!("{n:.0}"))
+                    .unwrap_or_else(|| "?".into()),
                 sig.detail
             ),
             None => String::new(),

@@ -19,7 +19,14 @@ use crate::model::Color;
 const LISTED: usize = 30;
 
 /// Draw the explanation of `color`'s signals; returns its line count.
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, scroll: usize, p: &Palette) -> usize {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    color: Color,
+    scroll: usize,
+    p: &Palette,
+) -> usize {
     let rect = centered(
         area,
         area.width.saturating_sub(6).max(40),
@@ -27,7 +34,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, scroll: 
     );
     let block = Block::bordered()
         .border_style(p.color(color))
-        .title(format!(" {} signals explained · j/k scroll · Esc closes ", color.word()));
+        .title(format!(
+            " {} signals explained · j/k scroll · Esc closes ",
+            color.word()
+        ));
     let lines = lines(state, color, p);
     let count = lines.len();
     frame.render_widget(Clear, rect);
@@ -75,17 +85,29 @@ pub fn lines(state: &State, color: Color, p: &Palette) -> Vec<Line<'static>> {
     let samples = s.color(color).samples.iter().rev().take(LISTED);
     for j in samples {
         let x = &j.sample;
-        let n = x.requests.map(|n| format!("{n:.0}")).unwrap_or_else(|| "–".into());
+        let n = x
+            .requests
+            .map(|n| format!("{n:.0}"))
+            .unwrap_or_else(|| "–".into());
         let errors = match (x.error_rate, x.errors) {
             (Some(r), Some(e)) => format!("{} ({e:.0})", show(r, "%")),
             _ => "–".into(),
         };
-        let p99 = s.value(x, P99).map(|v| show(v, "ms")).unwrap_or_else(|| "–".into());
-        let rps = s.value(x, RPS).map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+        let p99 = s
+            .value(x, P99)
+            .map(|v| show(v, "ms"))
+            .unwrap_or_else(|| "–".into());
+        let rps = s
+            .value(x, RPS)
+            .map(|v| format!("{v:.1}"))
+            .unwrap_or_else(|| "–".into());
         let (verdict, style) = match &j.verdict {
             Verdict::NoData(why) => (format!("no data: {why}"), p.warn),
             Verdict::TooSmall { requests } => (
-                format!("not counted: {requests:.0} < {} requests", s.analysis.min_requests),
+                format!(
+                    "not counted: {requests:.0} < {} requests",
+                    s.analysis.min_requests
+                ),
                 p.dim,
             ),
             Verdict::Healthy => ("healthy".into(), p.ok),
@@ -116,18 +138,37 @@ fn source_line(s: &Signals, color: Color, p: &Palette) -> Line<'static> {
     let what = match s.source {
         Source::Scrape => "scraped from each ready pod",
         Source::Prometheus => "asked of Prometheus",
-        Source::None => return Line::styled("no metrics source is configured ([metrics] source)", p.warn),
+        Source::None => {
+            return Line::styled("no metrics source is configured ([metrics] source)", p.warn)
+        }
     };
-    let mut spans = vec![Span::raw(format!("source: {what} every {} s · ", s.interval_secs))];
+    let mut spans = vec![Span::raw(format!(
+        "source: {what} every {} s · ",
+        s.interval_secs
+    ))];
     match s.color(color).last() {
         None => spans.push(Span::styled("nothing received yet", p.warn)),
         Some(j) => {
             let h = &j.sample.health;
-            let style = if h.ok == h.asked && h.errors.is_empty() { p.ok } else { p.warn };
-            let unit = if s.source == Source::Scrape { "pods" } else { "queries" };
-            spans.push(Span::styled(format!("{}/{} {unit} answered", h.ok, h.asked), style));
+            let style = if h.ok == h.asked && h.errors.is_empty() {
+                p.ok
+            } else {
+                p.warn
+            };
+            let unit = if s.source == Source::Scrape {
+                "pods"
+            } else {
+                "queries"
+            };
+            spans.push(Span::styled(
+                format!("{}/{} {unit} answered", h.ok, h.asked),
+                style,
+            ));
             if h.resets > 0 {
-                spans.push(Span::styled(format!(" · {} counter resets (restarts)", h.resets), p.warn));
+                spans.push(Span::styled(
+                    format!(" · {} counter resets (restarts)", h.resets),
+                    p.warn,
+                ));
             }
             for e in &h.errors {
                 spans.push(Span::styled(format!(" · {e}"), p.warn));
@@ -151,7 +192,10 @@ fn judgement(state: &State, color: Color, p: &Palette) -> Vec<Line<'static>> {
     let mut out = vec![Line::styled(rule, p.bold)];
     let Some(w) = s.window_of(color) else {
         out.push(Line::styled(
-            format!("  {} is not being judged (a window opens when traffic switches to it)", color.word()),
+            format!(
+                "  {} is not being judged (a window opens when traffic switches to it)",
+                color.word()
+            ),
             p.dim,
         ));
         return out;
@@ -162,7 +206,11 @@ fn judgement(state: &State, color: Color, p: &Palette) -> Vec<Line<'static>> {
         state.zone.label,
         opened_words(w),
         state.zone.hms(w.until),
-        if w.armed { "auto-rollback armed" } else { "alarm only" }
+        if w.armed {
+            "auto-rollback armed"
+        } else {
+            "alarm only"
+        }
     )));
     out.push(Line::raw(format!(
         "  {} samples counted · {} breaching ({} in a row) · budget left {} of {} · {} not counted",
@@ -174,11 +222,20 @@ fn judgement(state: &State, color: Color, p: &Palette) -> Vec<Line<'static>> {
         w.not_counted
     )));
     if let Some(reason) = &w.exhausted {
-        let at = w.exhausted_at.map(|t| state.zone.hms(t)).unwrap_or_default();
-        out.push(Line::styled(format!("  BUDGET EXHAUSTED at {at}: {reason}"), p.error));
+        let at = w
+            .exhausted_at
+            .map(|t| state.zone.hms(t))
+            .unwrap_or_default();
+        out.push(Line::styled(
+            format!("  BUDGET EXHAUSTED at {at}: {reason}"),
+            p.error,
+        ));
     }
     if let Some(id) = &w.rollback {
-        out.push(Line::styled(format!("  rolled back automatically (switch id {id})"), p.alarm));
+        out.push(Line::styled(
+            format!("  rolled back automatically (switch id {id})"),
+            p.alarm,
+        ));
     }
     if let Some(why) = &w.alarm {
         out.push(Line::styled(format!("  not rolled back: {why}"), p.alarm));

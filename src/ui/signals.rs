@@ -56,8 +56,16 @@ fn error_row(s: &Signals, c: Color, width: u16, p: &Palette) -> Line<'static> {
     let samples: Vec<&Judged> = s.color(c).samples.iter().collect();
     let room = (width as usize).saturating_sub(34).clamp(4, SPARK_MAX);
     let mut spans = vec![Span::styled("5xx ", p.dim)];
-    spans.extend(sparkline(s, &samples[samples.len().saturating_sub(room)..], ERROR_RATE, p));
-    spans.push(Span::raw(" "));
+    let bars = sparkline(
+        s,
+        &samples[samples.len().saturating_sub(room)..],
+        ERROR_RATE,
+        p,
+    );
+    if !bars.is_empty() {
+        spans.extend(bars);
+        spans.push(Span::raw(" "));
+    }
     let Some(last) = samples.last() else {
         spans.push(Span::styled("waiting for the first sample…", p.dim));
         return Line::from(spans);
@@ -86,7 +94,12 @@ fn error_row(s: &Signals, c: Color, width: u16, p: &Palette) -> Line<'static> {
 /// Bars scaled against the threshold (the threshold is the middle bar; twice it is full):
 /// 0.02 % noise under a 0.1 % threshold stays low instead of filling the pane. No data is
 /// an absent bar; a sample too small to count is dim; a breach is red.
-pub fn sparkline(s: &Signals, samples: &[&Judged], signal: usize, p: &Palette) -> Vec<Span<'static>> {
+pub fn sparkline(
+    s: &Signals,
+    samples: &[&Judged],
+    signal: usize,
+    p: &Palette,
+) -> Vec<Span<'static>> {
     let d = &s.definitions[signal];
     samples
         .iter()
@@ -169,9 +182,16 @@ fn value_span(s: &Signals, last: Option<&Judged>, i: usize, p: &Palette) -> Span
     if !breach {
         return Span::raw(show(v, &d.unit));
     }
-    let sign = if d.direction == Direction::Above { ">" } else { "<" };
+    let sign = if d.direction == Direction::Above {
+        ">"
+    } else {
+        "<"
+    };
     let t = d.threshold.unwrap_or_default();
-    Span::styled(format!("{} ✖ {sign} {}", show(v, &d.unit), show(t, &d.unit)), p.error)
+    Span::styled(
+        format!("{} ✖ {sign} {}", show(v, &d.unit), show(t, &d.unit)),
+        p.error,
+    )
 }
 
 /// The judgement of this color, when a window judges (or judged) it.
@@ -181,19 +201,25 @@ fn window_row(state: &State, c: Color, p: &Palette) -> Option<Line<'static>> {
     let mut spans = vec![Span::styled("judged ", p.dim)];
     if w.rollback.is_some() {
         spans.push(Span::styled(
-            format!(" ROLLED BACK automatically: {} ", w.exhausted.clone().unwrap_or_default()),
+            format!(
+                " ROLLED BACK automatically: {} ",
+                w.exhausted.clone().unwrap_or_default()
+            ),
             p.alarm,
         ));
     } else if let Some(why) = &w.alarm {
         spans.push(Span::styled(
-            format!(" BREACHED: {} — {why} ", w.exhausted.clone().unwrap_or_default()),
+            format!(
+                " BREACHED: {} — {why} ",
+                w.exhausted.clone().unwrap_or_default()
+            ),
             p.alarm,
         ));
     } else if let Some(reason) = &w.exhausted {
         spans.push(Span::styled(format!(" BREACHED: {reason} "), p.alarm));
     } else if w.open(state.now) {
         spans.push(Span::raw(format!(
-            "{} left · {} samples counted · budget {} of {}",
+            "{} left · {} counted · budget {}/{}",
             duration(w.until, state.now),
             w.counted,
             w.budget_left(s),
@@ -204,7 +230,10 @@ fn window_row(state: &State, c: Color, p: &Palette) -> Option<Line<'static>> {
         }
     } else {
         spans.push(Span::styled(
-            format!("healthy for the whole window ({} samples counted)", w.counted),
+            format!(
+                "healthy for the whole window ({} samples counted)",
+                w.counted
+            ),
             p.ok,
         ));
     }

@@ -35,7 +35,9 @@ pub fn sample(state: &mut State, color: Color, sample: Sample) -> Vec<Cmd> {
         state.signals.window = Some(w);
     }
     if state.signals.watch.is_some() && state.live_color() == Some(color) {
-        cmds.push(Cmd::Face(Face::Warn(watch_line(state, color, &sample, &verdict))));
+        cmds.push(Cmd::Face(Face::Warn(watch_line(
+            state, color, &sample, &verdict,
+        ))));
     }
     state.signals.push(color, Judged { sample, verdict });
     state.mark_dirty();
@@ -44,11 +46,9 @@ pub fn sample(state: &mut State, color: Color, sample: Sample) -> Vec<Cmd> {
             let w = state.signals.window.as_ref().expect("window");
             (w.color, w.exhausted.clone().unwrap_or_default())
         };
-        state.timeline.notice(
-            now,
-            format!("{} breached: {reason}", c.word()),
-            true,
-        );
+        state
+            .timeline
+            .notice(now, format!("{} breached: {reason}", c.word()), true);
     }
     cmds.extend(decide(state));
     cmds.extend(watch_exit(state));
@@ -73,7 +73,14 @@ pub fn router_read(state: &mut State, before: Option<Color>) {
     if let Some(watch) = state.signals.watch {
         if state.signals.window.is_none() {
             let armed = watch.auto_rollback && !state.session.read_only;
-            open(state, "watch".into(), live, Opened::Watch, watch.until, armed);
+            open(
+                state,
+                "watch".into(),
+                live,
+                Opened::Watch,
+                watch.until,
+                armed,
+            );
         }
         return;
     }
@@ -100,7 +107,10 @@ pub fn router_read(state: &mut State, before: Option<Color>) {
     let (key, opened) = match own {
         Some(p) if p.kind == SwitchKind::Switch => (p.switch_id, Opened::OwnSwitch),
         Some(p) => (p.switch_id, Opened::Other),
-        None => (stamp.unwrap_or_else(|| "router change".into()), Opened::Other),
+        None => (
+            stamp.unwrap_or_else(|| "router change".into()),
+            Opened::Other,
+        ),
     };
     let armed = opened == Opened::OwnSwitch && state.signals.armed;
     open(state, key, live, opened, until, armed);
@@ -110,7 +120,14 @@ fn minutes(m: f64) -> Duration {
     Duration::milliseconds((m * 60_000.0) as i64)
 }
 
-fn open(state: &mut State, key: String, color: Color, opened_by: Opened, until: DateTime<Utc>, armed: bool) {
+fn open(
+    state: &mut State,
+    key: String,
+    color: Color,
+    opened_by: Opened,
+    until: DateTime<Utc>,
+    armed: bool,
+) {
     let now = state.now;
     if matches!(opened_by, Opened::OwnSwitch | Opened::Watch) {
         state.signals.banner = None;
@@ -197,7 +214,10 @@ pub fn decide(state: &mut State) -> Vec<Cmd> {
             "not this cockpit's switch: no automatic rollback".to_string()
         })
     } else if state.live_color() != Some(w.color) {
-        Some(format!("the router no longer sends traffic to {}", w.color.word()))
+        Some(format!(
+            "the router no longer sends traffic to {}",
+            w.color.word()
+        ))
     } else {
         None
     };
@@ -210,7 +230,11 @@ pub fn decide(state: &mut State) -> Vec<Cmd> {
     }
     let ready = plan::rollback_ready(state, to);
     if ready.state != GateState::Pass {
-        return alarm(state, &reason, &format!("NOT rolled back: {}", ready.detail));
+        return alarm(
+            state,
+            &reason,
+            &format!("NOT rolled back: {}", ready.detail),
+        );
     }
     let options = RequestOptions {
         yes: true,
@@ -230,11 +254,7 @@ pub fn decide(state: &mut State) -> Vec<Cmd> {
             if let Some(w) = state.signals.window.as_mut() {
                 w.rollback = Some(id);
             }
-            let text = format!(
-                "AUTO-ROLLBACK {} → {}: {reason}",
-                w.color.word(),
-                to.word()
-            );
+            let text = format!("AUTO-ROLLBACK {} → {}: {reason}", w.color.word(), to.word());
             state.timeline.notice(now, text.clone(), true);
             state.flash(text.clone());
             state.signals.banner = Some(format!("⟲ {text}"));
@@ -247,7 +267,11 @@ pub fn decide(state: &mut State) -> Vec<Cmd> {
                 .map(|(t, _)| t.clone())
                 .unwrap_or_else(|| "refused".into());
             let mut out = cmds;
-            out.extend(alarm(state, &reason, &format!("automatic rollback refused: {why}")));
+            out.extend(alarm(
+                state,
+                &reason,
+                &format!("automatic rollback refused: {why}"),
+            ));
             out
         }
     }
@@ -328,7 +352,10 @@ fn watch_exit(state: &mut State) -> Vec<Cmd> {
 /// One line per judged sample of a watch (stderr).
 fn watch_line(state: &State, color: Color, s: &Sample, v: &Verdict) -> String {
     use crate::app::signals::judge::show;
-    let n = s.requests.map(|r| format!("{r:.0}")).unwrap_or_else(|| "?".into());
+    let n = s
+        .requests
+        .map(|r| format!("{r:.0}"))
+        .unwrap_or_else(|| "?".into());
     let rate = s
         .error_rate
         .map(|r| show(r, "%"))

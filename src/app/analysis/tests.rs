@@ -63,18 +63,24 @@ fn switch_to_green(s: &mut State, finish: bool) -> u64 {
         yes: true,
         ..RequestOptions::default()
     };
-    let cmds = update(s, Msg::Request(Request::Switch { to: Color::Green }, options));
-    let [(id, plan)] = starts(&cmds)[..] else {
+    let cmds = update(
+        s,
+        Msg::Request(Request::Switch { to: Color::Green }, options),
+    );
+    let [(id, ref plan)] = starts(&cmds)[..] else {
         panic!("no switch started: {cmds:?} {:?}", s.flash);
     };
     let phase = PhaseTime {
         phase: Phase::PatchAccepted,
         ms: 100,
     };
-    update(s, Msg::ActionStep {
-        id,
-        step: crate::app::action::Step::Phase(phase),
-    });
+    update(
+        s,
+        Msg::ActionStep {
+            id,
+            step: crate::app::action::Step::Phase(phase),
+        },
+    );
     update(s, router(Color::Green, "100", Some(&plan.switch_id)));
     if finish {
         finish_switch(s, id, &plan.switch_id);
@@ -83,20 +89,26 @@ fn switch_to_green(s: &mut State, finish: bool) -> u64 {
 }
 
 fn finish_switch(s: &mut State, id: u64, switch_id: &str) -> Vec<Cmd> {
-    let mut cmds = update(s, Msg::ActionDone {
-        id,
-        outcome: Outcome::Switched {
-            phases: vec![],
-            verification: Verification::Verified,
-            attempts: 1,
+    let mut cmds = update(
+        s,
+        Msg::ActionDone {
+            id,
+            outcome: Outcome::Switched {
+                phases: vec![],
+                verification: Verification::Verified,
+                attempts: 1,
+            },
         },
-    });
-    cmds.extend(update(s, Msg::Recorded(Recorded {
-        id: switch_id.into(),
-        stage: Stage::Outcome,
-        local: Ok(()),
-        cluster: Ok(()),
-    })));
+    );
+    cmds.extend(update(
+        s,
+        Msg::Recorded(Recorded {
+            id: switch_id.into(),
+            stage: Stage::Outcome,
+            local: Ok(()),
+            cluster: Ok(()),
+        }),
+    ));
     cmds
 }
 
@@ -125,10 +137,13 @@ fn feed(s: &mut State, n: usize, requests: f64, errors: f64) -> Vec<Cmd> {
         let now = s.now + Duration::seconds(5);
         cmds.extend(update(s, Msg::Tick(now)));
         let sample = Box::new(sample_at(now, requests, errors));
-        cmds.extend(update(s, Msg::Signals {
-            color: Color::Green,
-            sample,
-        }));
+        cmds.extend(update(
+            s,
+            Msg::Signals {
+                color: Color::Green,
+                sample,
+            },
+        ));
     }
     cmds
 }
@@ -138,8 +153,14 @@ fn an_exhausted_budget_rolls_back_through_the_r_path_with_the_reason_journaled()
     let mut s = armed(false);
     switch_to_green(&mut s, true);
     let w = s.signals.window.clone().expect("a window opened");
-    assert_eq!((w.color, w.opened_by, w.armed), (Color::Green, Opened::OwnSwitch, true));
-    assert!(starts(&feed(&mut s, 2, 250.0, 6.0)).is_empty(), "two breaches are allowed");
+    assert_eq!(
+        (w.color, w.opened_by, w.armed),
+        (Color::Green, Opened::OwnSwitch, true)
+    );
+    assert!(
+        starts(&feed(&mut s, 2, 250.0, 6.0)).is_empty(),
+        "two breaches are allowed"
+    );
     let cmds = feed(&mut s, 1, 250.0, 6.0);
     let [(_, plan)] = &starts(&cmds)[..] else {
         panic!("no rollback: {cmds:?}");
@@ -156,10 +177,20 @@ fn an_exhausted_budget_rolls_back_through_the_r_path_with_the_reason_journaled()
         attempt.reason.as_deref(),
         Some("auto: 5xx 2.40 % > 0.10 % in 3 consecutive samples of ≥ 200 requests")
     );
-    assert_eq!(s.signals.window.as_ref().unwrap().rollback.as_deref(), Some(plan.switch_id.as_str()));
+    assert_eq!(
+        s.signals.window.as_ref().unwrap().rollback.as_deref(),
+        Some(plan.switch_id.as_str())
+    );
     let banner = s.signals.banner.clone().unwrap_or_default();
-    assert!(banner.contains("AUTO-ROLLBACK GREEN → BLUE: 5xx 2.40 %"), "{banner}");
-    assert!(s.timeline.items().iter().any(|i| format!("{i:?}").contains("AUTO-ROLLBACK")));
+    assert!(
+        banner.contains("AUTO-ROLLBACK GREEN → BLUE: 5xx 2.40 %"),
+        "{banner}"
+    );
+    assert!(s
+        .timeline
+        .items()
+        .iter()
+        .any(|i| format!("{i:?}").contains("AUTO-ROLLBACK")));
     // At most once per switch: more breaches start nothing.
     assert!(starts(&feed(&mut s, 5, 250.0, 9.0)).is_empty());
 }
@@ -187,8 +218,18 @@ fn the_same_sample_through_the_r_key_makes_the_same_plan() {
         panic!("no automatic rollback");
     };
     assert_eq!(
-        (auto_plan.kind, auto_plan.to, &auto_plan.from, auto_plan.lb_requests),
-        (key_plan.kind, key_plan.to, &key_plan.from, key_plan.lb_requests)
+        (
+            auto_plan.kind,
+            auto_plan.to,
+            &auto_plan.from,
+            auto_plan.lb_requests
+        ),
+        (
+            key_plan.kind,
+            key_plan.to,
+            &key_plan.from,
+            key_plan.lb_requests
+        )
     );
 }
 
@@ -210,14 +251,20 @@ fn small_samples_and_no_data_never_exhaust_the_budget() {
             },
             ..Sample::default()
         };
-        let cmds = update(&mut s, Msg::Signals {
-            color: Color::Green,
-            sample: Box::new(sample),
-        });
+        let cmds = update(
+            &mut s,
+            Msg::Signals {
+                color: Color::Green,
+                sample: Box::new(sample),
+            },
+        );
         assert!(starts(&cmds).is_empty());
     }
     let w = s.signals.window.as_ref().unwrap();
-    assert_eq!((w.counted, w.not_counted, w.exhausted.clone()), (0, 15, None));
+    assert_eq!(
+        (w.counted, w.not_counted, w.exhausted.clone()),
+        (0, 15, None)
+    );
 }
 
 #[test]
@@ -247,13 +294,26 @@ fn never_onto_a_color_that_is_not_ready_alarm_instead() {
     for p in &mut pods {
         p.ready = 0;
     }
-    update(&mut s, Msg::Pods {
-        color: Color::Blue,
-        pods,
-    });
+    update(
+        &mut s,
+        Msg::Pods {
+            color: Color::Blue,
+            pods,
+        },
+    );
     assert!(starts(&feed(&mut s, 3, 250.0, 6.0)).is_empty());
-    let alarm = s.signals.window.as_ref().unwrap().alarm.clone().unwrap_or_default();
-    assert!(alarm.contains("NOT rolled back") && alarm.contains("outage"), "{alarm}");
+    let alarm = s
+        .signals
+        .window
+        .as_ref()
+        .unwrap()
+        .alarm
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        alarm.contains("NOT rolled back") && alarm.contains("outage"),
+        "{alarm}"
+    );
     let banner = s.signals.banner.clone().unwrap_or_default();
     assert!(banner.contains("GREEN BREACHED: 5xx 2.40 %"), "{banner}");
     assert!(s.actions.running.is_empty());
@@ -268,7 +328,14 @@ fn a_read_only_session_never_rolls_back_and_says_so() {
     let w = s.signals.window.clone().expect("judged anyway");
     assert_eq!((w.opened_by, w.armed), (Opened::Other, false));
     assert!(starts(&feed(&mut s, 3, 250.0, 6.0)).is_empty());
-    let alarm = s.signals.window.as_ref().unwrap().alarm.clone().unwrap_or_default();
+    let alarm = s
+        .signals
+        .window
+        .as_ref()
+        .unwrap()
+        .alarm
+        .clone()
+        .unwrap_or_default();
     assert!(alarm.contains("read-only"), "{alarm}");
 }
 
@@ -277,7 +344,14 @@ fn someone_elses_switch_is_judged_and_alarmed_not_rolled_back() {
     let mut s = armed(false);
     update(&mut s, router(Color::Green, "100", Some("alice-switch")));
     assert!(starts(&feed(&mut s, 3, 250.0, 6.0)).is_empty());
-    let alarm = s.signals.window.as_ref().unwrap().alarm.clone().unwrap_or_default();
+    let alarm = s
+        .signals
+        .window
+        .as_ref()
+        .unwrap()
+        .alarm
+        .clone()
+        .unwrap_or_default();
     assert!(alarm.contains("not this cockpit's switch"), "{alarm}");
 }
 
@@ -285,7 +359,8 @@ fn someone_elses_switch_is_judged_and_alarmed_not_rolled_back() {
 fn the_window_closes_after_its_minutes() {
     let mut s = armed(false);
     switch_to_green(&mut s, true);
-    update(&mut s, Msg::Tick(s.now + Duration::minutes(16)));
+    let later = s.now + Duration::minutes(16);
+    update(&mut s, Msg::Tick(later));
     assert!(starts(&feed(&mut s, 5, 250.0, 6.0)).is_empty());
     assert_eq!(s.signals.window.as_ref().unwrap().counted, 0);
 }
@@ -293,7 +368,13 @@ fn the_window_closes_after_its_minutes() {
 #[test]
 fn the_switch_confirmation_shows_the_detection_delay() {
     let mut s = armed(false);
-    update(&mut s, Msg::Request(Request::Switch { to: Color::Green }, RequestOptions::default()));
+    update(
+        &mut s,
+        Msg::Request(
+            Request::Switch { to: Color::Green },
+            RequestOptions::default(),
+        ),
+    );
     let Some(Modal::Confirm(c)) = &s.modal else {
         panic!("no confirmation");
     };
@@ -314,16 +395,34 @@ fn exits(cmds: &[Cmd]) -> Vec<i32> {
 #[test]
 fn watch_exits_4_on_a_breach_and_0_when_healthy_to_the_end() {
     let mut s = armed(false);
-    update(&mut s, sample::router(RouterTarget::Color(Color::Green), "g"));
+    update(
+        &mut s,
+        sample::router(RouterTarget::Color(Color::Green), "g"),
+    );
     let until = s.now + Duration::seconds(60);
-    update(&mut s, Msg::Watch { until, auto_rollback: false });
+    update(
+        &mut s,
+        Msg::Watch {
+            until,
+            auto_rollback: false,
+        },
+    );
     assert_eq!(exits(&feed(&mut s, 2, 250.0, 6.0)), Vec::<i32>::new());
     assert_eq!(exits(&feed(&mut s, 1, 250.0, 6.0)), vec![EXIT_BREACHED]);
 
     let mut s = armed(false);
-    update(&mut s, sample::router(RouterTarget::Color(Color::Green), "g"));
+    update(
+        &mut s,
+        sample::router(RouterTarget::Color(Color::Green), "g"),
+    );
     let until = s.now + Duration::seconds(30);
-    update(&mut s, Msg::Watch { until, auto_rollback: false });
+    update(
+        &mut s,
+        Msg::Watch {
+            until,
+            auto_rollback: false,
+        },
+    );
     let cmds = feed(&mut s, 7, 250.0, 0.0);
     assert_eq!(exits(&cmds), vec![0]);
 }
@@ -332,36 +431,60 @@ fn watch_exits_4_on_a_breach_and_0_when_healthy_to_the_end() {
 fn watch_with_auto_rollback_exits_4_after_the_rollback_is_recorded() {
     let mut s = armed(false);
     s.signals.armed = false; // the cockpit's setting does not matter: the flag arms
-    update(&mut s, sample::router(RouterTarget::Color(Color::Green), "g"));
+    update(
+        &mut s,
+        sample::router(RouterTarget::Color(Color::Green), "g"),
+    );
     let until = s.now + Duration::seconds(600);
-    update(&mut s, Msg::Watch { until, auto_rollback: true });
+    update(
+        &mut s,
+        Msg::Watch {
+            until,
+            auto_rollback: true,
+        },
+    );
     let cmds = feed(&mut s, 3, 250.0, 6.0);
     let [(id, plan)] = &starts(&cmds)[..] else {
         panic!("no rollback: {cmds:?}");
     };
     assert!(exits(&cmds).is_empty(), "not before it is recorded");
-    update(&mut s, Msg::ActionDone {
-        id: *id,
-        outcome: Outcome::Switched {
-            phases: vec![],
-            verification: Verification::Verified,
-            attempts: 1,
+    update(
+        &mut s,
+        Msg::ActionDone {
+            id: *id,
+            outcome: Outcome::Switched {
+                phases: vec![],
+                verification: Verification::Verified,
+                attempts: 1,
+            },
         },
-    });
-    let cmds = update(&mut s, Msg::Recorded(Recorded {
-        id: plan.switch_id.clone(),
-        stage: Stage::Outcome,
-        local: Ok(()),
-        cluster: Ok(()),
-    }));
+    );
+    let cmds = update(
+        &mut s,
+        Msg::Recorded(Recorded {
+            id: plan.switch_id.clone(),
+            stage: Stage::Outcome,
+            local: Ok(()),
+            cluster: Ok(()),
+        }),
+    );
     assert_eq!(exits(&cmds), vec![EXIT_BREACHED]);
 }
 
 #[test]
 fn watch_without_enough_traffic_cannot_say_healthy() {
     let mut s = armed(false);
-    update(&mut s, sample::router(RouterTarget::Color(Color::Green), "g"));
+    update(
+        &mut s,
+        sample::router(RouterTarget::Color(Color::Green), "g"),
+    );
     let until = s.now + Duration::seconds(20);
-    update(&mut s, Msg::Watch { until, auto_rollback: false });
+    update(
+        &mut s,
+        Msg::Watch {
+            until,
+            auto_rollback: false,
+        },
+    );
     assert_eq!(exits(&feed(&mut s, 5, 10.0, 0.0)), vec![1]);
 }

@@ -84,7 +84,12 @@ pub fn judge(signals: &Signals, sample: &Sample) -> Verdict {
         if over {
             breaches.push(Breach {
                 signal: i,
-                words: format!("{} {} {sign} {}", d.name, show(v, &d.unit), show(t, &d.unit)),
+                words: format!(
+                    "{} {} {sign} {}",
+                    d.name,
+                    show(v, &d.unit),
+                    show(t, &d.unit)
+                ),
                 factor,
             });
         }

@@ -216,7 +216,9 @@ impl Signals {
                 unit: s.unit.clone(),
                 threshold: s.threshold,
                 direction: s.direction,
-                how: how(s.expression.clone().unwrap_or_default(), &|| s.query.clone()),
+                how: how(s.expression.clone().unwrap_or_default(), &|| {
+                    s.query.clone()
+                }),
             });
         }
         Signals {
@@ -293,9 +295,7 @@ impl Signals {
 
     /// The window judging `c` now, if one is open.
     pub fn open_window(&self, c: Color, now: DateTime<Utc>) -> Option<&Window> {
-        self.window
-            .as_ref()
-            .filter(|w| w.color == c && w.open(now))
+        self.window.as_ref().filter(|w| w.color == c && w.open(now))
     }
 
     /// What a sample's value of a signal is, by index into the definitions.

@@ -95,7 +95,10 @@ fn no_data_is_its_own_verdict_never_healthy() {
         Verdict::NoData("source down: p1: timeout after 2 s".into())
     );
     x.health = Health::default();
-    assert_eq!(judge(&s, &x), Verdict::NoData("no ready pod to scrape".into()));
+    assert_eq!(
+        judge(&s, &x),
+        Verdict::NoData("no ready pod to scrape".into())
+    );
     x.health.asked = 2;
     x.health.ok = 2;
     assert!(matches!(judge(&s, &x), Verdict::NoData(w) if w.contains("baseline")));
@@ -110,14 +113,17 @@ fn custom_signals_breach_in_their_direction() {
         panic!("breach");
     };
     let words: Vec<&str> = b.iter().map(|b| b.words.as_str()).collect();
-    assert_eq!(words, ["db pool 95.00 % > 90.00 %", "cache hit 40.00 % < 50.00 %"]);
+    assert_eq!(
+        words,
+        ["db pool 95.00 % > 90.00 %", "cache hit 40.00 % < 50.00 %"]
+    );
 }
 
 #[test]
 fn consecutive_breaches_exhaust_the_budget_and_a_healthy_sample_resets_it() {
     let s = signals();
     let mut w = window();
-    let mut feed = |w: &mut Window, secs, n, e| {
+    let feed = |w: &mut Window, secs, n, e| {
         let x = measured(secs, n, e);
         w.count(&s, &x, &judge(&s, &x))
     };
@@ -127,7 +133,10 @@ fn consecutive_breaches_exhaust_the_budget_and_a_healthy_sample_resets_it() {
     assert!(!feed(&mut w, 15, 250.0, 0.0), "healthy resets the streak");
     assert_eq!(w.budget_left(&s), 3);
     assert!(!feed(&mut w, 20, 250.0, 5.0));
-    assert!(!feed(&mut w, 25, 50.0, 5.0), "too small: neither breach nor reset");
+    assert!(
+        !feed(&mut w, 25, 50.0, 5.0),
+        "too small: neither breach nor reset"
+    );
     assert!(!feed(&mut w, 30, 250.0, 5.0));
     assert!(feed(&mut w, 35, 250.0, 6.0));
     assert_eq!(
@@ -179,7 +188,12 @@ fn history_is_bounded_and_in_time_order() {
         let verdict = judge(&s, &x);
         s.push(Color::Blue, Judged { sample: x, verdict });
     }
-    let times: Vec<_> = s.color(Color::Blue).samples.iter().map(|j| j.sample.at).collect();
+    let times: Vec<_> = s
+        .color(Color::Blue)
+        .samples
+        .iter()
+        .map(|j| j.sample.at)
+        .collect();
     assert_eq!(times, [at(12), at(15), at(20)]);
 }
 

@@ -251,7 +251,13 @@ async fn ask(api: &Api, health: &mut Health, query: &str, at: DateTime<Utc>) -> 
 }
 
 /// The last `backfill_minutes` of the built-in signals, one sample per interval.
-async fn backfill(api: &Api, q: &Queries, p: &PrometheusConfig, interval: f64, window: f64) -> Vec<Sample> {
+async fn backfill(
+    api: &Api,
+    q: &Queries,
+    p: &PrometheusConfig,
+    interval: f64,
+    window: f64,
+) -> Vec<Sample> {
     let end = Utc::now();
     let start = end - chrono::Duration::milliseconds((p.backfill_minutes * 60_000.0) as i64);
     let step = interval.max(1.0);
@@ -266,7 +272,8 @@ async fn backfill(api: &Api, q: &Queries, p: &PrometheusConfig, interval: f64, w
     let at = |ms: i64| Utc.timestamp_millis_opt(ms).single();
     rps.iter()
         .filter_map(|(ms, r)| {
-            let find = |v: &[(i64, Option<f64>)]| v.iter().find(|(t, _)| t == ms).and_then(|(_, x)| *x);
+            let find =
+                |v: &[(i64, Option<f64>)]| v.iter().find(|(t, _)| t == ms).and_then(|(_, x)| *x);
             let requests = r.map(|r| r * window);
             let error_rate = find(&errs).filter(|_| requests.is_some_and(|n| n > 0.0));
             Some(Sample {

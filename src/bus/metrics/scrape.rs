@@ -65,16 +65,26 @@ async fn round(ctx: &Ctx, color: Color, pods: &[PodSummary], tracker: &mut Track
         asked: pods.len() as u32,
         ..Health::default()
     };
-    let mut answers = futures::stream::iter(pods)
-        .map(|p| async move {
-            let fetched = tokio::time::timeout(
-                timeout,
-                probes::fetch_pod(ctx, &cc.namespace, &p.name, cc.port, &m.path),
-            )
-            .await;
-            (p.name.as_str(), fetched, Utc::now())
+    // Owned futures: each scrape carries what it needs (no borrow across the spawned task).
+    let jobs: Vec<_> = pods
+        .iter()
+        .map(|p| {
+            let ctx = ctx.clone();
+            let (ns, pod, port, path) = (
+                cc.namespace.clone(),
+                p.name.clone(),
+                cc.port,
+                m.path.clone(),
+            );
+            async move {
+                let fetched =
+                    tokio::time::timeout(timeout, probes::fetch_pod(&ctx, &ns, &pod, port, &path))
+                        .await;
+                (pod, fetched, Utc::now())
+            }
         })
-        .buffer_unordered(m.concurrency.max(1));
+        .collect();
+    let mut answers = futures::stream::iter(jobs).buffer_unordered(m.concurrency.max(1));
     while let Some((pod, fetched, at)) = answers.next().await {
         let text = match fetched {
             Err(_) => Err(format!("timeout after {} s", m.timeout_secs)),
@@ -84,7 +94,7 @@ async fn round(ctx: &Ctx, color: Color, pods: &[PodSummary], tracker: &mut Track
         };
         match text.and_then(|t| parse::parse(&t).map_err(|e| e.to_string())) {
             Ok(exposition) => {
-                tracker.observe(pod, at, &exposition);
+                tracker.observe(&pod, at, &exposition);
                 health.ok += 1;
             }
             Err(e) => keep_reason(&mut health.errors, clean(&format!("{pod}: {e}"))),

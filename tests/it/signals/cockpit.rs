@@ -44,24 +44,39 @@ fn the_demo_rolls_a_bad_version_back_on_its_own_and_says_why() {
         s.contains("passed")
     });
     pane.key("t");
-    pane.wait_for("the switch's confirmation with its detection delay", Duration::from_secs(20), |s| {
-        s.contains("detection delay")
-    });
+    pane.wait_for(
+        "the switch's confirmation with its detection delay",
+        Duration::from_secs(20),
+        |s| s.contains("detection delay"),
+    );
     pane.key("y");
     pane.wait_for("green live", Duration::from_secs(30), |s| {
-        s.lines().any(|l| l.contains("traffic →") && l.contains(" GREEN LIVE "))
+        s.lines()
+            .any(|l| l.contains("traffic →") && l.contains(" GREEN LIVE "))
     });
     // The demo's bad version fails after serving 20 s; 3 breaching 5 s samples later it is
     // rolled back.
     let screen = pane.wait_for("the automatic rollback", Duration::from_secs(150), |s| {
         s.contains("AUTO-ROLLBACK GREEN → BLUE")
-            && s.lines().any(|l| l.contains("traffic →") && l.contains(" BLUE LIVE "))
+            && s.lines()
+                .any(|l| l.contains("traffic →") && l.contains(" BLUE LIVE "))
     });
     assert!(screen.contains("5xx"), "{screen}");
-    assert!(screen.contains("consecutive samples"), "the screen says why:\n{screen}");
+    assert!(
+        screen.contains("consecutive samples"),
+        "the screen says why:\n{screen}"
+    );
     let route = kubectl(
         &kc,
-        &["-n", "fittrack", "get", "httproute", "fittrack", "-o", "jsonpath={.spec.rules[0].backendRefs[0].weight}"],
+        &[
+            "-n",
+            "fittrack",
+            "get",
+            "httproute",
+            "fittrack",
+            "-o",
+            "jsonpath={.spec.rules[0].backendRefs[0].weight}",
+        ],
     )
     .unwrap_or_default();
     assert_eq!(route.trim(), "100", "blue's weight after the rollback");

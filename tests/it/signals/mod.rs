@@ -138,7 +138,11 @@ impl Loop {
         let v = green_version.to_string();
         self.until("facts read, green ready", move |s| {
             let green = s.color(Color::Green);
-            let ready = green.pods.iter().filter(|p| p.is_ready() && !p.terminating).count();
+            let ready = green
+                .pods
+                .iter()
+                .filter(|p| p.is_ready() && !p.terminating)
+                .count();
             let all_new = green
                 .pods
                 .iter()
@@ -194,16 +198,25 @@ impl Drop for Loop {
 /// yet: a strategic merge patch of the container's image, as `kubectl set image` does).
 pub async fn deploy_green(client: &kube::Client, image: &str) {
     let api: Api<Deployment> = Api::namespaced(client.clone(), "fittrack-green");
-    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "image": image}]}}}});
-    api.patch("fittrack", &PatchParams::default(), &Patch::Strategic(patch))
-        .await
-        .expect("patch green's image");
+    let patch =
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "image": image}]}}}});
+    api.patch(
+        "fittrack",
+        &PatchParams::default(),
+        &Patch::Strategic(patch),
+    )
+    .await
+    .expect("patch green's image");
 }
 
 /// Send all traffic to `to` by writing the HTTPRoute's weights directly (someone else's
 /// switch, as far as cutover can tell).
 pub async fn route_to(client: &kube::Client, to: Color) {
-    let (blue, green) = if to == Color::Blue { (100, 0) } else { (0, 100) };
+    let (blue, green) = if to == Color::Blue {
+        (100, 0)
+    } else {
+        (0, 100)
+    };
     let gvk = GroupVersionKind::gvk("gateway.networking.k8s.io", "v1", "HTTPRoute");
     let api: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), "fittrack", &ApiResource::from_gvk(&gvk));
@@ -212,9 +225,13 @@ pub async fn route_to(client: &kube::Client, to: Color) {
         {"op": "replace", "path": "/spec/rules/0/backendRefs/1/weight", "value": green},
     ]);
     let patch: json_patch::Patch = serde_json::from_value(patch).unwrap();
-    api.patch("fittrack", &PatchParams::default(), &Patch::Json::<()>(patch))
-        .await
-        .expect("patch the route");
+    api.patch(
+        "fittrack",
+        &PatchParams::default(),
+        &Patch::Json::<()>(patch),
+    )
+    .await
+    .expect("patch the route");
 }
 
 /// The router says `c`.

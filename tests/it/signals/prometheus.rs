@@ -60,7 +60,10 @@ async fn start(dir: &Path, sd: &Path) -> Prometheus {
     .unwrap();
     let child = Command::new("prometheus")
         .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .arg("--log.level=warn")
         .stdout(Stdio::null())
@@ -106,8 +109,10 @@ async fn the_prometheus_source_tells_the_same_error_rate_story() {
     deploy_green(&l.client, "fittrack/api:v2.0.1-bad").await;
     l.ready("v2.0.1-bad").await;
     route_to(&l.client, Color::Green).await;
-    l.until("the router says green", |s| routed_to(s, Color::Green).then_some(()))
-        .await;
+    l.until("the router says green", |s| {
+        routed_to(s, Color::Green).then_some(())
+    })
+    .await;
     let until = l.state.now + chrono::Duration::minutes(5);
     l.dispatch(Msg::Watch {
         until,
@@ -123,16 +128,30 @@ async fn the_prometheus_source_tells_the_same_error_rate_story() {
                 .filter(|(r, n)| *r > 0.001 && *n >= 20.0)
         })
         .await;
-    assert!(rate < 0.5, "a -bad version fails about 5 %, not {rate} (of {n})");
+    assert!(
+        rate < 0.5,
+        "a -bad version fails about 5 %, not {rate} (of {n})"
+    );
     let w = l
         .until("the budget exhausted", |s| {
-            s.signals.window.as_ref().filter(|w| w.exhausted.is_some()).cloned()
+            s.signals
+                .window
+                .as_ref()
+                .filter(|w| w.exhausted.is_some())
+                .cloned()
         })
         .await;
     let reason = w.exhausted.unwrap();
     assert!(reason.starts_with("5xx "), "{reason}");
     // The custom signals' PromQL answers too (the demo's DB pool usage).
-    let pool = l.state.signals.color(Color::Green).last().unwrap().sample.custom[0];
+    let pool = l
+        .state
+        .signals
+        .color(Color::Green)
+        .last()
+        .unwrap()
+        .sample
+        .custom[0];
     assert!(pool.is_some_and(|v| (0.0..=1.0).contains(&v)), "{pool:?}");
     drop(prom);
 }

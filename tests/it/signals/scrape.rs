@@ -72,9 +72,10 @@ async fn a_bad_version_is_rolled_back_automatically_after_a_switch() {
     assert!(reason.starts_with("auto: 5xx "), "{reason}");
     l.until("the rollback recorded", |s| {
         let done = s.actions.running.is_empty();
-        let rolled = s.actions.history.iter().any(|e| {
-            e.kind == EntryKind::Rollback && e.reason.as_deref() == Some(reason.as_str())
-        });
+        let rolled =
+            s.actions.history.iter().any(|e| {
+                e.kind == EntryKind::Rollback && e.reason.as_deref() == Some(reason.as_str())
+            });
         (done && rolled).then_some(())
     })
     .await;
@@ -86,7 +87,13 @@ async fn a_bad_version_is_rolled_back_automatically_after_a_switch() {
             && e["reason"] == reason.as_str()),
         "{journal:#?}"
     );
-    assert!(l.state.signals.banner.as_deref().unwrap_or("").contains("AUTO-ROLLBACK"));
+    assert!(l
+        .state
+        .signals
+        .banner
+        .as_deref()
+        .unwrap_or("")
+        .contains("AUTO-ROLLBACK"));
 }
 
 /// The detection half, without the switch executor: green made live by someone else's
@@ -99,8 +106,10 @@ async fn a_bad_version_exhausts_the_budget_and_asks_for_the_rollback() {
     deploy_green(&l.client, "fittrack/api:v2.0.1-bad").await;
     l.ready("v2.0.1-bad").await;
     route_to(&l.client, Color::Green).await;
-    l.until("the router says green", |s| routed_to(s, Color::Green).then_some(()))
-        .await;
+    l.until("the router says green", |s| {
+        routed_to(s, Color::Green).then_some(())
+    })
+    .await;
     let until = l.state.now + Duration::minutes(5);
     l.dispatch(Msg::Watch {
         until,
@@ -115,7 +124,10 @@ async fn a_bad_version_exhausts_the_budget_and_asks_for_the_rollback() {
     let reason = format!("auto: {}", w.exhausted.clone().unwrap());
     let w = l
         .until("the rollback asked", |s| {
-            s.signals.window_of(Color::Green).filter(|w| w.rollback.is_some()).cloned()
+            s.signals
+                .window_of(Color::Green)
+                .filter(|w| w.rollback.is_some())
+                .cloned()
         })
         .await;
     let id = w.rollback.unwrap();
@@ -141,8 +153,10 @@ async fn a_healthy_version_is_never_rolled_back() {
     .await;
     l.ready("v2.0.0").await;
     route_to(&l.client, Color::Green).await;
-    l.until("the router says green", |s| routed_to(s, Color::Green).then_some(()))
-        .await;
+    l.until("the router says green", |s| {
+        routed_to(s, Color::Green).then_some(())
+    })
+    .await;
     let until = l.state.now + Duration::seconds(40);
     l.dispatch(Msg::Watch {
         until,
@@ -150,13 +164,24 @@ async fn a_healthy_version_is_never_rolled_back() {
     });
     let w = l
         .until("60 samples judged", |s| {
-            s.signals.window.as_ref().filter(|w| w.counted >= 60).cloned()
+            s.signals
+                .window
+                .as_ref()
+                .filter(|w| w.counted >= 60)
+                .cloned()
         })
         .await;
-    assert_eq!((w.failures, w.exhausted, w.rollback, w.alarm), (0, None, None, None));
+    assert_eq!(
+        (w.failures, w.exhausted, w.rollback, w.alarm),
+        (0, None, None, None)
+    );
     assert!(routed_to(&l.state, Color::Green));
     assert!(l.state.actions.running.is_empty());
-    assert!(l.journal().is_empty(), "nothing was done: {:?}", l.journal());
+    assert!(
+        l.journal().is_empty(),
+        "nothing was done: {:?}",
+        l.journal()
+    );
 }
 
 use cutover::app::msg::Msg;
