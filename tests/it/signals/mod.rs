@@ -33,7 +33,8 @@ pub const DEADLINE: Duration = Duration::from_secs(90);
 /// A simulator, a bus, and the real core: every message goes through `update`, and every
 /// command `update` makes goes to the bus — the cockpit's loop without a terminal.
 pub struct Loop {
-    pub sim: SimHandle,
+    /// Kept alive for the test.
+    pub _sim: SimHandle,
     pub client: kube::Client,
     pub bus: Option<Bus>,
     pub rx: UnboundedReceiver<Msg>,
@@ -89,7 +90,7 @@ impl Loop {
         };
         let bus = Bus::start(client.clone(), config, tx, feeds, journal.clone());
         Loop {
-            sim,
+            _sim: sim,
             client,
             bus: Some(bus),
             rx,

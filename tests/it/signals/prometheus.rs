@@ -89,6 +89,7 @@ async fn the_prometheus_source_tells_the_same_error_rate_story() {
     if !have_prometheus() {
         return;
     }
+    crate::support::init();
     let dir = tempfile::tempdir().unwrap();
     let sd = dir.path().join("targets.json");
     let prom = start(dir.path(), &sd).await;
