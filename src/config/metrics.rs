@@ -278,7 +278,7 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
         ("metrics.interval_secs", m.interval_secs),
         ("metrics.timeout_secs", m.timeout_secs),
     ] {
-        if !(secs.is_finite() && secs >= 0.1 && secs <= 3600.0) {
+        if !(secs.is_finite() && (0.1..=3600.0).contains(&secs)) {
             add(
                 key,
                 format!("{secs} is not a number of seconds between 0.1 and 3600"),

@@ -147,7 +147,7 @@ fn lex(text: &str) -> Result<Vec<Token>, String> {
     let mut rest = text.trim_start();
     while !rest.is_empty() {
         if let Some(s) = SYMS.iter().chain(&["/"]).find(|s| rest.starts_with(**s)) {
-            out.push(Token::Sym(*s));
+            out.push(Token::Sym(s));
             rest = &rest[s.len()..];
         } else if let Some(body) = rest.strip_prefix('"') {
             let end = body.find('"').ok_or("unterminated string")?;
