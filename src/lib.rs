@@ -10,6 +10,7 @@ pub mod driver;
 pub mod headless;
 pub mod keymap;
 pub mod logging;
+pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod sanitize;

@@ -136,6 +136,17 @@ fn run(cli: Cli) -> color_eyre::Result<i32> {
             let job = Job::Act(Request::Rollback { to: None }, options);
             run_headless(cluster.or(&before), job)
         }
+        Some(Command::Watch {
+            duration,
+            auto_rollback,
+            cluster,
+        }) => run_headless(
+            cluster.or(&before),
+            Job::Watch {
+                duration,
+                auto_rollback,
+            },
+        ),
         Some(Command::Journal {
             since,
             output,

@@ -58,6 +58,13 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         },
         Intent::Oldest => oldest(state),
         Intent::Open => open_detail(state),
+        Intent::Explain => {
+            let color = state
+                .focused_color()
+                .or(state.live_color())
+                .unwrap_or(Color::Blue);
+            state.modal = Some(Modal::Explain { color, scroll: 0 });
+        }
         Intent::Filter => {
             state.filter_input = Some(
                 state
@@ -254,7 +261,8 @@ fn cycle(focus: Focus, forward: bool) -> Focus {
 /// Modal scrolls stop at their last line as the view last drew it, so a `k` after
 /// over-scrolling moves at once.
 fn move_rows(state: &mut State, delta: isize) {
-    if let Some(Modal::PodDetail { scroll, .. }) = &mut state.modal {
+    if let Some(Modal::PodDetail { scroll, .. } | Modal::Explain { scroll, .. }) = &mut state.modal
+    {
         let max = state.viewport.detail_lines.saturating_sub(1);
         *scroll = scroll.saturating_add_signed(delta).min(max);
         return;

@@ -101,6 +101,27 @@ pub enum Msg {
     /// The shared history (ConfigMap `cutover-history`) as last read: every cockpit's and
     /// pipeline's outcomes, oldest first.
     History(Vec<Entry>),
+    /// One interval's signals of a color.
+    Signals {
+        /// Which color.
+        color: Color,
+        /// What was measured.
+        sample: Box<crate::metrics::Sample>,
+    },
+    /// Earlier samples of a color (a Prometheus source's backfill at start), oldest first.
+    SignalHistory {
+        /// Which color.
+        color: Color,
+        /// The samples.
+        samples: Vec<crate::metrics::Sample>,
+    },
+    /// `cutover watch`: judge the live color until `until`, rolling back when asked.
+    Watch {
+        /// When the watch ends healthy.
+        until: DateTime<Utc>,
+        /// Roll back when the budget is exhausted.
+        auto_rollback: bool,
+    },
 }
 
 /// A terminating signal.

@@ -10,6 +10,7 @@ use super::action::confirm::Confirm;
 use super::action::tracker::Actions;
 use super::action::RequestOptions;
 use super::logbuf::LogBuffer;
+use super::signals::Signals;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, ReleaseConfig, SmokeConfig, Theme};
 use crate::keymap::{KeyMode, Keymap};
@@ -90,6 +91,13 @@ pub enum Focus {
 /// An open modal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
+    /// Why a color's signals stand as they do: queries, samples, budget, source health.
+    Explain {
+        /// Its color.
+        color: Color,
+        /// Scroll offset in rows.
+        scroll: usize,
+    },
     /// Detail of one pod.
     PodDetail {
         /// Its color.
@@ -131,7 +139,7 @@ pub struct Viewport {
     pub timeline_rows: usize,
     /// Lines of the help screen, when it is open.
     pub help_lines: usize,
-    /// Lines of the pod detail, when it is open.
+    /// Lines of the pod detail (or the signals' explanation), when it is open.
     pub detail_lines: usize,
 }
 
@@ -273,6 +281,8 @@ pub struct State {
     pub viewport: Viewport,
     /// Which colors have a configured Deployment (its feed must be read before a request).
     pub colors_with_deployment: [bool; 2],
+    /// Each color's signals and the analysis of the live one.
+    pub signals: Signals,
     dirty: bool,
 }
 
@@ -298,6 +308,7 @@ impl State {
                 streams: None,
             }
         };
+        let signals = Signals::new(config, session.read_only);
         let r = &config.router;
         let kind = serde_json::to_value(r.kind)
             .ok()
@@ -339,6 +350,7 @@ impl State {
             max_streams: config.logs.max_streams,
             viewport: Viewport::default(),
             colors_with_deployment: Color::BOTH.map(|c| config.colors.of(c).deployment.is_some()),
+            signals,
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -456,6 +468,7 @@ impl State {
             (Some(Modal::Confirm(_)), _) => KeyMode::Confirm,
             (Some(Modal::ChooseRollback { .. }), _) => KeyMode::ChooseColor,
             (Some(Modal::PodDetail { .. }), _) => KeyMode::PodDetail,
+            (Some(Modal::Explain { .. }), _) => KeyMode::Explain,
             (None, Screen::Help(_)) => KeyMode::Help,
             (None, Screen::AppLog) => KeyMode::AppLog,
             (None, Screen::Cockpit) if self.filter_input.is_some() => KeyMode::FilterInput,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::analysis;
 use super::keys::handle_key;
 use super::msg::{Cmd, Face, Msg};
 use super::release as flow;
@@ -19,7 +20,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         // Not dirty: the frame that reported it already shows it.
         Msg::Viewport(v) => state.viewport = v,
-        Msg::Tick(now) => tick(state, now),
+        Msg::Tick(now) => {
+            tick(state, now);
+            let mut cmds = analysis::tick(state);
+            if state.actions.pending.is_some() {
+                cmds.extend(flow::retry_pending(state));
+            }
+            return cmds;
+        }
         Msg::Pods { color, pods } => {
             let cs = state.color_mut(color);
             let selected = cs.pods.get(cs.selected).map(|p| p.name.clone());
@@ -43,8 +51,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             data_arrived(state, Feed::Endpoints(color));
         }
         Msg::Router(view) => {
+            let before = state.live_color();
             apply_router(state, view);
             data_arrived(state, Feed::Router);
+            analysis::router_read(state, before);
         }
         Msg::Events(events) => {
             for ev in events {
@@ -123,12 +133,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Request(request, options) => return flow::request(state, request, options),
         Msg::Answer(text) => return flow::answer(state, text),
         Msg::ActionStep { id, step } => return flow::step(state, id, step),
-        Msg::ActionDone { id, outcome } => return flow::done(state, id, outcome),
-        Msg::Recorded(rec) => return flow::recorded(state, rec),
+        Msg::ActionDone { id, outcome } => {
+            let mut cmds = flow::done(state, id, outcome);
+            cmds.extend(analysis::decide(state));
+            return cmds;
+        }
+        Msg::Recorded(rec) => {
+            let mut cmds = flow::recorded(state, rec.clone());
+            cmds.extend(analysis::recorded(state, &rec));
+            return cmds;
+        }
         Msg::History(entries) => {
             touch(state, Feed::History);
             return flow::history(state, entries);
         }
+        Msg::Signals { color, sample } => return analysis::sample(state, color, *sample),
+        Msg::SignalHistory { color, samples } => analysis::backfill(state, color, samples),
+        Msg::Watch {
+            until,
+            auto_rollback,
+        } => return analysis::watch(state, until, auto_rollback),
     }
     // A headless request waits for the facts it needs; any data may be the last of them.
     if state.actions.pending.is_some() {

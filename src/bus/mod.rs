@@ -7,6 +7,7 @@ pub mod actions;
 pub mod feeds;
 pub mod journal;
 pub mod logs;
+pub mod metrics;
 pub mod probes;
 pub mod watch;
 
@@ -68,6 +69,8 @@ pub struct FeedSet {
     pub logs: bool,
     /// Health probes of each color and the LB probe.
     pub probes: bool,
+    /// Each color's signals (`[metrics]`).
+    pub metrics: bool,
 }
 
 impl FeedSet {
@@ -77,6 +80,7 @@ impl FeedSet {
             watches: true,
             logs: true,
             probes: true,
+            metrics: true,
         }
     }
 
@@ -86,6 +90,7 @@ impl FeedSet {
             watches: true,
             logs: false,
             probes: false,
+            metrics: false,
         }
     }
 }
@@ -125,6 +130,9 @@ impl Bus {
         }
         if feeds.probes {
             probes::spawn_all(&ctx, &shared, &mut tasks);
+        }
+        if feeds.metrics {
+            metrics::spawn_all(&ctx, &shared, &mut tasks);
         }
         let (journal, journal_task) = Journal::spawn(&ctx, journal_path);
         Bus {

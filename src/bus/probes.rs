@@ -154,6 +154,27 @@ async fn fetch(ctx: &Ctx, color: Color, path: &str, pods: &[PodSummary]) -> Resu
     }
 }
 
+/// One GET of `path` on pod `pod` through the probes' transport (the pod proxy, or a
+/// port-forward); the metrics scrape uses it too.
+pub async fn fetch_pod(
+    ctx: &Ctx,
+    ns: &str,
+    pod: &str,
+    port: u16,
+    path: &str,
+) -> Result<Answer, String> {
+    match ctx.config.probes.transport {
+        ProbeTransport::Proxy => {
+            let url = format!("/api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy{path}");
+            via_api_proxy(&ctx.client, &url).await
+        }
+        ProbeTransport::PortForward => {
+            let api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+            via_port_forward(&api, pod, port, path).await
+        }
+    }
+}
+
 async fn via_api_proxy(client: &kube::Client, url: &str) -> Result<Answer, String> {
     let req = hyper::Request::get(url)
         .body(Body::empty())

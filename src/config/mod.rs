@@ -5,6 +5,7 @@ pub mod demo;
 pub mod error;
 pub mod labels;
 pub mod load;
+pub mod metrics;
 pub mod parse;
 pub mod release;
 pub mod schema;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Color;
 
+pub use super::metrics::{AnalysisConfig, MetricsConfig};
 pub use super::release::{ConfirmStyle, ReleaseConfig, SmokeCheck, SmokeConfig};
 
 /// A whole cutover configuration.
@@ -30,6 +31,12 @@ pub struct Config {
     /// What a smoke test runs.
     #[serde(default)]
     pub smoke: SmokeConfig,
+    /// Where each color's signals come from.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+    /// How the live color is judged after a switch.
+    #[serde(default)]
+    pub analysis: AnalysisConfig,
     /// Key overrides: action name → key ("ctrl-r", "F5", "x").
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, String>,

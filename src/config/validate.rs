@@ -51,6 +51,8 @@ pub fn check(config: &Config) -> Vec<Problem> {
     probes_and_logs(&mut c, config);
     keys(&mut c, config);
     c.problems
+        .extend(super::metrics::problems(&config.metrics, &config.analysis));
+    c.problems
 }
 
 fn colors(config: &Config) -> [(&'static str, &ColorConfig); 2] {

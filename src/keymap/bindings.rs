@@ -36,12 +36,13 @@ const NORMAL_FIRST: [(&str, Intent); 8] = [
 ];
 
 /// The cockpit's keys after its scrolling keys.
-const NORMAL_THEN: [(&str, Intent); 13] = [
+const NORMAL_THEN: [(&str, Intent); 14] = [
     ("G", Intent::Follow),
     ("end", Intent::Follow),
     ("g", Intent::Oldest),
     ("home", Intent::Oldest),
     ("enter", Intent::Open),
+    ("e", Intent::Explain),
     ("/", Intent::Filter),
     ("esc", Intent::ClearFilter),
     ("w", Intent::ToggleWrap),
@@ -76,6 +77,11 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
         KeyMode::FilterInput => &FILTER,
         KeyMode::ConfirmQuit => &CONFIRM,
         KeyMode::PodDetail => &[("esc", Intent::Close), ("q", Intent::Close)],
+        KeyMode::Explain => &[
+            ("esc", Intent::Close),
+            ("q", Intent::Close),
+            ("e", Intent::Close),
+        ],
         KeyMode::Help => &[
             ("esc", Intent::Close),
             ("q", Intent::Close),
@@ -99,7 +105,7 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
         ],
     };
     let scroll: &Table = match mode {
-        KeyMode::Normal | KeyMode::PodDetail | KeyMode::Help => &SCROLL,
+        KeyMode::Normal | KeyMode::PodDetail | KeyMode::Explain | KeyMode::Help => &SCROLL,
         _ => &[],
     };
     // Normal mode lists its scrolling keys between its release keys and its view keys.

@@ -39,6 +39,8 @@ pub enum Intent {
     Oldest,
     /// Open the selected pod's detail.
     Open,
+    /// Explain the focused color's signals: queries, samples, budget, source health.
+    Explain,
     /// Start typing a log filter.
     Filter,
     /// Clear the log filter.
@@ -103,6 +105,7 @@ impl Intent {
         Intent::Follow,
         Intent::Oldest,
         Intent::Open,
+        Intent::Explain,
         Intent::Filter,
         Intent::ClearFilter,
         Intent::ToggleWrap,
@@ -191,6 +194,7 @@ impl Intent {
             Intent::Follow => ("follow", "newest log line, resume following"),
             Intent::Oldest => ("oldest", "oldest log line kept"),
             Intent::Open => ("open", "pod detail: conditions, containers, events"),
+            Intent::Explain => ("explain", "explain the signals: queries, samples, budget"),
             Intent::Filter => ("filter", "filter logs by regex"),
             Intent::ClearFilter => ("clear_filter", "clear the log filter"),
             Intent::ToggleWrap => ("wrap", "toggle log line wrap"),

@@ -17,15 +17,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
 }
 
 fn context_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
-    let mut spans = vec![
-        Span::styled(" cutover", p.bold),
+    let mut spans = vec![Span::styled(" cutover", p.bold)];
+    spans.extend(super::signals::banner(state, p));
+    spans.extend([
         Span::raw(" · "),
         Span::raw(state.session.context_name.as_str()),
         Span::raw(" · "),
         Span::raw(state.router_label.as_str()),
         Span::raw(" · "),
-    ];
+    ]);
     spans.extend(connection(state, p));
+    spans.extend(super::signals::armed(state, p));
     if state.session.read_only {
         spans.push(Span::raw(" · "));
         spans.push(Span::styled("READ-ONLY", p.warn));

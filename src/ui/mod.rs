@@ -3,12 +3,14 @@
 
 pub mod confirm;
 pub mod detail;
+pub mod explain;
 pub mod fmt;
 pub mod footer;
 pub mod header;
 pub mod help;
 pub mod logs;
 pub mod pane;
+pub mod signals;
 pub mod theme;
 pub mod timeline;
 
@@ -57,6 +59,9 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
         None => {}
         Some(Modal::PodDetail { color, pod, scroll }) => {
             drawn.detail_lines = detail::draw_pod(frame, area, state, *color, pod, *scroll, &p);
+        }
+        Some(Modal::Explain { color, scroll }) => {
+            drawn.detail_lines = explain::draw(frame, area, state, *color, *scroll, &p);
         }
         Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
         Some(Modal::Confirm(c)) => confirm::draw(frame, area, c, &p),

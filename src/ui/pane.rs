@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Pale
     frame.render_widget(block, area);
 
     let failure = cs.probes.last_failure.is_some();
-    let info_rows = if failure { 4 } else { 3 };
+    let info_rows = 2 + u16::from(failure) + super::signals::height(state, color);
     let avail = inner.height.saturating_sub(info_rows + 2);
     let pod_rows = (cs.pods.len().max(1) as u16).min((avail / 2).max(2));
     let [pods, info, logs_title, logs] = Layout::vertical([
@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Pale
     ])
     .areas(inner);
     draw_pods(frame, pods, state, cs, focused, p);
-    frame.render_widget(Paragraph::new(info_lines(state, cs, p)), info);
+    frame.render_widget(Paragraph::new(info_lines(state, cs, info.width, p)), info);
     frame.render_widget(Paragraph::new(super::logs::title(state, cs, p)), logs_title);
     super::logs::draw(frame, logs, state, cs, p);
     logs.height
@@ -174,7 +174,7 @@ pub fn feed_note(state: &State, feed: &Feed) -> Option<String> {
     }
 }
 
-fn info_lines<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Line<'a>> {
+fn info_lines<'a>(state: &State, cs: &ColorState, width: u16, p: &Palette) -> Vec<Line<'a>> {
     let mut probes = vec![Span::styled("probes ", p.dim)];
     probes.extend(probe_spans("live", cs.probes.live.as_ref(), p));
     probes.push(Span::raw("  "));
@@ -220,11 +220,7 @@ fn info_lines<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Line<'a>> 
             ),
         ]));
     }
-    // Never a flat "healthy" line without data: say there is no source.
-    lines.push(Line::from(vec![
-        Span::styled("5xx ", p.dim),
-        Span::styled("no metrics source", p.warn),
-    ]));
+    lines.extend(super::signals::rows(state, cs.color, width, p));
     lines
 }
 

@@ -6,14 +6,14 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// A tmux server of our own (own socket), so tests never touch a user's sessions.
-struct Pane {
+pub(crate) struct Pane {
     socket: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Pane {
     /// A 120×40 (or other) pane running a plain shell with `TMPDIR` pointing at `tmp`.
-    fn start(cols: u16, rows: u16, tmp: &Path) -> Option<Pane> {
+    pub(crate) fn start(cols: u16, rows: u16, tmp: &Path) -> Option<Pane> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("notice: tmux not found; skipping end-to-end test");
             return None;
@@ -61,25 +61,25 @@ impl Pane {
     }
 
     /// Type text literally, then press Enter.
-    fn type_line(&self, text: &str) {
+    pub(crate) fn type_line(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
         self.tmux(&["send-keys", "-t", "e2e", "Enter"]);
     }
 
     /// Press one key by tmux name ("q", "Escape", "C-c").
-    fn key(&self, key: &str) {
+    pub(crate) fn key(&self, key: &str) {
         self.tmux(&["send-keys", "-t", "e2e", key]);
     }
 
     /// The visible screen as text.
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout)
             .into_owned()
     }
 
     /// Wait until the shell prompts again (the program in front has exited): keys typed
     /// earlier would still go to that program.
-    fn wait_prompt(&self) {
+    pub(crate) fn wait_prompt(&self) {
         self.wait_for("the shell prompt", Duration::from_secs(20), |s| {
             s.lines()
                 .rev()
@@ -90,7 +90,12 @@ impl Pane {
     }
 
     /// Wait until `pred` holds for the screen; panics with the last screen after `limit`.
-    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(
+        &self,
+        what: &str,
+        limit: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -124,7 +129,7 @@ fn bin() -> &'static str {
 }
 
 /// The kubeconfig the demo's simulator wrote into our TMPDIR.
-fn find_kubeconfig(tmp: &Path) -> Option<PathBuf> {
+pub(crate) fn find_kubeconfig(tmp: &Path) -> Option<PathBuf> {
     let mut stack = vec![tmp.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).ok()?.flatten() {
@@ -143,7 +148,7 @@ fn find_kubeconfig(tmp: &Path) -> Option<PathBuf> {
     None
 }
 
-fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
+pub(crate) fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
     let home = tempfile::tempdir().ok()?;
     let out = Command::new("kubectl")
         .env("HOME", home.path())

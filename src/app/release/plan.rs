@@ -238,5 +238,8 @@ pub fn situation(state: &State, op: &Op) -> Vec<String> {
             p.target_version.as_deref().unwrap_or("?")
         ));
     }
+    if p.kind == SwitchKind::Switch {
+        out.extend(state.signals.detection_line());
+    }
     out
 }

@@ -48,6 +48,7 @@ fn in_mode(mode: KeyMode) -> State {
         KeyMode::Normal => vec![],
         KeyMode::FilterInput => vec![ch('/')],
         KeyMode::PodDetail => vec![key(KeyCode::Enter)],
+        KeyMode::Explain => vec![ch('e')],
         KeyMode::ConfirmQuit => vec![ctrl('c')],
         KeyMode::Help => vec![ch('?')],
         KeyMode::AppLog => vec![ch('L')],
