@@ -44,6 +44,7 @@ impl Writer {
             watches: false,
             logs: false,
             probes: false,
+            metrics: false,
         };
         let bus = Bus::start(client, config, tx, feeds, path);
         Writer { bus: Some(bus), rx }
