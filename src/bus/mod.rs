@@ -74,6 +74,16 @@ pub struct FeedSet {
 }
 
 impl FeedSet {
+    /// No feed but the shared history (which every face reads).
+    pub fn none() -> FeedSet {
+        FeedSet {
+            watches: false,
+            logs: false,
+            probes: false,
+            metrics: false,
+        }
+    }
+
     /// Everything the cockpit shows.
     pub fn cockpit() -> FeedSet {
         FeedSet {

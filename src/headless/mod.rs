@@ -51,12 +51,7 @@ pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
             metrics: true,
             ..FeedSet::headless()
         },
-        Job::Journal { .. } => FeedSet {
-            watches: false,
-            logs: false,
-            probes: false,
-            metrics: false,
-        },
+        Job::Journal { .. } => FeedSet::none(),
     };
     let mut driver = Driver::start(&launch, feeds)?;
     let code = match job {

@@ -13,4 +13,5 @@ mod signals;
 mod sim_api;
 mod sim_apps;
 mod sim_cluster;
+mod smoke;
 mod support;

@@ -59,7 +59,6 @@ pub async fn run(ctx: Ctx, shared: Shared, color: Color) {
 /// Scrape every pod once (bounded concurrency), folding each answer into the tracker.
 async fn round(ctx: &Ctx, color: Color, pods: &[PodSummary], tracker: &mut Tracker) -> Health {
     let m = &ctx.config.metrics;
-    let cc = ctx.config.colors.of(color);
     let timeout = Duration::from_secs_f64(m.timeout_secs.max(0.1));
     let mut health = Health {
         asked: pods.len() as u32,
@@ -70,16 +69,10 @@ async fn round(ctx: &Ctx, color: Color, pods: &[PodSummary], tracker: &mut Track
         .iter()
         .map(|p| {
             let ctx = ctx.clone();
-            let (ns, pod, port, path) = (
-                cc.namespace.clone(),
-                p.name.clone(),
-                cc.port,
-                m.path.clone(),
-            );
+            let (pod, path) = (p.name.clone(), m.path.clone());
             async move {
-                let fetched =
-                    tokio::time::timeout(timeout, probes::fetch_pod(&ctx, &ns, &pod, port, &path))
-                        .await;
+                let get = probes::to_pod(&ctx, color, &pod, hyper::Method::GET, &path);
+                let fetched = tokio::time::timeout(timeout, get).await;
                 (pod, fetched, Utc::now())
             }
         })
