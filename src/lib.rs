@@ -8,6 +8,7 @@ pub mod config;
 pub mod keymap;
 pub mod logging;
 pub mod model;
+pub mod paths;
 pub mod sanitize;
 pub mod term;
 pub mod ui;

@@ -210,7 +210,18 @@ fn launch(config: Config, connected: cutover::cluster::Connected, read_only: boo
         connected,
         read_only,
         no_color,
-        stderr_log: std::env::temp_dir().join("cutover-stderr.log"),
+        // A private, per-process file (see `paths`); without one, stderr is dropped rather
+        // than written over the screen, and the reason is said before the screen is taken.
+        stderr_log: match cutover::paths::new_stderr_log() {
+            Ok(path) => {
+                tracing::info!("stderr goes to {} while the cockpit runs", path.display());
+                path
+            }
+            Err(e) => {
+                eprintln!("cutover: not keeping stderr while the cockpit runs: {e}");
+                PathBuf::from("/dev/null")
+            }
+        },
     }
 }
 
