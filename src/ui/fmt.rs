@@ -59,6 +59,25 @@ pub fn fit_end(s: &str, max: usize) -> String {
     format!("…{tail}")
 }
 
+/// Split sanitized text into rows of at most `width` columns, between graphemes.
+pub fn wrap_columns(text: &str, width: usize) -> Vec<String> {
+    use ratatui::buffer::CellWidth;
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = width.max(1);
+    let mut rows = vec![String::new()];
+    let mut col = 0;
+    for g in text.graphemes(true) {
+        let w = usize::from(g.cell_width());
+        if col + w > width && col > 0 {
+            rows.push(String::new());
+            col = 0;
+        }
+        rows.last_mut().expect("a row").push_str(g);
+        col += w;
+    }
+    rows
+}
+
 /// The distinguishing end of a pod name: "fittrack-7c9d-abcde" → "abcde".
 pub fn pod_short(name: &str) -> &str {
     name.rsplit('-').next().unwrap_or(name)

@@ -1,6 +1,7 @@
 //! Drawing: `view(&State)` renders the cockpit. It never computes business facts and
 //! never reads a clock (time is `state.now`), so frames are stable for snapshots.
 
+pub mod applog;
 pub mod detail;
 pub mod fmt;
 pub mod footer;
@@ -12,7 +13,6 @@ pub mod theme;
 pub mod timeline;
 
 use ratatui::layout::{Constraint, Layout};
-use ratatui::widgets::{Block, Clear};
 use ratatui::Frame;
 
 use crate::app::state::{Modal, Screen, State, Viewport};
@@ -50,7 +50,7 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     match state.screen {
         Screen::Cockpit => {}
         Screen::Help(scroll) => drawn.help_lines = help::draw(frame, area, state, scroll, &p),
-        Screen::AppLog => draw_app_log(frame, area),
+        Screen::AppLog => applog::draw(frame, area, &p),
     }
     match &state.modal {
         None => {}
@@ -60,18 +60,6 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
         Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
     }
     drawn
-}
-
-/// cutover's own log (tui-logger; the caller installs the logger).
-fn draw_app_log(frame: &mut Frame, area: ratatui::layout::Rect) {
-    frame.render_widget(Clear, area);
-    let widget = tui_logger::TuiLoggerWidget::default()
-        .output_file(false)
-        .output_line(false)
-        .output_separator(' ')
-        .output_timestamp(Some("%H:%M:%S".into()))
-        .block(Block::bordered().title(" cutover log · Esc closes "));
-    frame.render_widget(widget, area);
 }
 
 #[cfg(test)]
