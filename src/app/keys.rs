@@ -29,6 +29,7 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::Quit => return quit(state),
         Intent::Interrupt => return interrupt(state, mode),
         Intent::Suspend => return vec![Cmd::Suspend],
+        Intent::Redraw => return vec![Cmd::ClearScreen],
         Intent::ConfirmQuit => return vec![Cmd::Quit],
         Intent::CancelQuit | Intent::Close => close(state),
         Intent::Help => state.screen = Screen::Help(0),
@@ -66,6 +67,12 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::FilterBackspace => {
             if let Some(input) = &mut state.filter_input {
                 input.pop();
+            }
+            state.filter_error = None;
+        }
+        Intent::FilterClearInput => {
+            if let Some(input) = &mut state.filter_input {
+                input.clear();
             }
             state.filter_error = None;
         }
@@ -299,6 +306,43 @@ mod tests {
         let bottom = screen(s);
         press(s, 'k', 1);
         assert_ne!(screen(s), bottom, "k did not move the view");
+    }
+
+    fn ctrl(s: &mut State, c: char) -> Vec<Cmd> {
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        )
+    }
+
+    #[test]
+    fn ctrl_l_redraws_from_scratch_in_every_mode() {
+        let mut s = sample::state(3, 20);
+        for open in ['/', '?', 'L'] {
+            let mut s = s.clone();
+            press(&mut s, open, 1);
+            assert_ne!(s.key_mode(), KeyMode::Normal);
+            assert_eq!(ctrl(&mut s, 'l'), vec![Cmd::ClearScreen], "{open}");
+        }
+        assert_eq!(ctrl(&mut s, 'l'), vec![Cmd::ClearScreen]);
+        // Typing a filter is not disturbed: no `l` typed, the text stays.
+        press(&mut s, '/', 1);
+        press(&mut s, 'x', 1);
+        ctrl(&mut s, 'l');
+        assert_eq!(s.filter_input.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn ctrl_u_clears_the_filter_prompt() {
+        let mut s = sample::state(3, 20);
+        press(&mut s, '/', 1);
+        for c in "err|warn".chars() {
+            press(&mut s, c, 1);
+        }
+        ctrl(&mut s, 'u');
+        assert_eq!(s.filter_input.as_deref(), Some(""), "prompt open and empty");
+        press(&mut s, 'x', 1);
+        assert_eq!(s.filter_input.as_deref(), Some("x"));
     }
 
     #[test]

@@ -85,6 +85,6 @@ pub enum Cmd {
     Suspend,
     /// Cancel the running cancellable action.
     CancelAction,
-    /// Redraw everything from scratch (after resume).
+    /// Redraw everything from scratch (after resume, or Ctrl-L).
     ClearScreen,
 }

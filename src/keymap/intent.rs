@@ -17,6 +17,8 @@ pub enum Intent {
     Suspend,
     /// The rollback chord, reserved in every mode.
     RollbackChord,
+    /// Ctrl-L: redraw the whole screen from scratch.
+    Redraw,
     /// Open help.
     Help,
     /// Open cutover's own log.
@@ -65,6 +67,8 @@ pub enum Intent {
     FilterCancel,
     /// Delete the last typed character.
     FilterBackspace,
+    /// Clear the typed text (Ctrl-U, as in a shell).
+    FilterClearInput,
     /// Close the modal or screen.
     Close,
     /// Yes, quit.
@@ -75,11 +79,12 @@ pub enum Intent {
 
 impl Intent {
     /// Every action (the names `[keys]` accepts).
-    pub const ALL: [Intent; 31] = [
+    pub const ALL: [Intent; 33] = [
         Intent::Quit,
         Intent::Interrupt,
         Intent::Suspend,
         Intent::RollbackChord,
+        Intent::Redraw,
         Intent::Help,
         Intent::AppLog,
         Intent::FocusNext,
@@ -104,6 +109,7 @@ impl Intent {
         Intent::FilterApply,
         Intent::FilterCancel,
         Intent::FilterBackspace,
+        Intent::FilterClearInput,
         Intent::Close,
         Intent::ConfirmQuit,
         Intent::CancelQuit,
@@ -166,6 +172,7 @@ impl Intent {
             Intent::Interrupt => ("interrupt", "cancel the running action, else ask to quit"),
             Intent::Suspend => ("suspend", "suspend to the shell (fg resumes)"),
             Intent::RollbackChord => ("rollback_chord", "ROLLBACK from anywhere"),
+            Intent::Redraw => ("redraw", "redraw the screen from scratch"),
             Intent::Help => ("help", "this help"),
             Intent::AppLog => ("app_log", "cutover's own log"),
             Intent::FocusNext => ("focus_next", "focus next pane (blue, green, timeline)"),
@@ -190,6 +197,7 @@ impl Intent {
             Intent::FilterApply => ("filter_apply", "apply the filter (empty clears)"),
             Intent::FilterCancel => ("filter_cancel", "cancel, keep the previous filter"),
             Intent::FilterBackspace => ("filter_backspace", "delete the last character"),
+            Intent::FilterClearInput => ("filter_clear_input", "clear what was typed"),
             Intent::Close => ("close", "close"),
             Intent::ConfirmQuit => ("confirm_quit", "yes, quit"),
             Intent::CancelQuit => ("cancel_quit", "no, stay"),
@@ -197,8 +205,13 @@ impl Intent {
     }
 }
 
-/// Bound in every mode, text input included: the rollback chord, Ctrl-C and Ctrl-Z.
+/// Bound in every mode, text input included: the rollback chord, Ctrl-C, Ctrl-Z and Ctrl-L.
 ///
 /// Their keys need a Ctrl or Alt modifier or are function keys (see [`Intent::key_fits`]):
 /// a plain key would be taken from the filter input's typing.
-pub const EVERYWHERE: [Intent; 3] = [Intent::RollbackChord, Intent::Interrupt, Intent::Suspend];
+pub const EVERYWHERE: [Intent; 4] = [
+    Intent::RollbackChord,
+    Intent::Interrupt,
+    Intent::Suspend,
+    Intent::Redraw,
+];
