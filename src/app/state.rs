@@ -198,7 +198,8 @@ impl ColorState {
 pub struct FeedState {
     /// Connecting / live / reconnecting.
     pub status: FeedStatus,
-    /// Last data received.
+    /// Until when its data is known current: the last data received, or the moment the
+    /// live feed failed (a watch that sees no change is still current).
     pub updated: Option<DateTime<Utc>>,
 }
 

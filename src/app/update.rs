@@ -92,6 +92,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 )),
                 _ => None,
             };
+            // A live feed's data was current up to the moment it failed (a watch that sees
+            // no change is still current); one coming back is current again.
+            let current_until = match (&entry.status, &status) {
+                (FeedStatus::Live, FeedStatus::Reconnecting { since, .. }) => Some(*since),
+                (_, FeedStatus::Live) => Some(now),
+                _ => None,
+            };
+            entry.updated = entry.updated.max(current_until);
             // Keep the first failure time while a feed keeps failing.
             entry.status = match (&entry.status, status) {
                 (

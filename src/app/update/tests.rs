@@ -1,5 +1,8 @@
 //! `update()` tests: keys → commands in every mode, focus, scrolling, filter,
-//! follow/pause, Ctrl-C semantics, the rollback chord, and feed bookkeeping.
+//! follow/pause, Ctrl-C semantics, the rollback chord, and feed bookkeeping; more by
+//! subject in `tests/`.
+
+mod feeds;
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
