@@ -1,5 +1,6 @@
 //! The pure core: state, messages, `update` and the keymap.
 
+pub mod facts;
 pub mod keys;
 pub mod logbuf;
 

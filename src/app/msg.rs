@@ -23,7 +23,7 @@ pub enum Msg {
     Pods {
         /// Which color.
         color: Color,
-        /// All its pods, sorted by name.
+        /// All its pods, in any order (`update` puts those needing attention first).
         pods: Vec<PodSummary>,
     },
     /// A color's Deployment changed (None: it does not exist).

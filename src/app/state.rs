@@ -163,7 +163,7 @@ pub struct ColorState {
     pub color: Color,
     /// Its namespace.
     pub namespace: String,
-    /// Pods, sorted by name.
+    /// Pods, those needing attention first (failing, then settling, then ready), then by name.
     pub pods: Vec<PodSummary>,
     /// Selected row in the pods table.
     pub selected: usize,
@@ -177,6 +177,8 @@ pub struct ColorState {
     pub logs: LogBuffer,
     /// Log streams: (following, matching pods).
     pub streams: Option<(usize, usize)>,
+    /// The configured Deployment's name, if any.
+    pub deployment_name: Option<String>,
 }
 
 impl ColorState {
@@ -263,6 +265,9 @@ pub struct State {
     pub max_streams: usize,
     /// What the view last drew.
     pub viewport: Viewport,
+    /// The color whose selector listed each pod ever seen (`namespace/name`), so Events
+    /// about a pod are told by color even in a shared namespace and after it is gone.
+    pub seen_pods: BTreeMap<String, Color>,
     dirty: bool,
 }
 
@@ -286,6 +291,7 @@ impl State {
                 probes: Probes::default(),
                 logs: LogBuffer::new(config.logs.buffer_lines, config.logs.buffer_bytes),
                 streams: None,
+                deployment_name: cfg.deployment.clone(),
             }
         };
         let r = &config.router;
@@ -325,6 +331,7 @@ impl State {
             size: (80, 24),
             max_streams: config.logs.max_streams,
             viewport: Viewport::default(),
+            seen_pods: BTreeMap::new(),
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -341,7 +348,11 @@ impl State {
             Some(RouterTarget::Color(c)) => Some(*c),
             _ => None,
         };
-        matches!((self.lb.as_ref().and_then(|o| o.color), routed), (Some(c), Some(r)) if c != r)
+        let served = match self.lb_match() {
+            Some(super::facts::LbMatch::Color(c)) => Some(c),
+            _ => None,
+        };
+        matches!((served, routed), (Some(c), Some(r)) if c != r)
     }
 
     /// The last load-balancer observation is old enough to say its age.

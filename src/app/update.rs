@@ -19,7 +19,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         // Not dirty: the frame that reported it already shows it.
         Msg::Viewport(v) => state.viewport = v,
         Msg::Tick(now) => tick(state, now),
-        Msg::Pods { color, pods } => {
+        Msg::Pods { color, mut pods } => {
+            super::facts::sort_for_attention(&mut pods);
             let cs = state.color_mut(color);
             let selected = cs.pods.get(cs.selected).map(|p| p.name.clone());
             cs.pods = pods;
@@ -27,6 +28,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 .and_then(|name| cs.pods.iter().position(|p| p.name == name))
                 .unwrap_or(cs.selected)
                 .min(cs.pods.len().saturating_sub(1));
+            state.remember_pods(color);
             data_arrived(state, Feed::Pods(color));
         }
         Msg::Deployment { color, deployment } => {

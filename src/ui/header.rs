@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use super::fmt::{compact, duration};
 use super::theme::Palette;
+use crate::app::facts::LbMatch;
 use crate::app::state::State;
 use crate::model::{Color, Feed, FeedStatus, RouterTarget};
 
@@ -154,12 +155,18 @@ fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
     }
     let version = obs.version.as_deref().unwrap_or("?");
     spans.push(Span::raw(format!("serves {version}")));
-    match obs.color {
-        Some(c) if state.lb_disagrees() => {
+    match state.lb_match() {
+        Some(LbMatch::Color(c)) if state.lb_disagrees() => {
             spans.push(Span::styled(format!(" = {} ≠ router", c.word()), p.error));
         }
-        Some(c) => spans.push(Span::styled(format!(" = {}", c.word()), p.color(c))),
-        None => spans.push(Span::styled(" (matches neither color)", p.warn)),
+        Some(LbMatch::Color(c)) => spans.push(Span::styled(format!(" = {}", c.word()), p.color(c))),
+        Some(LbMatch::Both) => spans.push(Span::styled(
+            " (both colors run it: cannot tell which serves)",
+            p.warn,
+        )),
+        Some(LbMatch::Neither) | None => {
+            spans.push(Span::styled(" (matches neither color)", p.warn))
+        }
     }
     if state.lb_stale() {
         spans.push(Span::styled(

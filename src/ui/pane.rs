@@ -32,10 +32,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Pale
 
     let failure = cs.probes.last_failure.is_some();
     let info_rows = if failure { 4 } else { 3 };
-    let avail = inner.height.saturating_sub(info_rows + 2);
+    // Summary, table header and the logs title take a row each.
+    let avail = inner.height.saturating_sub(info_rows + 3);
     let pod_rows = (cs.pods.len().max(1) as u16).min((avail / 2).max(2));
     let [pods, info, logs_title, logs] = Layout::vertical([
-        Constraint::Length(pod_rows + 1),
+        Constraint::Length(pod_rows + 2),
         Constraint::Length(info_rows),
         Constraint::Length(1),
         Constraint::Min(1),
@@ -104,8 +105,20 @@ fn draw_pods(
         frame.render_widget(Paragraph::new(Span::styled(text, p.warn)), area);
         return;
     }
-    let statuses: Vec<String> = cs
-        .pods
+    let [summary, area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(status_summary(cs, p)), summary);
+    // Rows for pods below the table header; when they do not all fit, the last row says
+    // how many are not shown, and the window follows the selection.
+    let rows_avail = usize::from(area.height.saturating_sub(1)).max(1);
+    let (shown, hidden) = if cs.pods.len() > rows_avail {
+        let fit = rows_avail.saturating_sub(1).max(1);
+        let first = (cs.selected + 1).saturating_sub(fit);
+        (first..(first + fit).min(cs.pods.len()), cs.pods.len() - fit)
+    } else {
+        (0..cs.pods.len(), 0)
+    };
+    let statuses: Vec<String> = cs.pods[shown.clone()]
         .iter()
         .map(|pod| match pod.last_exit_code {
             Some(code) if pod.status != "Running" || pod.restarts > 0 => {
@@ -125,7 +138,7 @@ fn draw_pods(
     let status_w = status_w.min((area.width / 2).max(6));
     // name | ready | status | restarts | age, one space between.
     let name_w = area.width.saturating_sub(5 + status_w + 3 + 4 + 4).max(5);
-    let rows = cs.pods.iter().zip(&statuses).map(|(pod, status)| {
+    let rows = cs.pods[shown.clone()].iter().zip(&statuses).map(|(pod, status)| {
         let ready = pod.is_ready();
         Row::new(vec![
             Span::raw(fit_end(&pod.name, name_w as usize)),
@@ -157,8 +170,31 @@ fn draw_pods(
     )
     .header(Row::new(["pod", "ready", "status", "rst", "age"]).style(p.dim))
     .row_highlight_style(if focused { p.selected } else { p.bold });
-    let mut ts = TableState::default().with_selected(Some(cs.selected));
-    frame.render_stateful_widget(table, area, &mut ts);
+    let mut ts = TableState::default().with_selected(Some(cs.selected - shown.start));
+    let (table_area, more) = if hidden > 0 {
+        let [t, m] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+        (t, Some(m))
+    } else {
+        (area, None)
+    };
+    frame.render_stateful_widget(table, table_area, &mut ts);
+    if let Some(m) = more {
+        let text = format!("+ {hidden} more (j/k scroll)");
+        frame.render_widget(Paragraph::new(Span::styled(text, p.warn)), m);
+    }
+}
+
+/// "197 Running · 2 Pending · 1 CrashLoopBackOff", each status in its style.
+fn status_summary<'a>(cs: &ColorState, p: &Palette) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (i, (status, n)) in cs.status_counts().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", p.dim));
+        }
+        let style = p.status(&status, status == "Running");
+        spans.push(Span::styled(format!("{n} {status}"), style));
+    }
+    Line::from(spans)
 }
 
 /// "reconnecting · updated 12 s ago" when a feed is not live.

@@ -1,0 +1,100 @@
+//! Facts shown right: the LB's answer when both colors run one version, pods needing
+//! attention first with how many are not shown.
+
+use super::{buffer, row, screen_text};
+use crate::app::msg::Msg;
+use crate::app::sample;
+use crate::app::update::update;
+use crate::model::{Color, LbObservation};
+
+#[test]
+fn an_lb_answer_both_colors_could_give_says_so() {
+    let mut s = sample::state(3, 10);
+    let mut msgs = sample::color_msgs(Color::Green, 3);
+    if let Msg::Deployment {
+        deployment: Some(d),
+        ..
+    } = &mut msgs[1]
+    {
+        d.version = "v1.9.3".into();
+    }
+    msgs.push(Msg::Lb(LbObservation {
+        version: Some("v1.9.3".into()),
+        color: None,
+        error: None,
+        at: sample::now(),
+    }));
+    for m in msgs {
+        update(&mut s, m);
+    }
+    let header = row(&buffer(&s, 160, 40), 1);
+    assert!(
+        header.contains("LB serves v1.9.3 (both colors run it: cannot tell which serves)"),
+        "{header}"
+    );
+    assert!(!header.contains("neither"), "{header}");
+}
+
+#[test]
+fn a_crashing_pod_among_200_is_on_top_and_the_rest_is_counted() {
+    let mut s = sample::state(200, 10);
+    let mut pods: Vec<_> = (0..200).map(|i| sample::pod(Color::Blue, i)).collect();
+    // Far down the alphabet.
+    let last = pods.iter().map(|p| p.name.clone()).max().unwrap();
+    let crashing = pods.iter_mut().find(|p| p.name == last).unwrap();
+    crashing.status = "CrashLoopBackOff".into();
+    crashing.ready = 0;
+    pods[3].status = "Pending".into();
+    pods[3].ready = 0;
+    update(
+        &mut s,
+        Msg::Pods {
+            color: Color::Blue,
+            pods,
+        },
+    );
+    let buf = buffer(&s, 120, 40);
+    let text = screen_text(&buf);
+    let blue: Vec<String> = text
+        .lines()
+        .map(|l| l.chars().take(60).collect())
+        .collect();
+    assert!(
+        blue[3].contains("198 Running · 1 CrashLoopBackOff · 1 Pending"),
+        "{text}"
+    );
+    assert!(blue[4].contains("pod") && blue[4].contains("status"), "{text}");
+    assert!(blue[5].contains("CrashLoopBackOff"), "{text}");
+    assert!(blue[6].contains("Pending"), "{text}");
+    let shown = blue.iter().filter(|l| l.contains("Running")).count() - 1;
+    let more = format!("+ {} more", 200 - shown - 2);
+    assert!(
+        blue.iter().any(|l| l.contains(&more)),
+        "{more} not in:\n{text}"
+    );
+}
+
+/// Half a second into an outage the header does not say the data is half a minute old,
+/// even though one feed had nothing new for that long.
+#[test]
+fn staleness_counts_from_when_each_feed_was_last_current() {
+    use crate::model::{Feed, FeedStatus};
+    use chrono::Duration;
+    let mut s = sample::state(3, 10);
+    let outage = sample::now() + Duration::seconds(33);
+    update(&mut s, Msg::Tick(outage));
+    let feeds: Vec<Feed> = s.feeds.keys().cloned().collect();
+    for feed in feeds {
+        let down = FeedStatus::Reconnecting {
+            since: outage,
+            error: "connection refused".into(),
+        };
+        update(&mut s, Msg::Feed(feed, down));
+    }
+    update(&mut s, Msg::Tick(outage + Duration::milliseconds(500)));
+    let text = screen_text(&buffer(&s, 160, 40));
+    let mut lines = text.lines();
+    let (header, traffic) = (lines.next().unwrap(), lines.next().unwrap());
+    assert!(header.contains("updated 0 s ago"), "{text}");
+    assert!(traffic.contains("router reconnecting · updated 0 s ago"), "{text}");
+}
