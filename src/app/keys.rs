@@ -40,9 +40,10 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::Up => move_rows(state, -1),
         Intent::PageDown => page(state, 1),
         Intent::PageUp => page(state, -1),
+        // The timeline reads newest first: End/G go to its bottom (oldest), Home/g to its top.
         Intent::Follow => match state.focused_color() {
             Some(c) => state.color_mut(c).logs.follow(),
-            None => state.timeline_scroll = 0,
+            None => state.timeline_scroll = timeline_max_scroll(state),
         },
         Intent::Oldest => oldest(state),
         Intent::Open => open_detail(state),
@@ -171,12 +172,18 @@ fn move_rows(state: &mut State, delta: isize) {
             let last = cs.pods.len().saturating_sub(1);
             cs.selected = cs.selected.saturating_add_signed(delta).min(last);
         }
-        // The timeline scrolls up (older) with k.
+        // Newest on top: down (j) goes to older items, up (k) to newer ones.
         Focus::Timeline => {
-            let max = state.timeline.items().len().saturating_sub(1);
-            state.timeline_scroll = state.timeline_scroll.saturating_add_signed(-delta).min(max);
+            let max = timeline_max_scroll(state);
+            state.timeline_scroll = state.timeline_scroll.saturating_add_signed(delta).min(max);
         }
     }
+}
+
+/// The timeline scrolled as far as its oldest item, with no blank rows below it.
+fn timeline_max_scroll(state: &State) -> usize {
+    let rows = state.viewport.timeline_rows.max(1);
+    state.timeline.items().len().saturating_sub(rows)
 }
 
 /// PgUp/PgDn: the focused color's logs, the timeline, or a modal's scroll.
@@ -195,7 +202,10 @@ fn page(state: &mut State, dir: isize) {
                 logs.scroll_down(rows, filter.as_ref());
             }
         }
-        None => move_rows(state, dir * rows as isize),
+        None => {
+            let rows = state.viewport.timeline_rows.max(1);
+            move_rows(state, dir * rows as isize)
+        }
     }
 }
 
@@ -206,7 +216,7 @@ fn oldest(state: &mut State) {
             let filter = state.filter.clone();
             state.color_mut(c).logs.oldest(rows, filter.as_ref());
         }
-        None => state.timeline_scroll = state.timeline.items().len().saturating_sub(1),
+        None => state.timeline_scroll = 0,
     }
 }
 

@@ -50,7 +50,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Events(events) => {
             for ev in events {
                 let feed = Feed::Events(ev.namespace.clone());
-                state.timeline.upsert_event(ev);
+                state.timeline.upsert_event(ev, state.now);
                 touch(state, feed);
             }
             state.mark_dirty();

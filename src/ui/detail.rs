@@ -136,7 +136,7 @@ fn pod_lines(state: &State, pod: &PodSummary, p: &Palette) -> Vec<Line<'static>>
             Default::default()
         };
         out.push(Line::from(vec![
-            Span::styled(format!("  {} ", state.zone.hms(e.time)), p.dim),
+            Span::styled(format!("  {} ", state.zone.stamp(e.time, state.now)), p.dim),
             Span::styled(e.reason.clone(), style),
             Span::raw(format!(": {}", e.message)),
         ]));

@@ -23,11 +23,8 @@ use theme::Palette;
 pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     let p = Palette::of(state.effective_theme());
     let area = frame.area();
-    let timeline_rows = match area.height {
-        0..=29 => 4,
-        30..=39 => 6,
-        _ => 8,
-    };
+    // A fifth of the screen: the timeline grows with the terminal.
+    let timeline_rows = (area.height / 5).max(4);
     let [header, main, timeline, footer] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(8),

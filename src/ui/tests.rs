@@ -2,6 +2,7 @@
 //! subject in `tests/`.
 
 mod facts;
+mod timeline;
 mod width;
 
 use chrono::Duration;

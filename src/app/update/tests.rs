@@ -362,17 +362,28 @@ fn page_up_pauses_the_focused_color_and_g_resumes() {
     assert!(s.color(Color::Blue).logs.following());
 }
 
+/// The timeline reads newest first: j goes down to older items, k up to newer ones,
+/// Home to the top (newest), End to the bottom (oldest) with the last row filled.
 #[test]
 fn timeline_scrolls_when_focused() {
     let mut s = fresh();
-    press(&mut s, [key(KeyCode::BackTab), ch('k'), ch('k'), ch('k')]);
-    assert_eq!(
-        s.timeline_scroll,
-        s.timeline.items().len() - 1,
-        "clamped to the oldest item"
-    );
-    press(&mut s, [ch('G')]);
-    assert_eq!(s.timeline_scroll, 0);
+    for i in 0..20 {
+        s.timeline.notice(sample::now(), format!("n{i}"), false);
+    }
+    let items = s.timeline.items().len();
+    let rows = s.viewport.timeline_rows;
+    press(&mut s, [key(KeyCode::BackTab), ch('j'), ch('j'), ch('j')]);
+    assert_eq!(s.timeline_scroll, 3, "three older");
+    press(&mut s, [ch('k')]);
+    assert_eq!(s.timeline_scroll, 2, "one newer");
+    press(&mut s, [key(KeyCode::End)]);
+    assert_eq!(s.timeline_scroll, items - rows, "oldest at the bottom row");
+    press(&mut s, [ch('j')]);
+    assert_eq!(s.timeline_scroll, items - rows, "no blank rows below the oldest");
+    press(&mut s, [key(KeyCode::Home)]);
+    assert_eq!(s.timeline_scroll, 0, "newest on top");
+    press(&mut s, [key(KeyCode::PageDown)]);
+    assert_eq!(s.timeline_scroll, rows, "a page is the timeline's height");
 }
 
 #[test]
