@@ -59,5 +59,15 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     drawn
 }
 
+/// The start of a pane's title: "▶ " (bold) on the focused pane, else a space. Focus is
+/// never a border style: the heavy border belongs to LIVE.
+fn focus_mark(focused: bool, p: &Palette) -> ratatui::text::Span<'static> {
+    if focused {
+        ratatui::text::Span::styled("▶ ", p.bold)
+    } else {
+        ratatui::text::Span::raw(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests;

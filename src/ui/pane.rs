@@ -15,14 +15,19 @@ use crate::model::{Color, Feed, FeedStatus, ProbeResult, RouterTarget};
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Palette) -> u16 {
     let cs = state.color(color);
     let focused = state.focus == Focus::Color(color);
+    // The heavy frame means LIVE and nothing else; focus is the ▶ in the title.
+    let live = matches!(
+        state.router.as_ref().map(|r| &r.target),
+        Some(RouterTarget::Color(c)) if *c == color
+    );
     let mut block = Block::bordered()
-        .border_type(if focused {
+        .border_type(if live {
             BorderType::Thick
         } else {
             BorderType::Plain
         })
         .border_style(p.color(color))
-        .title(title(state, cs, p));
+        .title(title(state, cs, focused, p));
     // Stale pods are kept on screen, and say how stale they are.
     if let Some(note) = feed_note(state, &Feed::Pods(color)) {
         block = block.title_bottom(Span::styled(format!(" pods {note} "), p.warn));
@@ -49,14 +54,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Pale
     logs.height
 }
 
-/// " BLUE  LIVE  · v1.9.3 · 3/3 ready · fittrack-blue ": the route state first, so it
-/// survives narrow terminals.
-fn title<'a>(state: &'a State, cs: &'a ColorState, p: &Palette) -> Line<'a> {
+/// "▶ BLUE  LIVE  · v1.9.3 · 3/3 ready · fittrack-blue ": focus, then the route state, so
+/// they survive narrow terminals.
+fn title<'a>(state: &'a State, cs: &'a ColorState, focused: bool, p: &Palette) -> Line<'a> {
     let c = cs.color;
-    let mut spans = vec![Span::styled(
-        format!(" {} ", c.word()),
-        p.color(c).add_modifier(Modifier::BOLD),
-    )];
+    let mut spans = vec![
+        super::focus_mark(focused, p),
+        Span::styled(
+            format!("{} ", c.word()),
+            p.color(c).add_modifier(Modifier::BOLD),
+        ),
+    ];
     spans.push(match state.router.as_ref().map(|r| &r.target) {
         Some(RouterTarget::Color(live)) if *live == c => Span::styled(" LIVE ", p.live(c)),
         Some(RouterTarget::Color(_)) => Span::styled("standby", p.dim),

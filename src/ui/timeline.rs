@@ -2,7 +2,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use super::theme::Palette;
@@ -13,7 +13,7 @@ use crate::model::{EventKind, KubeEvent};
 /// Draw the timeline into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let focused = state.focus == Focus::Timeline;
-    let mut title = format!(" timeline ({}) ", state.zone.label);
+    let mut title = format!("timeline ({}) ", state.zone.label);
     let rows = area.height.saturating_sub(2) as usize;
     // Scrolled further than the view last allowed (it shrank): keep the bottom full.
     let scroll = state
@@ -22,13 +22,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     if scroll > 0 {
         title.push_str(&format!("· {scroll} newer above "));
     }
-    let block = Block::bordered()
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .title(title);
+    let block = Block::bordered().title(Line::from(vec![
+        super::focus_mark(focused, p),
+        Span::raw(title),
+    ]));
     let items = state.timeline.items();
     let lines: Vec<Line> = items
         .iter()
