@@ -66,9 +66,7 @@ fn process_env(name: &str) -> Option<OsString> {
 
 /// An absolute path from an environment variable (the XDG spec ignores relative ones).
 fn absolute_var(env: Env<'_>, name: &str) -> Option<PathBuf> {
-    env(name)
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
+    env(name).map(PathBuf::from).filter(|p| p.is_absolute())
 }
 
 /// cutover's private state directory, created (0700) when missing and checked when present.
@@ -300,7 +298,10 @@ mod tests {
         let env = env_of(&[("XDG_STATE_HOME", &xdg)]);
         let first = new_stderr_log_with(&env).unwrap();
         let second = new_stderr_log_with(&env).unwrap();
-        assert_ne!(first, second, "two processes (or starts) never share a file");
+        assert_ne!(
+            first, second,
+            "two processes (or starts) never share a file"
+        );
         assert_eq!(first.parent(), Some(xdg.join("cutover").as_path()));
         assert_eq!(mode(&first), 0o600);
         assert_eq!(mode(first.parent().unwrap()), 0o700);

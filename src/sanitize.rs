@@ -262,19 +262,19 @@ mod tests {
 
     /// Every kind of grapheme whose width terminals and layouts were seen to disagree on.
     const WIDTH_TRAPS: &[&str] = &[
-        "🇺🇸🇺🇸🇺🇸",                // flags: regional-indicator pairs
-        "🇺",                       // a lone regional indicator
-        "👨\u{200d}👩\u{200d}👧",    // emoji ZWJ sequence
-        "❤\u{fe0f}",               // emoji presentation (variation selector 16)
-        "☺\u{fe0e}",               // text presentation (variation selector 15)
-        "1\u{fe0f}\u{20e3}",       // keycap
+        "🇺🇸🇺🇸🇺🇸",                   // flags: regional-indicator pairs
+        "🇺",                        // a lone regional indicator
+        "👨\u{200d}👩\u{200d}👧",   // emoji ZWJ sequence
+        "❤\u{fe0f}",                // emoji presentation (variation selector 16)
+        "☺\u{fe0e}",                // text presentation (variation selector 15)
+        "1\u{fe0f}\u{20e3}",        // keycap
         "👍\u{1f3fd}",              // skin-tone modifier
-        "日本語のテキスト",          // wide CJK
+        "日本語のテキスト",         // wide CJK
         "\u{1100}\u{1161}\u{11a8}", // Hangul conjoining jamo
-        "e\u{301}\u{301}",         // stacked combining marks
-        "ｶ\u{ff9e}",               // halfwidth katakana + voiced mark
+        "e\u{301}\u{301}",          // stacked combining marks
+        "ｶ\u{ff9e}",                // halfwidth katakana + voiced mark
         "\u{2d4f}\u{2d7f}\u{2d3e}", // Tifinagh ligature
-        "ل\u{627}",                // Arabic lam-alef
+        "ل\u{627}",                 // Arabic lam-alef
     ];
 
     /// Widths as the layout counts them (per grapheme) and as a terminal does (per char).
@@ -295,7 +295,10 @@ mod tests {
                     "{trap:?} → {out:?}: grapheme {g:?}"
                 );
             }
-            assert!(out.starts_with('a') && out.ends_with('b'), "{trap:?} → {out:?}");
+            assert!(
+                out.starts_with('a') && out.ends_with('b'),
+                "{trap:?} → {out:?}"
+            );
             if layout != terminal {
                 assert_ne!(out, format!("a{trap}b"), "{trap:?} passed unchanged");
             }
@@ -306,7 +309,11 @@ mod tests {
             format!("US {PLACEHOLDER}{PLACEHOLDER} ok")
         );
         assert_eq!(sanitize_line("❤\u{fe0f} 👍\u{1f3fd}", 100), "❤ 👍");
-        assert_eq!(sanitize_line("日本語", 100), "日本語", "plain wide text stays");
+        assert_eq!(
+            sanitize_line("日本語", 100),
+            "日本語",
+            "plain wide text stays"
+        );
     }
 
     proptest! {

@@ -75,7 +75,10 @@ impl Zone {
     /// A time as it reads best beside `now`: "10:42:07" today, "Nov 25 10:42:07" this
     /// year, "2099-01-01 00:00:00" otherwise (all in this zone).
     pub fn stamp(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-        let (t, now) = (t.with_timezone(&self.offset), now.with_timezone(&self.offset));
+        let (t, now) = (
+            t.with_timezone(&self.offset),
+            now.with_timezone(&self.offset),
+        );
         let format = if t.date_naive() == now.date_naive() {
             "%H:%M:%S"
         } else if t.format("%Y").to_string() == now.format("%Y").to_string() {

@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use super::spans::Position;
 
+/// Most columns of a configured value echoed in an error.
+pub const SHOWN_MAX: usize = 60;
+
+/// A configured value as an error quotes it: sanitized and cut to [`SHOWN_MAX`] columns
+/// with "…", so a 100 KB value never floods the terminal.
+pub fn shown(value: &str) -> String {
+    crate::sanitize::sanitize_oneline(value, SHOWN_MAX)
+}
+
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

@@ -113,8 +113,7 @@ fn draw_pods(
         frame.render_widget(Paragraph::new(Span::styled(text, p.warn)), area);
         return;
     }
-    let [summary, area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let [summary, area] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(status_summary(cs, p)), summary);
     // Rows for pods below the table header; when they do not all fit, the last row says
     // how many are not shown, and the window follows the selection.
@@ -146,26 +145,29 @@ fn draw_pods(
     let status_w = status_w.min((area.width / 2).max(6));
     // name | ready | status | restarts | age, one space between.
     let name_w = area.width.saturating_sub(5 + status_w + 3 + 4 + 4).max(5);
-    let rows = cs.pods[shown.clone()].iter().zip(&statuses).map(|(pod, status)| {
-        let ready = pod.is_ready();
-        Row::new(vec![
-            Span::raw(fit_end(&pod.name, name_w as usize)),
-            Span::styled(
-                format!("{}/{}", pod.ready, pod.containers_total),
-                if ready { p.ok } else { p.warn },
-            ),
-            Span::styled(fit(status, status_w as usize), p.status(&pod.status, ready)),
-            Span::styled(
-                pod.restarts.to_string(),
-                if pod.restarts > 0 { p.warn } else { p.dim },
-            ),
-            Span::raw(
-                pod.created
-                    .map(|t| age(state.now, t))
-                    .unwrap_or_else(|| "?".into()),
-            ),
-        ])
-    });
+    let rows = cs.pods[shown.clone()]
+        .iter()
+        .zip(&statuses)
+        .map(|(pod, status)| {
+            let ready = pod.is_ready();
+            Row::new(vec![
+                Span::raw(fit_end(&pod.name, name_w as usize)),
+                Span::styled(
+                    format!("{}/{}", pod.ready, pod.containers_total),
+                    if ready { p.ok } else { p.warn },
+                ),
+                Span::styled(fit(status, status_w as usize), p.status(&pod.status, ready)),
+                Span::styled(
+                    pod.restarts.to_string(),
+                    if pod.restarts > 0 { p.warn } else { p.dim },
+                ),
+                Span::raw(
+                    pod.created
+                        .map(|t| age(state.now, t))
+                        .unwrap_or_else(|| "?".into()),
+                ),
+            ])
+        });
     let table = Table::new(
         rows,
         [

@@ -376,7 +376,12 @@ fn exec_credential_plugin_stderr_never_reaches_the_cockpit_screen() {
     let logs: Vec<_> = std::fs::read_dir(&state)
         .unwrap_or_else(|e| panic!("{}: {e}", state.display()))
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("stderr-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("stderr-")
+        })
         .collect();
     assert_eq!(logs.len(), 1, "{logs:?}");
     use std::os::unix::fs::MetadataExt;

@@ -379,7 +379,11 @@ fn timeline_scrolls_when_focused() {
     press(&mut s, [key(KeyCode::End)]);
     assert_eq!(s.timeline_scroll, items - rows, "oldest at the bottom row");
     press(&mut s, [ch('j')]);
-    assert_eq!(s.timeline_scroll, items - rows, "no blank rows below the oldest");
+    assert_eq!(
+        s.timeline_scroll,
+        items - rows,
+        "no blank rows below the oldest"
+    );
     press(&mut s, [key(KeyCode::Home)]);
     assert_eq!(s.timeline_scroll, 0, "newest on top");
     press(&mut s, [key(KeyCode::PageDown)]);

@@ -173,6 +173,54 @@ fn same_pods_for_both_colors_is_refused() {
     );
 }
 
+/// One workload as two colors: the same Deployment, or selectors that can pick the same
+/// pods in one namespace; told at the key, with both values.
+#[test]
+fn two_colors_that_are_one_workload_are_refused() {
+    let text = edit(
+        SINGLE_NS,
+        &[
+            (
+                "selector = \"app=fittrack,deployment=blue\"",
+                "selector = \"app=fittrack\"",
+            ),
+            (
+                "route_value = \"blue\"",
+                "route_value = \"blue\"\ndeployment = \"fittrack\"",
+            ),
+            (
+                "route_value = \"green\"",
+                "route_value = \"green\"\ndeployment = \"fittrack\"",
+            ),
+        ],
+    );
+    let found = problems(&text);
+    let keys: Vec<(&str, Option<usize>)> = found
+        .iter()
+        .map(|p| (p.key.as_str(), p.position.map(|p| p.line)))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("colors.green.selector", Some(15)),
+            ("colors.green.deployment", Some(17))
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].message.contains("`app=fittrack` and green's"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].message.contains("same Deployment `fittrack`"),
+        "{found:#?}"
+    );
+    // Separate namespaces never share pods or a Deployment.
+    assert_eq!(problems(BASE), vec![]);
+    let excluded = edit(SINGLE_NS, &[("deployment=green\"", "deployment!=blue\"")]);
+    assert_eq!(problems(&excluded), vec![], "green excludes blue's pods");
+}
+
 #[test]
 fn names_must_be_dns_labels() {
     let text = edit(

@@ -55,15 +55,15 @@ fn a_crashing_pod_among_200_is_on_top_and_the_rest_is_counted() {
     );
     let buf = buffer(&s, 120, 40);
     let text = screen_text(&buf);
-    let blue: Vec<String> = text
-        .lines()
-        .map(|l| l.chars().take(60).collect())
-        .collect();
+    let blue: Vec<String> = text.lines().map(|l| l.chars().take(60).collect()).collect();
     assert!(
         blue[3].contains("198 Running · 1 CrashLoopBackOff · 1 Pending"),
         "{text}"
     );
-    assert!(blue[4].contains("pod") && blue[4].contains("status"), "{text}");
+    assert!(
+        blue[4].contains("pod") && blue[4].contains("status"),
+        "{text}"
+    );
     assert!(blue[5].contains("CrashLoopBackOff"), "{text}");
     assert!(blue[6].contains("Pending"), "{text}");
     let shown = blue.iter().filter(|l| l.contains("Running")).count() - 1;
@@ -96,7 +96,10 @@ fn staleness_counts_from_when_each_feed_was_last_current() {
     let mut lines = text.lines();
     let (header, traffic) = (lines.next().unwrap(), lines.next().unwrap());
     assert!(header.contains("updated 0 s ago"), "{text}");
-    assert!(traffic.contains("router reconnecting · updated 0 s ago"), "{text}");
+    assert!(
+        traffic.contains("router reconnecting · updated 0 s ago"),
+        "{text}"
+    );
 }
 
 /// The heavy frame is LIVE's, wherever the focus is; focus is the ▶ in a title.
@@ -104,21 +107,37 @@ fn staleness_counts_from_when_each_feed_was_last_current() {
 fn the_heavy_frame_follows_live_not_focus() {
     use crate::app::state::Focus;
     let mut s = sample::state(3, 10);
-    for focus in [Focus::Color(Color::Green), Focus::Timeline, Focus::Color(Color::Blue)] {
+    for focus in [
+        Focus::Color(Color::Green),
+        Focus::Timeline,
+        Focus::Color(Color::Blue),
+    ] {
         s.focus = focus;
         let buf = buffer(&s, 120, 40);
         assert_eq!(buf[(0, 2)].symbol(), "┏", "{focus:?}: blue is LIVE");
         assert_eq!(buf[(60, 2)].symbol(), "┌", "{focus:?}: green is standby");
         let titles = row(&buf, 2);
         let (blue, green) = titles.split_at(titles.char_indices().nth(60).unwrap().0);
-        assert_eq!(blue.contains('▶'), focus == Focus::Color(Color::Blue), "{titles}");
-        assert_eq!(green.contains('▶'), focus == Focus::Color(Color::Green), "{titles}");
+        assert_eq!(
+            blue.contains('▶'),
+            focus == Focus::Color(Color::Blue),
+            "{titles}"
+        );
+        assert_eq!(
+            green.contains('▶'),
+            focus == Focus::Color(Color::Green),
+            "{titles}"
+        );
         let timeline = screen_text(&buf)
             .lines()
             .find(|l| l.contains("timeline ("))
             .unwrap()
             .to_string();
-        assert_eq!(timeline.contains('▶'), focus == Focus::Timeline, "{timeline}");
+        assert_eq!(
+            timeline.contains('▶'),
+            focus == Focus::Timeline,
+            "{timeline}"
+        );
         assert!(!timeline.contains('━'), "{timeline}");
     }
 }

@@ -70,7 +70,8 @@ fn other_days_show_their_date_and_the_future_does_not_stay_on_top() {
 fn the_timeline_grows_with_the_terminal() {
     let mut s = sample::state(3, 0);
     for i in 0..30 {
-        s.timeline.notice(sample::now(), format!("notice {i}"), false);
+        s.timeline
+            .notice(sample::now(), format!("notice {i}"), false);
     }
     // Inside the border: a fifth of the screen, less two.
     assert_eq!(timeline(&s, 200, 60).len(), 10);
@@ -107,7 +108,16 @@ fn pod_events_in_a_shared_namespace_are_told_by_color() {
     );
     let rows = timeline(&s, 160, 40);
     let row = |reason: &str| rows.iter().find(|r| r.contains(reason)).unwrap().clone();
-    assert!(row("R-g").contains(&format!("GREEN {}", on(Color::Green))), "{rows:#?}");
-    assert!(row("R-b").contains(&format!("BLUE {}", on(Color::Blue))), "{rows:#?}");
-    assert!(row("R-r").contains("fittrack HTTPRoute/fittrack"), "{rows:#?}");
+    assert!(
+        row("R-g").contains(&format!("GREEN {}", on(Color::Green))),
+        "{rows:#?}"
+    );
+    assert!(
+        row("R-b").contains(&format!("BLUE {}", on(Color::Blue))),
+        "{rows:#?}"
+    );
+    assert!(
+        row("R-r").contains("fittrack HTTPRoute/fittrack"),
+        "{rows:#?}"
+    );
 }

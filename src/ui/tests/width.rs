@@ -19,7 +19,8 @@ fn hostile(text: &str) -> String {
     crate::cluster::clean(text)
 }
 
-const WIDE_TROUBLE: &str = "🇺🇸🇺🇸🇺🇸🇺🇸 👨\u{200d}👩\u{200d}👧 ❤\u{fe0f} 1\u{fe0f}\u{20e3} 👍\u{1f3fd} \
+const WIDE_TROUBLE: &str =
+    "🇺🇸🇺🇸🇺🇸🇺🇸 👨\u{200d}👩\u{200d}👧 ❤\u{fe0f} 1\u{fe0f}\u{20e3} 👍\u{1f3fd} \
      日本語のテキスト日本語のテキスト ｶ\u{ff9e} e\u{301} 🇩🇪🇫🇷🇯🇵🇺🇸🇬🇧🇨🇦🇮🇹🇪🇸🇧🇷🇲🇽 end";
 
 /// Every cell is as wide for a terminal counting characters as for the layout counting
@@ -34,7 +35,8 @@ fn widths_agree(buf: &Buffer) {
             "cell {sym:?}"
         );
         assert!(
-            !sym.chars().any(|c| ('\u{1f1e6}'..='\u{1f1ff}').contains(&c)),
+            !sym.chars()
+                .any(|c| ('\u{1f1e6}'..='\u{1f1ff}').contains(&c)),
             "a flag is drawn: {sym:?}"
         );
     }

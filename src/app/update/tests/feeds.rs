@@ -36,10 +36,7 @@ fn a_quiet_feed_is_current_until_it_fails() {
             ),
         );
     }
-    update(
-        &mut s,
-        Msg::Tick(outage + Duration::milliseconds(500)),
-    );
+    update(&mut s, Msg::Tick(outage + Duration::milliseconds(500)));
     assert_eq!(s.feeds[&quiet].updated, Some(outage));
     assert_eq!(s.feeds[&Feed::Pods(Color::Blue)].updated, Some(outage));
     // Failing again does not move it; coming back makes it current.
