@@ -80,7 +80,10 @@ fn title<'a>(state: &'a State, cs: &'a ColorState, focused: bool, p: &Palette) -
     let version = cs.version().unwrap_or_else(|| "version ?".into());
     spans.push(Span::raw(format!(" · {version} · ")));
     match &cs.deployment {
-        Some(d) => spans.push(Span::raw(format!("{}/{} ready", d.ready, d.desired))),
+        Some(d) => {
+            spans.push(Span::raw(format!("{}/{} ready", d.ready, d.desired)));
+            spans.extend(stale_mark(state, Feed::Deployment(c), p));
+        }
         None => {
             let ready = cs.pods.iter().filter(|p| p.is_ready());
             spans.push(Span::raw(format!(
@@ -88,6 +91,7 @@ fn title<'a>(state: &'a State, cs: &'a ColorState, focused: bool, p: &Palette) -
                 ready.count(),
                 cs.pods.len()
             )));
+            spans.extend(stale_mark(state, Feed::Pods(c), p));
         }
     }
     spans.push(Span::raw(format!(" · {} ", cs.namespace)));
@@ -226,26 +230,32 @@ fn info_lines<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Line<'a>> 
     probes.push(Span::raw("  "));
     probes.extend(probe_spans("ready", cs.probes.ready.as_ref(), p));
 
+    // A fact whose feed is down keeps its value, dimmed and marked, never in "good" green.
+    let judged = |feed: Feed, good: bool| match (state.is_stale(&feed), good) {
+        (true, _) => p.dim,
+        (false, true) => p.ok,
+        (false, false) => p.warn,
+    };
     let ready = cs.pods.iter().filter(|p| p.is_ready()).count();
+    let pods_feed = Feed::Pods(cs.color);
     let mut kubelet = vec![
         Span::styled("kubelet ", p.dim),
         Span::styled(
             format!("{ready}/{} ready", cs.pods.len()),
-            if ready == cs.pods.len() && ready > 0 {
-                p.ok
-            } else {
-                p.warn
-            },
+            judged(pods_feed.clone(), ready == cs.pods.len() && ready > 0),
         ),
-        Span::styled(" · endpoints ", p.dim),
     ];
-    kubelet.push(match cs.endpoints {
-        Some((r, t)) => Span::styled(
-            format!("{r}/{t}"),
-            if r == t && r > 0 { p.ok } else { p.warn },
-        ),
-        None => Span::styled("–", p.dim),
-    });
+    kubelet.extend(stale_mark(state, pods_feed, p));
+    kubelet.push(Span::styled(" · endpoints ", p.dim));
+    let endpoints_feed = Feed::Endpoints(cs.color);
+    match cs.endpoints {
+        Some((r, t)) => {
+            let style = judged(endpoints_feed.clone(), r == t && r > 0);
+            kubelet.push(Span::styled(format!("{r}/{t}"), style));
+            kubelet.extend(stale_mark(state, endpoints_feed, p));
+        }
+        None => kubelet.push(Span::styled("–", p.dim)),
+    }
 
     let mut lines = vec![Line::from(probes), Line::from(kubelet)];
     if let Some(f) = &cs.probes.last_failure {
@@ -272,6 +282,13 @@ fn info_lines<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Line<'a>> 
         Span::styled("no metrics source", p.warn),
     ]));
     lines
+}
+
+/// " (stale)" after a fact whose feed is not delivering.
+fn stale_mark(state: &State, feed: Feed, p: &Palette) -> Option<Span<'static>> {
+    state
+        .is_stale(&feed)
+        .then(|| Span::styled(" (stale)", p.warn))
 }
 
 fn probe_spans(label: &str, r: Option<&ProbeResult>, p: &Palette) -> Vec<Span<'static>> {

@@ -141,3 +141,31 @@ fn the_heavy_frame_follows_live_not_focus() {
         assert!(!timeline.contains('━'), "{timeline}");
     }
 }
+
+/// With the API lost, the panes' facts say they are stale where they are shown.
+#[test]
+fn facts_of_a_lost_feed_are_marked_where_shown() {
+    use crate::model::{Feed, FeedStatus};
+    let mut s = sample::state(3, 10);
+    let before = screen_text(&buffer(&s, 140, 40));
+    assert!(!before.contains("stale"), "{before}");
+    let feeds: Vec<Feed> = s.feeds.keys().cloned().collect();
+    for feed in feeds {
+        let down = FeedStatus::Reconnecting {
+            since: sample::now(),
+            error: "connection refused".into(),
+        };
+        update(&mut s, Msg::Feed(feed, down));
+    }
+    let text = screen_text(&buffer(&s, 140, 40));
+    for c in [0, 70] {
+        let pane: Vec<String> = text
+            .lines()
+            .map(|l| l.chars().skip(c).take(70).collect())
+            .collect();
+        let pane = pane.join("\n");
+        assert!(pane.contains("3/3 ready (stale)"), "{pane}");
+        assert!(pane.contains("kubelet 3/3 ready (stale)"), "{pane}");
+        assert!(pane.contains("endpoints 3/3 (stale)"), "{pane}");
+    }
+}
