@@ -227,19 +227,24 @@ pub enum ProbeKind {
     Ready,
 }
 
-/// One probe's outcome.
+/// One probe's outcome. Two facts: whether the way to the app (the API server's proxy, a
+/// port-forward) worked, and — only when it did — what the app answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeResult {
     /// Color probed.
     pub color: Color,
     /// Endpoint probed.
     pub kind: ProbeKind,
-    /// 2xx answer within the timeout.
+    /// The app answered 2xx within the timeout.
     pub ok: bool,
     /// Round-trip time in milliseconds.
     pub latency_ms: u64,
-    /// Short detail: "200 OK", "503 Service Unavailable", "timeout after 2 s", "connection refused".
+    /// What the app answered: "200 OK", "503 Service Unavailable", "nothing listens on the
+    /// port"; empty when the app was not reached.
     pub detail: String,
+    /// The way to the app failed, so it was not reached and `ok` says nothing about it:
+    /// "via API proxy: timed out after 2 s", "via API proxy: service fittrack-blue not found".
+    pub path_error: Option<String>,
     /// Version the endpoint reported, if any.
     pub version: Option<String>,
     /// When it was taken.

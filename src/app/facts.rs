@@ -2,8 +2,13 @@
 //! about the colors, which shown facts are stale, a color's pod status summary, pod health
 //! order, and which color an Event is about. Decided here, never in the view.
 
+use chrono::{DateTime, Utc};
+
 use super::state::{ColorState, State};
 use crate::model::{Color, Feed, FeedStatus, KubeEvent, PodSummary};
+
+/// Seconds after which a probe result is shown with its age.
+pub const RESULT_STALE_SECS: i64 = 10;
 
 /// What the version the load balancer answered with says about the colors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +35,13 @@ impl State {
             [_, _] => LbMatch::Both,
             _ => obs.color.map_or(LbMatch::Neither, LbMatch::Color),
         })
+    }
+
+    /// How old a probe result is, in seconds, once it is old enough to say
+    /// ([`RESULT_STALE_SECS`]): results normally arrive every probe interval.
+    pub fn result_age(&self, at: DateTime<Utc>) -> Option<i64> {
+        let secs = (self.now - at).num_seconds();
+        (secs >= RESULT_STALE_SECS).then_some(secs)
     }
 
     /// The feed behind a shown fact is not delivering (connecting or reconnecting), so the

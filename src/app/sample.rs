@@ -96,6 +96,7 @@ pub fn color_msgs(c: Color, pods: usize) -> Vec<Msg> {
             ok: true,
             latency_ms: ms,
             detail: "200 OK".into(),
+            path_error: None,
             version: Some(version(c).into()),
             at: t,
         })

@@ -156,14 +156,14 @@ pub struct Probes {
     pub live: Option<ProbeResult>,
     /// Last `/health/ready` result.
     pub ready: Option<ProbeResult>,
-    /// Most recent failure of either kind.
+    /// Most recent failure of the app (not of the way to it) of either kind.
     pub last_failure: Option<ProbeResult>,
 }
 
 impl Probes {
     /// Record a result.
     pub fn record(&mut self, r: ProbeResult) {
-        if !r.ok {
+        if !r.ok && r.path_error.is_none() {
             self.last_failure = Some(r.clone());
         }
         match r.kind {

@@ -75,6 +75,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Feed(feed, status) => {
             let now = state.now;
             let name = feed_name(&feed);
+            let api = match state.session.cluster_url.as_str() {
+                "" => String::new(),
+                url => format!(" (API server {url})"),
+            };
             let entry = state.feeds.entry(feed).or_insert(FeedState {
                 status: FeedStatus::Connecting,
                 updated: None,
@@ -83,7 +87,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let told = match (&entry.status, &status) {
                 (FeedStatus::Reconnecting { .. }, FeedStatus::Reconnecting { .. }) => None,
                 (_, FeedStatus::Reconnecting { error, .. }) => {
-                    Some((format!("lost {name}: {error}; retrying"), true))
+                    Some((format!("lost {name}{api}: {error}; retrying"), true))
                 }
                 (FeedStatus::Reconnecting { since, .. }, FeedStatus::Live) => Some((
                     format!(

@@ -1,5 +1,11 @@
 //! Health probes of each color (through the API server's proxy or a port-forward) and
-//! the probe of the public entry point (`router.lb_url`).
+//! the probe of the public entry point (`router.lb_url`, in `lb`).
+//!
+//! A probe learns two things, kept apart: whether the way to the app worked (a slow or
+//! broken API server, a Service that does not exist, no ready endpoints — the app was not
+//! reached, so nothing is known about it) and, only when it did, what the app answered.
+
+mod lb;
 
 use std::time::{Duration, Instant};
 
@@ -16,8 +22,11 @@ use tokio::task::JoinSet;
 use super::{Ctx, Shared};
 use crate::app::msg::Msg;
 use crate::cluster::clean;
+use crate::cluster::errors::{explain, status};
 use crate::config::schema::{ProbeTransport, VersionSource};
-use crate::model::{Color, LbObservation, PodSummary, ProbeKind, ProbeResult};
+use crate::model::{Color, PodSummary, ProbeKind, ProbeResult};
+
+pub use lb::color_of_version;
 
 /// A plain HTTP answer, whichever way it travelled.
 #[derive(Debug)]
@@ -36,7 +45,7 @@ pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
         tasks.spawn(probe_loop(ctx.clone(), shared.clone(), color));
     }
     if let Some(url) = ctx.config.router.lb_url.clone() {
-        tasks.spawn(lb_loop(ctx.clone(), shared.clone(), url));
+        tasks.spawn(lb::lb_loop(ctx.clone(), shared.clone(), url));
     }
 }
 
@@ -76,6 +85,17 @@ pub fn pick_pod(pods: &[PodSummary]) -> Option<&PodSummary> {
         .or_else(|| pods.iter().find(|p| !p.terminating))
 }
 
+/// How a probe's request went.
+#[derive(Debug)]
+pub enum Fetched {
+    /// The app answered (any status).
+    Answer(Answer),
+    /// The app's pod was reached but gave no HTTP answer (nothing listens, closed).
+    NoAnswer(String),
+    /// The way to the app failed: it was not reached.
+    PathFailed(String),
+}
+
 /// Probes one endpoint of one color once.
 pub async fn probe(ctx: &Ctx, color: Color, kind: ProbeKind, pods: &[PodSummary]) -> ProbeResult {
     let probes = &ctx.config.probes;
@@ -88,18 +108,23 @@ pub async fn probe(ctx: &Ctx, color: Color, kind: ProbeKind, pods: &[PodSummary]
     let outcome = tokio::time::timeout(timeout, fetch(ctx, color, path, pods)).await;
     let latency_ms = started.elapsed().as_millis() as u64;
     let version_source = ctx.config.router.lb_version.as_ref();
-    let (ok, detail, version) = match outcome {
-        Ok(Ok(a)) => (
+    // A timeout cannot tell a slow app from a slow way there: it is told as the way's.
+    let fetched = outcome.unwrap_or_else(|_| {
+        Fetched::PathFailed(format!(
+            "{} timed out after {} s",
+            way(ctx),
+            probes.timeout_secs
+        ))
+    });
+    let (ok, detail, path_error, version) = match fetched {
+        Fetched::Answer(a) => (
             a.status.is_success(),
             status_text(a.status),
+            None,
             version_of(&a, version_source),
         ),
-        Ok(Err(e)) => (false, clean(&e), None),
-        Err(_) => (
-            false,
-            format!("timeout after {} s", probes.timeout_secs),
-            None,
-        ),
+        Fetched::NoAnswer(why) => (false, clean(&why), None, None),
+        Fetched::PathFailed(why) => (false, String::new(), Some(clean(&why)), None),
     };
     ProbeResult {
         color,
@@ -107,12 +132,21 @@ pub async fn probe(ctx: &Ctx, color: Color, kind: ProbeKind, pods: &[PodSummary]
         ok,
         latency_ms,
         detail,
+        path_error,
         version,
         at: Utc::now(),
     }
 }
 
-fn status_text(s: StatusCode) -> String {
+/// The way probes travel, as told in a failure: "via API proxy", "via port-forward".
+fn way(ctx: &Ctx) -> &'static str {
+    match ctx.config.probes.transport {
+        ProbeTransport::Proxy => "via API proxy:",
+        ProbeTransport::PortForward => "via port-forward:",
+    }
+}
+
+pub(crate) fn status_text(s: StatusCode) -> String {
     format!("{} {}", s.as_u16(), s.canonical_reason().unwrap_or(""))
         .trim_end()
         .to_string()
@@ -132,68 +166,99 @@ pub fn version_of(a: &Answer, source: Option<&VersionSource>) -> Option<String> 
     }
 }
 
-async fn fetch(ctx: &Ctx, color: Color, path: &str, pods: &[PodSummary]) -> Result<Answer, String> {
+async fn fetch(ctx: &Ctx, color: Color, path: &str, pods: &[PodSummary]) -> Fetched {
     let cc = ctx.config.colors.of(color);
     let port = cc.port;
     let ns = &cc.namespace;
-    let pod = || pick_pod(pods).ok_or_else(|| "no pods".to_string());
-    match (ctx.config.probes.transport, &cc.service) {
-        (ProbeTransport::Proxy, Some(svc)) => {
+    // Through a Service its endpoints decide; otherwise one pod of ours is probed.
+    let pod = pick_pod(pods).map(|p| p.name.as_str());
+    match (ctx.config.probes.transport, &cc.service, pod) {
+        (ProbeTransport::Proxy, Some(svc), _) => {
             let url = format!("/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy{path}");
             via_api_proxy(&ctx.client, &url).await
         }
-        (ProbeTransport::Proxy, None) => {
-            let name = &pod()?.name;
-            let url = format!("/api/v1/namespaces/{ns}/pods/{name}:{port}/proxy{path}");
+        (_, _, None) => Fetched::PathFailed("no pod to probe".into()),
+        (ProbeTransport::Proxy, None, Some(pod)) => {
+            let url = format!("/api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy{path}");
             via_api_proxy(&ctx.client, &url).await
         }
-        (ProbeTransport::PortForward, _) => {
+        (ProbeTransport::PortForward, _, Some(pod)) => {
             let api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-            via_port_forward(&api, &pod()?.name, port, path).await
+            via_port_forward(&api, pod, port, path).await
         }
     }
 }
 
-async fn via_api_proxy(client: &kube::Client, url: &str) -> Result<Answer, String> {
-    let req = hyper::Request::get(url)
-        .body(Body::empty())
-        .map_err(|e| e.to_string())?;
-    let resp = client.send(req).await.map_err(|e| e.to_string())?;
+async fn via_api_proxy(client: &kube::Client, url: &str) -> Fetched {
+    let failed = |why: String| Fetched::PathFailed(format!("via API proxy: {why}"));
+    let req = match hyper::Request::get(url).body(Body::empty()) {
+        Ok(req) => req,
+        Err(e) => return failed(explain(&e)),
+    };
+    let resp = match client.send(req).await {
+        Ok(resp) => resp,
+        Err(e) => return failed(explain(&e)),
+    };
     let (parts, body) = resp.into_parts();
-    let body = body.collect_bytes().await.map_err(|e| e.to_string())?;
-    Ok(Answer {
+    let body = match body.collect_bytes().await {
+        Ok(body) => body,
+        Err(e) => return failed(explain(&e)),
+    };
+    let answer = Answer {
         status: parts.status,
         headers: parts.headers,
         body,
-    })
+    };
+    proxy_answer(answer)
+}
+
+/// An answer through the API server's proxy: the app's own, or the API server's `Status`
+/// saying why it could not pass the request on (then the app was not reached — except when
+/// the pod itself refused the connection: nothing listens on the port).
+pub fn proxy_answer(answer: Answer) -> Fetched {
+    if answer.status.is_success() {
+        return Fetched::Answer(answer);
+    }
+    let Ok(st) = serde_json::from_slice::<kube::core::Status>(&answer.body) else {
+        return Fetched::Answer(answer);
+    };
+    let is_status = serde_json::from_slice::<serde_json::Value>(&answer.body)
+        .is_ok_and(|v| v["kind"] == "Status" && v["apiVersion"] == "v1");
+    if !is_status {
+        return Fetched::Answer(answer);
+    }
+    if st.message.contains("connection refused") {
+        return Fetched::NoAnswer("nothing listens on the port (connection refused)".into());
+    }
+    Fetched::PathFailed(format!("via API proxy: {}", status(&st)))
 }
 
 /// One HTTP/1.1 GET through a fresh port-forward to the pod.
-async fn via_port_forward(
-    api: &Api<Pod>,
-    pod: &str,
-    port: u16,
-    path: &str,
-) -> Result<Answer, String> {
-    let mut pf = api
-        .portforward(pod, &[port])
-        .await
-        .map_err(|e| e.to_string())?;
-    let stream = pf.take_stream(port).ok_or("port-forward gave no stream")?;
+async fn via_port_forward(api: &Api<Pod>, pod: &str, port: u16, path: &str) -> Fetched {
+    let failed = |why: String| Fetched::PathFailed(format!("via port-forward: {why}"));
+    let mut pf = match api.portforward(pod, &[port]).await {
+        Ok(pf) => pf,
+        Err(e) => return failed(explain(&e)),
+    };
+    let Some(stream) = pf.take_stream(port) else {
+        return failed("no stream for the port".into());
+    };
+    // The tunnel is up: from here on a failure is the pod not answering HTTP.
     let io = hyper_util::rt::TokioIo::new(stream);
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (mut sender, conn) = match hyper::client::conn::http1::handshake(io).await {
+        Ok(pair) => pair,
+        Err(e) => return Fetched::NoAnswer(explain(&e)),
+    };
     let conn = tokio::spawn(conn);
     let req = hyper::Request::get(path)
         .header("host", "localhost")
-        .body(http_body_util::Empty::<Bytes>::new())
-        .map_err(|e| e.to_string())?;
+        .body(http_body_util::Empty::<Bytes>::new());
     let result = async {
-        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        let req = req.map_err(|e| explain(&e))?;
+        let resp = sender.send_request(req).await.map_err(|e| explain(&e))?;
         let (parts, body) = resp.into_parts();
-        let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
-        Ok(Answer {
+        let body = body.collect().await.map_err(|e| explain(&e))?.to_bytes();
+        Ok::<_, String>(Answer {
             status: parts.status,
             headers: parts.headers,
             body,
@@ -202,90 +267,9 @@ async fn via_port_forward(
     .await;
     conn.abort();
     pf.abort();
-    result
-}
-
-async fn lb_loop(ctx: Ctx, shared: Shared, url: String) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let probes = &ctx.config.probes;
-    let timeout = Duration::from_secs_f64(probes.timeout_secs.max(0.01));
-    let client = match reqwest::Client::builder().timeout(timeout).build() {
-        Ok(c) => c,
-        Err(e) => {
-            let error = Some(clean(&format!("LB client: {e}")));
-            let _ = ctx.tx.send(Msg::Lb(LbObservation {
-                version: None,
-                color: None,
-                error,
-                at: Utc::now(),
-            }));
-            return;
-        }
-    };
-    let source = ctx.config.router.lb_version.clone();
-    // A JSON field is read from the ready endpoint's body; a header from any answer.
-    let url = match source {
-        Some(VersionSource::JsonField(_)) => {
-            format!("{}{}", url.trim_end_matches('/'), probes.ready)
-        }
-        _ => url,
-    };
-    let mut tick = interval(probes.interval_secs);
-    loop {
-        tick.tick().await;
-        let obs = match lb_get(&client, &url).await {
-            Ok(a) => {
-                let version = version_of(&a, source.as_ref());
-                let versions = shared.versions.borrow().clone();
-                LbObservation {
-                    color: color_of_version(version.as_deref(), &versions),
-                    version,
-                    error: (!a.status.is_success()).then(|| status_text(a.status)),
-                    at: Utc::now(),
-                }
-            }
-            Err(e) => LbObservation {
-                version: None,
-                color: None,
-                error: Some(clean(&e)),
-                at: Utc::now(),
-            },
-        };
-        if ctx.tx.send(Msg::Lb(obs)).is_err() {
-            return;
-        }
-    }
-}
-
-async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
-    let resp = client.get(url).send().await.map_err(|e| e.to_string())?;
-    let status = StatusCode::from_u16(resp.status().as_u16()).map_err(|e| e.to_string())?;
-    let mut headers = HeaderMap::new();
-    for (k, v) in resp.headers() {
-        if let (Ok(k), Ok(v)) = (
-            hyper::header::HeaderName::from_bytes(k.as_str().as_bytes()),
-            hyper::header::HeaderValue::from_bytes(v.as_bytes()),
-        ) {
-            headers.append(k, v);
-        }
-    }
-    let body = resp.bytes().await.map_err(|e| e.to_string())?;
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
-}
-
-/// The color whose Deployment runs `version`, when exactly one does.
-pub fn color_of_version(version: Option<&str>, versions: &[Option<String>; 2]) -> Option<Color> {
-    let version = version?;
-    let mut matching = Color::BOTH
-        .into_iter()
-        .filter(|c| versions[*c as usize].as_deref() == Some(version));
-    match (matching.next(), matching.next()) {
-        (Some(c), None) => Some(c),
-        _ => None,
+    match result {
+        Ok(a) => Fetched::Answer(a),
+        Err(why) => Fetched::NoAnswer(why),
     }
 }
 

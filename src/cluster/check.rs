@@ -9,6 +9,7 @@ use kube::core::SelectorExt;
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 
+use super::errors::explain;
 use super::router;
 use crate::config::check::{Finding, Level};
 use crate::config::labels::parse_selector;
@@ -36,7 +37,7 @@ pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
                 return vec![finding(
                     Level::Warn,
                     "cluster",
-                    format!("not reachable ({e}); only the file was checked"),
+                    format!("not reachable ({}); only the file was checked", explain(&e)),
                 )];
             }
             result => out.push(exists(subject, result)),
@@ -152,7 +153,7 @@ fn exists<T>(subject: String, result: Result<Option<T>, kube::Error>) -> Finding
 fn cannot_check(subject: String, err: &kube::Error) -> Finding {
     let why = match err {
         kube::Error::Api(s) if s.code == 403 => format!("not allowed to read it ({})", s.message),
-        other => format!("could not check: {other}"),
+        other => format!("could not check: {}", explain(other)),
     };
     finding(Level::Warn, subject, why)
 }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod convert;
+pub mod errors;
 pub mod router;
 
 use std::path::PathBuf;
@@ -37,7 +38,7 @@ pub enum ConnectError {
     #[error("building the Kubernetes client: {0}")]
     Client(#[source] kube::Error),
     /// The API server did not answer an authenticated request.
-    #[error("cannot reach {url} (context {context}): {source}")]
+    #[error("cannot reach {url} (context {context}): {}", errors::explain(source))]
     Unreachable {
         /// API server URL.
         url: String,

@@ -68,10 +68,26 @@ fn connection(state: &State, p: &Palette) -> Vec<Span<'static>> {
         (None, Some(t)) => format!("down for {}", duration(state.now, t)),
         _ => String::new(),
     };
-    vec![
-        Span::styled(format!("⚠ RECONNECTING ({} feeds)", down.len()), p.error),
+    // What fails, and where: the first lost feed's reason (they share the API server).
+    let why = down.iter().find_map(|(_, f)| match &f.status {
+        FeedStatus::Reconnecting { error, .. } => Some(error.as_str()),
+        _ => None,
+    });
+    let feeds = match down.len() {
+        1 => "1 feed".to_string(),
+        n => format!("{n} feeds"),
+    };
+    let mut spans = vec![
+        Span::styled(format!("⚠ RECONNECTING ({feeds})"), p.error),
         Span::styled(format!(" · {age}"), p.warn),
-    ]
+    ];
+    if let Some(why) = why {
+        spans.push(Span::styled(
+            format!(" · {}: {why}", state.session.cluster_url),
+            p.warn,
+        ));
+    }
+    spans
 }
 
 fn traffic_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {

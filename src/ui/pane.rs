@@ -226,9 +226,9 @@ pub fn feed_note(state: &State, feed: &Feed) -> Option<String> {
 
 fn info_lines<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Line<'a>> {
     let mut probes = vec![Span::styled("probes ", p.dim)];
-    probes.extend(probe_spans("live", cs.probes.live.as_ref(), p));
+    probes.extend(probe_spans(state, "live", cs.probes.live.as_ref(), p));
     probes.push(Span::raw("  "));
-    probes.extend(probe_spans("ready", cs.probes.ready.as_ref(), p));
+    probes.extend(probe_spans(state, "ready", cs.probes.ready.as_ref(), p));
 
     // A fact whose feed is down keeps its value, dimmed and marked, never in "good" green.
     let judged = |feed: Feed, good: bool| match (state.is_stale(&feed), good) {
@@ -291,15 +291,29 @@ fn stale_mark(state: &State, feed: Feed, p: &Palette) -> Option<Span<'static>> {
         .then(|| Span::styled(" (stale)", p.warn))
 }
 
-fn probe_spans(label: &str, r: Option<&ProbeResult>, p: &Palette) -> Vec<Span<'static>> {
+/// "live ✔ 12 ms", "ready ✖ 503 Service Unavailable (8 ms)", or — when the way to the app
+/// failed and nothing is known about it — "live ? via API proxy: timed out after 2 s".
+fn probe_spans(
+    state: &State,
+    label: &str,
+    r: Option<&ProbeResult>,
+    p: &Palette,
+) -> Vec<Span<'static>> {
     let mut v = vec![Span::raw(format!("{label} "))];
-    match r {
-        None => v.push(Span::styled("…", p.dim)),
-        Some(r) if r.ok => v.push(Span::styled(format!("✔ {} ms", r.latency_ms), p.ok)),
-        Some(r) => v.push(Span::styled(
-            format!("✖ {} ({} ms)", r.detail, r.latency_ms),
-            p.error,
-        )),
+    let Some(r) = r else {
+        v.push(Span::styled("…", p.dim));
+        return v;
+    };
+    v.push(match &r.path_error {
+        Some(why) => Span::styled(format!("? {why}"), p.warn),
+        None if r.ok => Span::styled(format!("✔ {} ms", r.latency_ms), p.ok),
+        None => Span::styled(format!("✖ {} ({} ms)", r.detail, r.latency_ms), p.error),
+    });
+    if state.result_age(r.at).is_some() {
+        v.push(Span::styled(
+            format!(" ({} ago)", age(state.now, r.at)),
+            p.warn,
+        ));
     }
     v
 }

@@ -552,9 +552,9 @@ fn losing_and_regaining_a_feed_is_told_once_each() {
     );
     let told = notices(&s);
     assert_eq!(told.len(), before + 2, "{told:?}");
-    assert!(told
-        .iter()
-        .any(|t| t.contains("lost pods of GREEN: connection refused")));
+    assert!(told.iter().any(|t| t.contains(
+        "lost pods of GREEN (API server https://10.0.0.1:6443): connection refused; retrying"
+    )));
     assert!(told
         .iter()
         .any(|t| t.contains("pods of GREEN back after 7 s")));

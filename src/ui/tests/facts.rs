@@ -169,3 +169,59 @@ fn facts_of_a_lost_feed_are_marked_where_shown() {
         assert!(pane.contains("endpoints 3/3 (stale)"), "{pane}");
     }
 }
+
+/// A probe whose way through the API failed is not the app failing: no ✖, no "last
+/// failure", and it says which way failed.
+#[test]
+fn a_probe_that_never_reached_the_app_does_not_read_as_the_app_failing() {
+    use crate::model::{ProbeKind, ProbeResult};
+    let mut s = sample::state(3, 10);
+    for kind in [ProbeKind::Live, ProbeKind::Ready] {
+        update(
+            &mut s,
+            Msg::Probe(ProbeResult {
+                color: Color::Blue,
+                kind,
+                ok: false,
+                latency_ms: 2000,
+                detail: String::new(),
+                path_error: Some("via API proxy: timed out after 2 s".into()),
+                version: None,
+                at: sample::now(),
+            }),
+        );
+    }
+    assert!(s.color(Color::Blue).probes.last_failure.is_none());
+    let text = screen_text(&buffer(&s, 200, 40));
+    let blue: String = text
+        .lines()
+        .map(|l| l.chars().take(100).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        blue.contains("live ? via API proxy: timed out after 2 s  ready ? via API proxy"),
+        "{blue}"
+    );
+    assert!(
+        !blue.contains('✖') && !blue.contains("last failure"),
+        "{blue}"
+    );
+}
+
+/// The header says what fails and where, not only that something does.
+#[test]
+fn a_lost_api_says_what_fails_and_where() {
+    use crate::model::{Feed, FeedStatus};
+    let mut s = sample::state(3, 10);
+    let down = FeedStatus::Reconnecting {
+        since: sample::now(),
+        error: "TLS certificate not trusted (unknown issuer)".into(),
+    };
+    update(&mut s, Msg::Feed(Feed::Router, down));
+    let header = row(&buffer(&s, 200, 40), 0);
+    assert!(
+        header.contains(
+            "⚠ RECONNECTING (1 feed) · updated 0 s ago · https://10.0.0.1:6443: TLS certificate not trusted (unknown issuer)"
+        ),
+        "{header}"
+    );
+}
