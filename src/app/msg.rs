@@ -63,6 +63,13 @@ pub enum Msg {
     Lb(LbObservation),
     /// A feed connected, failed or recovered.
     Feed(Feed, FeedStatus),
+    /// Whether a color's namespace exists (looked up while the color has no pods).
+    Namespace {
+        /// Which color.
+        color: Color,
+        /// It exists.
+        exists: bool,
+    },
     /// A notification of cutover's own for the timeline (sanitized).
     Notice {
         /// When.

@@ -196,6 +196,8 @@ pub struct ColorState {
     pub streams: Option<(usize, usize)>,
     /// The configured Deployment's name, if any.
     pub deployment_name: Option<String>,
+    /// The namespace was looked up and does not exist.
+    pub namespace_missing: bool,
 }
 
 impl ColorState {
@@ -309,6 +311,7 @@ impl State {
                 logs: LogBuffer::new(config.logs.buffer_lines, config.logs.buffer_bytes),
                 streams: None,
                 deployment_name: cfg.deployment.clone(),
+                namespace_missing: false,
             }
         };
         let r = &config.router;

@@ -122,6 +122,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             state.mark_dirty();
         }
+        Msg::Namespace { color, exists } => {
+            state.color_mut(color).namespace_missing = !exists;
+            state.mark_dirty();
+        }
         Msg::Notice { at, text, warning } => {
             state.timeline.notice(at, text, warning);
             state.mark_dirty();

@@ -1,9 +1,10 @@
 //! The command bus: the only place that talks to the world. It owns every long-lived
-//! feed (watches, log streams, probes, router heartbeat, LB probe) and reports all it
+//! feed (watches, log streams, probes, router heartbeat, LB probe, namespace presence) and reports all it
 //! learns as `Msg`s; `shutdown` (or dropping the bus) stops all of it.
 
 pub mod feeds;
 pub mod logs;
+pub mod presence;
 pub mod probes;
 pub mod watch;
 
@@ -76,6 +77,7 @@ impl Bus {
         feeds::spawn_all(&ctx, &shared, &mut tasks);
         logs::spawn_all(&ctx, &shared, &mut tasks);
         probes::spawn_all(&ctx, &shared, &mut tasks);
+        presence::spawn_all(&ctx, &shared, &mut tasks);
         Bus { tasks }
     }
 

@@ -92,6 +92,16 @@ fn title<'a>(state: &'a State, cs: &'a ColorState, focused: bool, p: &Palette) -
                 cs.pods.len()
             )));
             spans.extend(stale_mark(state, Feed::Pods(c), p));
+            // Its watch is live and saw no such object: say so, by name.
+            let feed = state.feeds.get(&Feed::Deployment(c));
+            if let (Some(name), Some(f)) = (&cs.deployment_name, feed) {
+                if f.status == FeedStatus::Live && !cs.namespace_missing {
+                    spans.push(Span::styled(
+                        format!(" · deployment {name} not found"),
+                        p.warn,
+                    ));
+                }
+            }
         }
     }
     spans.push(Span::raw(format!(" · {} ", cs.namespace)));
@@ -108,6 +118,7 @@ fn draw_pods(
 ) {
     if cs.pods.is_empty() {
         let text = match feed_note(state, &Feed::Pods(cs.color)) {
+            _ if cs.namespace_missing => format!("namespace {} not found", cs.namespace),
             Some(s) => s,
             None if state.feeds.contains_key(&Feed::Pods(cs.color)) => {
                 "no pods match the selector".into()

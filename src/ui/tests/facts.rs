@@ -225,3 +225,46 @@ fn a_lost_api_says_what_fails_and_where() {
         "{header}"
     );
 }
+
+/// Missing objects are named: the namespace where the pods would be, the Deployment in
+/// the title.
+#[test]
+fn missing_namespace_and_deployment_are_named() {
+    let mut s = sample::state(3, 10);
+    update(
+        &mut s,
+        Msg::Deployment {
+            color: Color::Green,
+            deployment: None,
+        },
+    );
+    update(
+        &mut s,
+        Msg::Pods {
+            color: Color::Blue,
+            pods: vec![],
+        },
+    );
+    update(
+        &mut s,
+        Msg::Namespace {
+            color: Color::Blue,
+            exists: false,
+        },
+    );
+    let text = screen_text(&buffer(&s, 160, 40));
+    let (blue, green): (Vec<String>, Vec<String>) = text
+        .lines()
+        .map(|l| {
+            let c: Vec<char> = l.chars().collect();
+            (c[..80].iter().collect(), c[80..].iter().collect())
+        })
+        .unzip();
+    assert!(
+        blue.join("\n")
+            .contains("namespace fittrack-blue not found"),
+        "{text}"
+    );
+    assert!(!blue.join("\n").contains("no pods match"), "{text}");
+    assert!(green[2].contains("deployment fittrack not found"), "{text}");
+}

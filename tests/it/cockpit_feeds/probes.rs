@@ -131,3 +131,35 @@ async fn a_slow_api_is_not_a_failing_app() {
     );
     assert!(rig.state.color(Color::Blue).probes.last_failure.is_none());
 }
+
+/// A namespace that does not exist is named where the pods would be, not "no pods match".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_namespace_is_named() {
+    let mut rig = Rig::start_with("fittrack", |c| {
+        c.colors.blue.namespace = "fittrack-nowhere".into();
+    })
+    .await;
+    rig.until("green's pods", |s| {
+        (s.running(Color::Green) == 3).then_some(())
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + super::rig::DEADLINE;
+    loop {
+        let screen = rig.screen();
+        let blue: String = screen
+            .lines()
+            .map(|l| l.chars().take(60).collect::<String>() + "\n")
+            .collect();
+        if blue.contains("namespace fittrack-nowhere not found") {
+            assert!(!blue.contains("no pods match"), "{blue}");
+            assert!(!blue.contains("404"), "{blue}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{screen}");
+        if let Ok(Some(m)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), rig.rx.recv()).await
+        {
+            rig.apply(m);
+        }
+    }
+}
