@@ -297,6 +297,24 @@ pub enum FeedStatus {
     },
 }
 
+/// An elapsed time, in the one style used everywhere (ages, "updated … ago", "since"):
+/// the largest unit and the next one when it is not zero — `45s`, `2m10s`, `14m`, `3h5m`,
+/// `2d4h` — at most 6 columns below 100 days. Negative times (clock skew) count as 0.
+pub fn age_text(secs: i64) -> String {
+    let s = secs.max(0);
+    let (big, big_unit, small, small_unit) = match s {
+        0..=59 => return format!("{s}s"),
+        60..=3_599 => (s / 60, "m", s % 60, "s"),
+        3_600..=86_399 => (s / 3_600, "h", s % 3_600 / 60, "m"),
+        _ => (s / 86_400, "d", s % 86_400 / 3_600, "h"),
+    };
+    if small == 0 {
+        format!("{big}{big_unit}")
+    } else {
+        format!("{big}{big_unit}{small}{small_unit}")
+    }
+}
+
 /// The tag of an image reference ("reg:5000/app:v2@sha256:..." → "v2"); "latest" when untagged.
 pub fn image_tag(image: &str) -> &str {
     let no_digest = image.split('@').next().unwrap_or(image);

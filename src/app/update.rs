@@ -91,8 +91,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 }
                 (FeedStatus::Reconnecting { since, .. }, FeedStatus::Live) => Some((
                     format!(
-                        "{name} back after {} s",
-                        (now - *since).num_seconds().max(0)
+                        "{name} back after {}",
+                        crate::model::age_text((now - *since).num_seconds())
                     ),
                     false,
                 )),

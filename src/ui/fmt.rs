@@ -4,35 +4,9 @@ use chrono::{DateTime, Utc};
 
 use crate::sanitize::display_width;
 
-/// "45s", "14m", "2h", "3d" — like kubectl's AGE column.
+/// How long ago `then` was, in the one style of [`crate::model::age_text`]: "2m10s".
 pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    let s = (now - then).num_seconds().max(0);
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=7199 => format!("{}m", s / 60),
-        7200..=172_799 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
-    }
-}
-
-/// "12 s", "3 min 12 s", "2 h 5 min" — a duration for prose ("updated 12 s ago").
-pub fn duration(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    let s = (now - then).num_seconds().max(0);
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min {} s", s / 60, s % 60),
-        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-    }
-}
-
-/// "45s", "3m12s", "2h05m" — a precise duration in few columns.
-pub fn compact(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    let s = (now - then).num_seconds().max(0);
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
+    crate::model::age_text((now - then).num_seconds())
 }
 
 /// Cut `s` to `max` columns, keeping its start and marking the cut with "…".
@@ -88,18 +62,23 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// One style for every age, never wider than 6 columns (below 100 days).
     #[test]
-    fn ages_and_durations() {
+    fn ages_have_one_style() {
         let t0 = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
         let at = |s| t0 + chrono::Duration::seconds(s);
         assert_eq!(age(at(45), t0), "45s");
+        assert_eq!(age(at(118), t0), "1m58s");
+        assert_eq!(age(at(120), t0), "2m");
+        assert_eq!(age(at(130), t0), "2m10s");
         assert_eq!(age(at(14 * 60), t0), "14m");
         assert_eq!(age(at(3 * 3600), t0), "3h");
-        assert_eq!(age(at(3 * 86400), t0), "3d");
+        assert_eq!(age(at(7500), t0), "2h5m");
+        assert_eq!(age(at(3 * 86400 + 4 * 3600), t0), "3d4h");
         assert_eq!(age(t0, at(5)), "0s");
-        assert_eq!(duration(at(192), t0), "3 min 12 s");
-        assert_eq!(compact(at(192), t0), "3m12s");
-        assert_eq!(compact(at(7500), t0), "2h05m");
+        for secs in (0..100 * 86_400).step_by(997) {
+            assert!(age(at(secs), t0).len() <= 6, "{secs}");
+        }
     }
 
     #[test]

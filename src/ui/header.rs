@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::fmt::{compact, duration};
+use super::fmt::age;
 use super::theme::Palette;
 use crate::app::facts::LbMatch;
 use crate::app::state::State;
@@ -64,8 +64,8 @@ fn connection(state: &State, p: &Palette) -> Vec<Span<'static>> {
         })
         .min();
     let age = match (oldest, since) {
-        (Some(t), _) => format!("updated {} ago", duration(state.now, t)),
-        (None, Some(t)) => format!("down for {}", duration(state.now, t)),
+        (Some(t), _) => format!("updated {} ago", age(state.now, t)),
+        (None, Some(t)) => format!("down for {}", age(state.now, t)),
         _ => String::new(),
     };
     // What fails, and where: the first lost feed's reason (they share the API server).
@@ -141,7 +141,7 @@ fn since(state: &State, p: &Palette) -> Vec<Span<'static>> {
             " {label} {} {} ({})",
             state.zone.hms(t),
             state.zone.label,
-            compact(state.now, t)
+            age(state.now, t)
         )
     };
     let mut spans = match (router.and_then(|r| r.since), state.router_first_seen) {
@@ -186,7 +186,7 @@ fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
     }
     if state.lb_stale() {
         spans.push(Span::styled(
-            format!(" ({} ago)", duration(state.now, obs.at)),
+            format!(" ({} ago)", age(state.now, obs.at)),
             p.warn,
         ));
     }

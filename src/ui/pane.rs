@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
-use super::fmt::{age, duration, fit, fit_end};
+use super::fmt::{age, fit, fit_end};
 use super::theme::Palette;
 use crate::app::state::{ColorState, Focus, State};
 use crate::model::{Color, Feed, FeedStatus, ProbeResult, RouterTarget};
@@ -158,39 +158,55 @@ fn draw_pods(
     // Names need room too: the status column takes at most half a narrow pane, and a
     // cut status says so ("…") rather than showing a clipped exit code.
     let status_w = status_w.min((area.width / 2).max(6));
-    // name | ready | status | restarts | age, one space between.
-    let name_w = area.width.saturating_sub(5 + status_w + 3 + 4 + 4).max(5);
-    let rows = cs.pods[shown.clone()]
+    let ages: Vec<String> = cs.pods[shown.clone()]
         .iter()
-        .zip(&statuses)
-        .map(|(pod, status)| {
-            let ready = pod.is_ready();
-            Row::new(vec![
-                Span::raw(fit_end(&pod.name, name_w as usize)),
-                Span::styled(
-                    format!("{}/{}", pod.ready, pod.containers_total),
-                    if ready { p.ok } else { p.warn },
-                ),
-                Span::styled(fit(status, status_w as usize), p.status(&pod.status, ready)),
-                Span::styled(
-                    pod.restarts.to_string(),
-                    if pod.restarts > 0 { p.warn } else { p.dim },
-                ),
-                Span::raw(
-                    pod.created
-                        .map(|t| age(state.now, t))
-                        .unwrap_or_else(|| "?".into()),
-                ),
-            ])
-        });
+        .map(|pod| {
+            pod.created
+                .map_or_else(|| "?".into(), |t| age(state.now, t))
+        })
+        .collect();
+    // Columns as wide as what they hold, so nothing runs into the border.
+    let widest = |texts: &mut dyn Iterator<Item = usize>| texts.max().unwrap_or(0).max(3) as u16;
+    let age_w = widest(&mut ages.iter().map(|a| a.chars().count()));
+    let rst_w = widest(
+        &mut cs.pods[shown.clone()]
+            .iter()
+            .map(|p| p.restarts.to_string().len()),
+    );
+    // name | ready | status | restarts | age, one space between and one at the end.
+    let name_w = area
+        .width
+        .saturating_sub(5 + status_w + rst_w + age_w + 5)
+        .max(5);
+    let rows =
+        cs.pods[shown.clone()]
+            .iter()
+            .zip(&statuses)
+            .zip(ages)
+            .map(|((pod, status), age)| {
+                let ready = pod.is_ready();
+                Row::new(vec![
+                    Span::raw(fit_end(&pod.name, name_w as usize)),
+                    Span::styled(
+                        format!("{}/{}", pod.ready, pod.containers_total),
+                        if ready { p.ok } else { p.warn },
+                    ),
+                    Span::styled(fit(status, status_w as usize), p.status(&pod.status, ready)),
+                    Span::styled(
+                        pod.restarts.to_string(),
+                        if pod.restarts > 0 { p.warn } else { p.dim },
+                    ),
+                    Span::raw(age),
+                ])
+            });
     let table = Table::new(
         rows,
         [
             Constraint::Length(name_w),
             Constraint::Length(5),
             Constraint::Length(status_w),
-            Constraint::Length(3),
-            Constraint::Length(4),
+            Constraint::Length(rst_w),
+            Constraint::Length(age_w),
         ],
     )
     .header(Row::new(["pod", "ready", "status", "rst", "age"]).style(p.dim))
@@ -229,8 +245,8 @@ pub fn feed_note(state: &State, feed: &Feed) -> Option<String> {
         FeedStatus::Live => None,
         FeedStatus::Connecting => Some("connecting…".into()),
         FeedStatus::Reconnecting { since, .. } => Some(match f.updated {
-            Some(t) => format!("reconnecting · updated {} ago", duration(state.now, t)),
-            None => format!("reconnecting for {}", duration(state.now, *since)),
+            Some(t) => format!("reconnecting · updated {} ago", age(state.now, t)),
+            None => format!("reconnecting for {}", age(state.now, *since)),
         }),
     }
 }

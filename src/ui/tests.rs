@@ -239,7 +239,7 @@ fn stale_feed_says_how_stale() {
     update(&mut s, Msg::Tick(sample::now() + Duration::seconds(12)));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(text.contains("RECONNECTING"), "{text}");
-    assert!(text.contains("reconnecting · updated 12 s ago"), "{text}");
+    assert!(text.contains("reconnecting · updated 12s ago"), "{text}");
     update(&mut s, Msg::Feed(Feed::Pods(Color::Blue), FeedStatus::Live));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(

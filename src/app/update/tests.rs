@@ -557,5 +557,5 @@ fn losing_and_regaining_a_feed_is_told_once_each() {
     )));
     assert!(told
         .iter()
-        .any(|t| t.contains("pods of GREEN back after 7 s")));
+        .any(|t| t.contains("pods of GREEN back after 7s")));
 }

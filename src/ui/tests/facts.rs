@@ -95,9 +95,9 @@ fn staleness_counts_from_when_each_feed_was_last_current() {
     let text = screen_text(&buffer(&s, 160, 40));
     let mut lines = text.lines();
     let (header, traffic) = (lines.next().unwrap(), lines.next().unwrap());
-    assert!(header.contains("updated 0 s ago"), "{text}");
+    assert!(header.contains("updated 0s ago"), "{text}");
     assert!(
-        traffic.contains("router reconnecting · updated 0 s ago"),
+        traffic.contains("router reconnecting · updated 0s ago"),
         "{text}"
     );
 }
@@ -220,7 +220,7 @@ fn a_lost_api_says_what_fails_and_where() {
     let header = row(&buffer(&s, 200, 40), 0);
     assert!(
         header.contains(
-            "⚠ RECONNECTING (1 feed) · updated 0 s ago · https://10.0.0.1:6443: TLS certificate not trusted (unknown issuer)"
+            "⚠ RECONNECTING (1 feed) · updated 0s ago · https://10.0.0.1:6443: TLS certificate not trusted (unknown issuer)"
         ),
         "{header}"
     );
@@ -267,4 +267,42 @@ fn missing_namespace_and_deployment_are_named() {
     );
     assert!(!blue.join("\n").contains("no pods match"), "{text}");
     assert!(green[2].contains("deployment fittrack not found"), "{text}");
+}
+
+/// Ages read in one style and, like restart counts, fit their column whole.
+#[test]
+fn ages_and_restarts_fit_their_columns() {
+    use chrono::Duration;
+    let mut s = sample::state(5, 0);
+    let ages = [45, 118, 9_000, 273_600, 8_639_000];
+    let mut pods: Vec<_> = (0..5).map(|i| sample::pod(Color::Blue, i)).collect();
+    for (pod, secs) in pods.iter_mut().zip(ages) {
+        pod.created = Some(sample::now() - Duration::seconds(secs));
+    }
+    pods[4].restarts = 12_345;
+    update(
+        &mut s,
+        Msg::Pods {
+            color: Color::Blue,
+            pods,
+        },
+    );
+    for width in [80, 120] {
+        let text = screen_text(&buffer(&s, width, 40));
+        let rows: Vec<String> = text
+            .lines()
+            .filter(|l| l.contains("fittrack-7c9d8f") || l.contains("…"))
+            .map(|l| l.chars().take(usize::from(width / 2)).collect())
+            .filter(|l: &String| l.contains("Running"))
+            .collect();
+        assert_eq!(rows.len(), 5, "{text}");
+        for (row, want) in rows.iter().zip(["45s", "1m58s", "2h30m", "3d4h", "99d23h"]) {
+            assert!(
+                row.trim_end_matches('┃').trim_end().ends_with(want),
+                "{row:?} {want}"
+            );
+            assert!(row.ends_with(" ┃"), "runs into the border: {row:?}");
+        }
+        assert!(rows[4].contains(" 12345 "), "{:?}", rows[4]);
+    }
 }
