@@ -43,10 +43,13 @@ pub fn draw_pod(
     let cs = state.color(color);
     let block = Block::bordered()
         .border_style(p.color(color))
-        .title(format!(
-            " pod {name} · {} · {} · Esc closes ",
-            color.word(),
-            cs.namespace
+        .title(super::fmt::fit_line(
+            Line::from(format!(
+                " pod {name} · {} · {} · Esc closes ",
+                color.word(),
+                cs.namespace
+            )),
+            usize::from(rect.width.saturating_sub(2)),
         ));
     let lines = match cs.pods.iter().find(|pod| pod.name == name) {
         Some(pod) => pod_lines(state, pod, p),

@@ -1,41 +1,123 @@
 //! The header: where we are connected, and which color gets traffic.
 
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::fmt::age;
+use super::fmt::{age, Parts};
 use super::theme::Palette;
 use crate::app::facts::LbMatch;
 use crate::app::state::State;
 use crate::model::{Color, Feed, FeedStatus, RouterTarget};
 
-/// Draw the two header lines.
+/// Draw the two header lines. When space is short, the least important parts go first;
+/// the traffic verdict goes last, and what is cut ends in "…".
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
-    let lines = vec![context_line(state, p), traffic_line(state, p)];
+    let width = usize::from(area.width);
+    let lines = vec![
+        context_line(state, p).fit(width),
+        traffic_line(state, p).fit(width),
+    ];
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn context_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
-    let mut spans = vec![
-        Span::styled(" cutover", p.bold),
-        Span::raw(" · "),
-        Span::raw(state.session.context_name.as_str()),
-        Span::raw(" · "),
-        Span::raw(state.router_label.as_str()),
-        Span::raw(" · "),
-    ];
-    spans.extend(connection(state, p));
+/// The traffic line alone, fitted to `width` (for a terminal too small for the cockpit).
+pub fn verdict<'a>(state: &'a State, p: &Palette, width: usize) -> ratatui::text::Line<'a> {
+    traffic_line(state, p).fit(width)
+}
+
+fn context_line<'a>(state: &'a State, p: &Palette) -> Parts<'a> {
+    let mut parts = Parts::default();
+    parts.push(5, [Span::styled(" cutover", p.bold)]);
+    parts.push(
+        6,
+        [
+            Span::raw(" · "),
+            Span::raw(state.session.context_name.as_str()),
+        ],
+    );
+    parts.push(
+        3,
+        [Span::raw(" · "), Span::raw(state.router_label.as_str())],
+    );
+    let mut conn = vec![Span::raw(" · ")];
+    conn.extend(connection(state, p));
+    parts.push(8, conn);
     if state.session.read_only {
-        spans.push(Span::raw(" · "));
-        spans.push(Span::styled("READ-ONLY", p.warn));
+        parts.push(9, [Span::raw(" · "), Span::styled("READ-ONLY", p.warn)]);
     }
     if let Some(user) = &state.session.user {
-        spans.push(Span::raw(format!(" · {user}")));
+        parts.push(2, [Span::raw(format!(" · {user}"))]);
     }
-    spans.push(Span::styled("  ? help", p.dim));
-    Line::from(spans)
+    parts.push(1, [Span::styled("  ? help", p.dim)]);
+    parts
+}
+
+/// The line that must never lose its meaning: the verdict is kept, the rest goes in
+/// this order as space runs out: the standby color, since when, the "traffic →" label,
+/// an LB that agrees, the router's staleness, an LB that disagrees.
+fn traffic_line<'a>(state: &'a State, p: &Palette) -> Parts<'a> {
+    let mut parts = Parts::default();
+    parts.push(3, [Span::raw(" traffic → ")]);
+    let Some(router) = &state.router else {
+        parts.push(
+            Parts::KEEP,
+            [Span::styled("waiting for the router…", p.warn)],
+        );
+        return parts;
+    };
+    match &router.target {
+        RouterTarget::Color(c) => {
+            parts.push(
+                Parts::KEEP,
+                [Span::styled(format!(" {} LIVE ", c.word()), p.live(*c))],
+            );
+            since(state, p, &mut parts);
+            lb(state, p, &mut parts);
+            parts.push(
+                0,
+                [
+                    Span::raw(" · "),
+                    Span::styled(c.other().word(), p.color(c.other())),
+                    Span::styled(" standby", p.dim),
+                ],
+            );
+            return parts;
+        }
+        RouterTarget::Split { blue, green } => {
+            parts.push(Parts::KEEP, [Span::styled(" SPLIT ", p.alarm)]);
+            parts.push(
+                Parts::KEEP - 1,
+                [
+                    Span::raw(" "),
+                    Span::styled(format!("BLUE {blue} %"), p.color(Color::Blue)),
+                    Span::raw(" · "),
+                    Span::styled(format!("GREEN {green} %"), p.color(Color::Green)),
+                ],
+            );
+            since(state, p, &mut parts);
+        }
+        RouterTarget::Unknown(value) => {
+            parts.push(Parts::KEEP, [Span::styled(" UNKNOWN ", p.alarm)]);
+            parts.push(
+                Parts::KEEP - 1,
+                [Span::styled(
+                    format!(" router value {value:?} matches neither color"),
+                    p.error,
+                )],
+            );
+        }
+        RouterTarget::Missing => {
+            parts.push(Parts::KEEP, [Span::styled(" MISSING ", p.alarm)]);
+            parts.push(
+                Parts::KEEP - 1,
+                [Span::styled(" the router object does not exist", p.error)],
+            );
+        }
+    }
+    lb(state, p, &mut parts);
+    parts
 }
 
 /// "● live", "connecting…", or "⚠ RECONNECTING pods/blue · updated 12 s ago".
@@ -90,51 +172,8 @@ fn connection(state: &State, p: &Palette) -> Vec<Span<'static>> {
     spans
 }
 
-fn traffic_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
-    let mut spans = vec![Span::raw(" traffic → ")];
-    let Some(router) = &state.router else {
-        spans.push(Span::styled("waiting for the router…", p.warn));
-        return Line::from(spans);
-    };
-    match &router.target {
-        RouterTarget::Color(c) => {
-            spans.push(Span::styled(format!(" {} LIVE ", c.word()), p.live(*c)));
-            spans.extend(since(state, p));
-            spans.extend(lb(state, p));
-            spans.push(Span::raw(" · "));
-            spans.push(Span::styled(c.other().word(), p.color(c.other())));
-            spans.push(Span::styled(" standby", p.dim));
-            return Line::from(spans);
-        }
-        RouterTarget::Split { blue, green } => {
-            spans.push(Span::styled(" SPLIT ", p.alarm));
-            spans.push(Span::raw(" "));
-            spans.push(Span::styled(format!("BLUE {blue} %"), p.color(Color::Blue)));
-            spans.push(Span::raw(" · "));
-            spans.push(Span::styled(
-                format!("GREEN {green} %"),
-                p.color(Color::Green),
-            ));
-            spans.extend(since(state, p));
-        }
-        RouterTarget::Unknown(value) => {
-            spans.push(Span::styled(" UNKNOWN ", p.alarm));
-            spans.push(Span::styled(
-                format!(" router value {value:?} matches neither color"),
-                p.error,
-            ));
-        }
-        RouterTarget::Missing => {
-            spans.push(Span::styled(" MISSING ", p.alarm));
-            spans.push(Span::styled(" the router object does not exist", p.error));
-        }
-    }
-    spans.extend(lb(state, p));
-    Line::from(spans)
-}
-
 /// Since when the router says so, and a warning when the router is not being read.
-fn since(state: &State, p: &Palette) -> Vec<Span<'static>> {
+fn since(state: &State, p: &Palette, parts: &mut Parts<'_>) {
     let router = state.router.as_ref();
     let at = |label: &str, t| {
         format!(
@@ -144,30 +183,32 @@ fn since(state: &State, p: &Palette) -> Vec<Span<'static>> {
             age(state.now, t)
         )
     };
-    let mut spans = match (router.and_then(|r| r.since), state.router_first_seen) {
-        (Some(t), _) => vec![Span::styled(at("since", t), p.dim)],
-        (None, Some(t)) => vec![Span::styled(at("seen since", t), p.dim)],
-        (None, None) => Vec::new(),
-    };
-    if let Some(note) = super::pane::feed_note(state, &Feed::Router) {
-        spans.push(Span::styled(format!(" · router {note}"), p.error));
+    match (router.and_then(|r| r.since), state.router_first_seen) {
+        (Some(t), _) => parts.push(1, [Span::styled(at("since", t), p.dim)]),
+        (None, Some(t)) => parts.push(1, [Span::styled(at("seen since", t), p.dim)]),
+        (None, None) => {}
     }
-    spans
+    if let Some(note) = super::pane::feed_note(state, &Feed::Router) {
+        parts.push(6, [Span::styled(format!(" · router {note}"), p.error)]);
+    }
 }
 
-/// What the load balancer actually serves, compared with the router.
-fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
+/// What the load balancer actually serves, compared with the router: kept longer when it
+/// contradicts the router or cannot tell.
+fn lb(state: &State, p: &Palette, parts: &mut Parts<'_>) {
     if !state.lb_configured {
-        return Vec::new();
+        return;
     }
     let mut spans = vec![Span::raw(" · LB ")];
     let Some(obs) = &state.lb else {
         spans.push(Span::styled("not probed yet", p.dim));
-        return spans;
+        parts.push(2, spans);
+        return;
     };
     if let Some(err) = &obs.error {
         spans.push(Span::styled(format!("✖ {err}"), p.error));
-        return spans;
+        parts.push(7, spans);
+        return;
     }
     let version = obs.version.as_deref().unwrap_or("?");
     spans.push(Span::raw(format!("serves {version}")));
@@ -190,5 +231,6 @@ fn lb(state: &State, p: &Palette) -> Vec<Span<'static>> {
             p.warn,
         ));
     }
-    spans
+    let agrees = matches!(state.lb_match(), Some(LbMatch::Color(_))) && !state.lb_disagrees();
+    parts.push(if agrees { 4 } else { 7 }, spans);
 }

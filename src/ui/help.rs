@@ -42,7 +42,11 @@ pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
 /// Draw help over the whole area, scrolled by `scroll` rows; returns how many lines it has.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Palette) -> usize {
     let block = Block::bordered().title(" help · j/k scroll · Esc closes ");
-    let all = lines(&state.keymap, p);
+    let inner = usize::from(area.width.saturating_sub(2));
+    let all: Vec<Line> = lines(&state.keymap, p)
+        .into_iter()
+        .map(|l| super::fmt::fit_line(l, inner))
+        .collect();
     let count = all.len();
     let scroll = scroll.min(count.saturating_sub(1));
     frame.render_widget(Clear, area);

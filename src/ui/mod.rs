@@ -19,10 +19,18 @@ use crate::app::state::{Modal, Screen, State, Viewport};
 use crate::model::Color;
 use theme::Palette;
 
+/// The smallest terminal the cockpit is drawn in (columns, rows); below it the screen
+/// says where traffic goes and how large it needs to be.
+pub const MIN_SIZE: (u16, u16) = (60, 16);
+
 /// Draw the whole screen for `state`; returns the sizes it drew, for `update` to scroll by.
 pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     let p = Palette::of(state.effective_theme());
     let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(frame, state, &p);
+        return Viewport::default();
+    }
     // A fifth of the screen: the timeline grows with the terminal.
     let timeline_rows = (area.height / 5).max(4);
     let [header, main, timeline, footer] = Layout::vertical([
@@ -57,6 +65,27 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
         Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
     }
     drawn
+}
+
+/// A terminal too small for the cockpit: the traffic verdict first (it is the last thing
+/// to lose space), then how large the terminal needs to be. A quit dialog still shows.
+fn too_small(frame: &mut Frame, state: &State, p: &Palette) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Paragraph, Wrap};
+    let area = frame.area();
+    let (w, h) = MIN_SIZE;
+    let mut lines: Vec<Line> = vec![header::verdict(state, p, usize::from(area.width))];
+    lines.push(Line::from(Span::styled(
+        format!(
+            "cutover needs at least {w}×{h}; this terminal is {}×{}",
+            area.width, area.height
+        ),
+        p.warn,
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    if state.modal == Some(Modal::ConfirmQuit) {
+        detail::draw_confirm_quit(frame, area, state, p);
+    }
 }
 
 /// The start of a pane's title: "▶ " (bold) on the focused pane, else a space. Focus is

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
-use super::fmt::{age, fit, fit_end};
+use super::fmt::{age, fit, fit_end, fit_line};
 use super::theme::Palette;
 use crate::app::state::{ColorState, Focus, State};
 use crate::model::{Color, Feed, FeedStatus, ProbeResult, RouterTarget};
@@ -27,10 +27,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Pale
             BorderType::Plain
         })
         .border_style(p.color(color))
-        .title(title(state, cs, focused, p));
+        .title(fit_line(
+            title(state, cs, focused, p),
+            usize::from(area.width.saturating_sub(2)),
+        ));
     // Stale pods are kept on screen, and say how stale they are.
     if let Some(note) = feed_note(state, &Feed::Pods(color)) {
-        block = block.title_bottom(Span::styled(format!(" pods {note} "), p.warn));
+        let note = Line::from(Span::styled(format!(" pods {note} "), p.warn));
+        block = block.title_bottom(fit_line(note, usize::from(area.width.saturating_sub(2))));
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -48,8 +52,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Pale
     ])
     .areas(inner);
     draw_pods(frame, pods, state, cs, focused, p);
-    frame.render_widget(Paragraph::new(info_lines(state, cs, p)), info);
-    frame.render_widget(Paragraph::new(super::logs::title(state, cs, p)), logs_title);
+    let fit = |l| fit_line(l, usize::from(inner.width));
+    let info_text: Vec<Line> = info_lines(state, cs, p).into_iter().map(fit).collect();
+    frame.render_widget(Paragraph::new(info_text), info);
+    let logs_head = fit(super::logs::title(state, cs, p));
+    frame.render_widget(Paragraph::new(logs_head), logs_title);
     super::logs::draw(frame, logs, state, cs, p);
     logs.height
 }
@@ -125,11 +132,13 @@ fn draw_pods(
             }
             None => "waiting for pods…".into(),
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, p.warn)), area);
+        let line = Line::from(Span::styled(text, p.warn));
+        frame.render_widget(Paragraph::new(fit_line(line, area.width.into())), area);
         return;
     }
     let [summary, area] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    frame.render_widget(Paragraph::new(status_summary(cs, p)), summary);
+    let head = fit_line(status_summary(cs, p), summary.width.into());
+    frame.render_widget(Paragraph::new(head), summary);
     // Rows for pods below the table header; when they do not all fit, the last row says
     // how many are not shown, and the window follows the selection.
     let rows_avail = usize::from(area.height.saturating_sub(1)).max(1);
@@ -221,7 +230,8 @@ fn draw_pods(
     frame.render_stateful_widget(table, table_area, &mut ts);
     if let Some(m) = more {
         let text = format!("+ {hidden} more (j/k scroll)");
-        frame.render_widget(Paragraph::new(Span::styled(text, p.warn)), m);
+        let line = Line::from(Span::styled(text, p.warn));
+        frame.render_widget(Paragraph::new(fit_line(line, m.width.into())), m);
     }
 }
 

@@ -2,6 +2,7 @@
 //! subject in `tests/`.
 
 mod facts;
+mod narrow;
 mod timeline;
 mod width;
 

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
+use super::fmt::fit_line;
 use super::theme::Palette;
 use crate::app::state::{Focus, State};
 use crate::app::timeline::TimelineItem;
@@ -32,7 +33,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
         .rev()
         .skip(scroll)
         .take(rows)
-        .map(|i| item_line(state, i, p))
+        .map(|i| {
+            fit_line(
+                item_line(state, i, p),
+                usize::from(area.width.saturating_sub(2)),
+            )
+        })
         .collect();
     let para = if lines.is_empty() {
         Paragraph::new(Span::styled("no events yet", p.dim))
