@@ -3,6 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::mode::KeyMode;
+
 /// Why the release actions cannot run yet.
 pub const RELEASE_ACTIONS_PENDING: &str = "not yet available (release actions)";
 
@@ -125,6 +127,19 @@ impl Intent {
         self.info().1
     }
 
+    /// What it does in `mode`: scrolling keys scroll the screen or dialog they are in there,
+    /// not the logs.
+    pub fn description_in(self, mode: KeyMode) -> &'static str {
+        match (mode, self) {
+            (KeyMode::Normal, _) => self.description(),
+            (_, Intent::Down) => "scroll down",
+            (_, Intent::Up) => "scroll up",
+            (_, Intent::PageDown) => "scroll a page down",
+            (_, Intent::PageUp) => "scroll a page up",
+            _ => self.description(),
+        }
+    }
+
     /// The action with this `[keys]` name.
     pub fn from_name(name: &str) -> Option<Intent> {
         Intent::ALL.into_iter().find(|a| a.name() == name)
@@ -179,10 +194,19 @@ impl Intent {
             Intent::FocusPrev => ("focus_prev", "focus previous pane"),
             Intent::Down => ("down", "next pod / scroll down"),
             Intent::Up => ("up", "previous pod / scroll up"),
-            Intent::PageDown => ("page_down", "logs a page down"),
-            Intent::PageUp => ("page_up", "logs a page up (pauses following)"),
-            Intent::Follow => ("follow", "newest log line, resume following"),
-            Intent::Oldest => ("oldest", "oldest log line kept"),
+            Intent::PageDown => ("page_down", "logs (or the timeline) a page down"),
+            Intent::PageUp => (
+                "page_up",
+                "logs (or the timeline) a page up (pauses following)",
+            ),
+            Intent::Follow => (
+                "follow",
+                "newest log line, resume following (timeline: its bottom, the oldest)",
+            ),
+            Intent::Oldest => (
+                "oldest",
+                "oldest log line kept (timeline: its top, the newest)",
+            ),
             Intent::Open => ("open", "pod detail: conditions, containers, events"),
             Intent::Filter => ("filter", "filter logs by regex"),
             Intent::ClearFilter => ("clear_filter", "clear the log filter"),

@@ -21,7 +21,7 @@ pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
             let keys = keymap.keys_for(mode, action);
             let mut spans = vec![
                 Span::styled(format!("  {keys:<18}"), p.bold),
-                Span::raw(action.description().to_string()),
+                Span::raw(action.description_in(mode).to_string()),
             ];
             if let Some(why) = action.unavailable() {
                 spans.push(Span::styled(format!(" — {why}"), p.warn));
@@ -55,4 +55,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Pal
         area,
     );
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::schema::Theme;
+
+    /// Each mode's keys say what they do in that mode: in help, PgDn scrolls help, not logs.
+    #[test]
+    fn keys_say_what_they_do_in_their_mode() {
+        let all: Vec<String> = lines(&Keymap::default(), &Palette::of(Theme::Dark))
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        let mut mode = String::new();
+        let mut checked = 0;
+        for line in &all {
+            if line.ends_with(" mode") {
+                mode = line.clone();
+                continue;
+            }
+            if mode != "cockpit mode" && line.trim_start().starts_with("PgDn") {
+                assert!(line.ends_with("scroll a page down"), "{mode}: {line}");
+                checked += 1;
+            }
+            if mode != "cockpit mode" {
+                assert!(!line.contains("log"), "{mode}: {line}");
+            }
+        }
+        assert_eq!(checked, 2, "pod detail and help scroll");
+    }
 }
