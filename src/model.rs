@@ -54,8 +54,11 @@ pub struct ContainerSummary {
     pub restarts: u32,
     /// "running", "waiting: CrashLoopBackOff", "terminated: Error (exit 1)".
     pub state: String,
-    /// Last termination, e.g. "Error, exit 137 at 10:42:01".
+    /// Last termination, e.g. "Error, exit 137 at 10:42:01: out of memory".
     pub last_termination: Option<String>,
+    /// What the kubelet says about the current state: the waiting or termination message
+    /// ("Back-off pulling image \"x:v9\"").
+    pub message: Option<String>,
 }
 
 /// A pod as the cockpit shows it.
@@ -80,7 +83,7 @@ pub struct PodSummary {
     pub created: Option<DateTime<Utc>>,
     /// Deletion requested.
     pub terminating: bool,
-    /// Pod conditions: (type, status, reason/message).
+    /// Pod conditions: (type, status, "reason: message").
     pub conditions: Vec<(String, String, String)>,
     /// Containers.
     pub containers: Vec<ContainerSummary>,
@@ -88,6 +91,10 @@ pub struct PodSummary {
     pub ip: Option<String>,
     /// Node name.
     pub node: Option<String>,
+    /// Labels (sanitized), sorted by key.
+    pub labels: Vec<(String, String)>,
+    /// Annotations (sanitized, long values cut), sorted by key.
+    pub annotations: Vec<(String, String)>,
 }
 
 impl PodSummary {

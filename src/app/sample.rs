@@ -80,9 +80,15 @@ pub fn pod(c: Color, i: usize) -> PodSummary {
             restarts,
             state: "running".into(),
             last_termination: (restarts > 0).then(|| "OOMKilled, exit 137 at 10:31:02".into()),
+            message: None,
         }],
         ip: Some(format!("10.0.{}.{}", c as u8, i + 10)),
         node: Some("node-1".into()),
+        labels: vec![
+            ("app".into(), "fittrack".into()),
+            ("deployment".into(), c.name().into()),
+        ],
+        annotations: Vec::new(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Modals: a pod's detail (conditions, containers, its recent Events) and "quit?".
+//! Modals: a pod's detail (conditions, containers with the kubelet's messages, labels,
+//! annotations, its recent Events) and "quit?".
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -115,6 +116,9 @@ fn pod_lines(state: &State, pod: &PodSummary, p: &Palette) -> Vec<Line<'static>>
                 c.image, c.restarts, c.state
             )),
         ]));
+        if let Some(message) = &c.message {
+            out.push(Line::from(Span::styled(format!("    {message}"), p.warn)));
+        }
         if let Some(last) = &c.last_termination {
             out.push(Line::from(Span::styled(
                 format!("    last termination: {last}"),
@@ -143,6 +147,21 @@ fn pod_lines(state: &State, pod: &PodSummary, p: &Palette) -> Vec<Line<'static>>
             Span::styled(e.reason.clone(), style),
             Span::raw(format!(": {}", e.message)),
         ]));
+    }
+    for (title, pairs, sep) in [
+        ("labels", &pod.labels, "="),
+        ("annotations", &pod.annotations, ": "),
+    ] {
+        if pairs.is_empty() {
+            continue;
+        }
+        out.push(Line::from(Span::styled(title, p.bold)));
+        for (k, v) in pairs {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {k}{sep}"), p.dim),
+                Span::raw(v.clone()),
+            ]));
+        }
     }
     out
 }

@@ -306,3 +306,43 @@ fn ages_and_restarts_fit_their_columns() {
         assert!(rows[4].contains(" 12345 "), "{:?}", rows[4]);
     }
 }
+
+/// The pod detail shows the kubelet's messages, labels and annotations.
+#[test]
+fn pod_detail_shows_messages_labels_and_annotations() {
+    use crate::app::state::Modal;
+    let mut s = sample::state(3, 0);
+    let mut pods: Vec<_> = (0..3).map(|i| sample::pod(Color::Blue, i)).collect();
+    pods[0].status = "ImagePullBackOff".into();
+    pods[0].ready = 0;
+    pods[0].containers[0].message = Some("Back-off pulling image \"fittrack/api:v9\"".into());
+    pods[0].conditions = vec![(
+        "PodScheduled".into(),
+        "False".into(),
+        "Unschedulable: 0/3 nodes are available".into(),
+    )];
+    pods[0].annotations = vec![("team".into(), "payments".into())];
+    let name = pods[0].name.clone();
+    update(
+        &mut s,
+        Msg::Pods {
+            color: Color::Blue,
+            pods,
+        },
+    );
+    s.modal = Some(Modal::PodDetail {
+        color: Color::Blue,
+        pod: name,
+        scroll: 0,
+    });
+    let text = screen_text(&buffer(&s, 120, 40));
+    for want in [
+        "Back-off pulling image \"fittrack/api:v9\"",
+        "Unschedulable: 0/3 nodes are available",
+        "app=fittrack",
+        "deployment=blue",
+        "team: payments",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+}
