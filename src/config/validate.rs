@@ -269,7 +269,10 @@ fn probes_and_logs(c: &mut Checker, config: &Config) {
         if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
             c.add(
                 &format!("probes.{field}"),
-                format!("{secs} is not a positive number of seconds (at most 3600)"),
+                format!(
+                    "{} is not a positive number of seconds (at most 3600)",
+                    number(secs)
+                ),
             );
         }
     }
@@ -295,6 +298,15 @@ fn probes_and_logs(c: &mut Checker, config: &Config) {
     }
     if let Some(name) = &l.container {
         c.result("logs.container", check_dns_label(name));
+    }
+}
+
+/// A number as an error shows it: `1e308`, not 309 digits.
+fn number(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e6 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 

@@ -345,3 +345,37 @@ fn actions_bound_everywhere_need_a_modifier_or_function_key() {
     let ok = format!("{BASE}\n[keys]\nrollback = \"x\"\n");
     assert_eq!(problems(&ok), vec![]);
 }
+
+/// However long a value is, the error quoting it stays readable: a 100 KB name and a
+/// 309-digit number are cut, a serde message quoting a huge string too.
+#[test]
+fn errors_never_echo_huge_values() {
+    let huge = "a".repeat(100_000);
+    let text = edit(
+        BASE,
+        &[
+            (
+                "namespace = \"fittrack-green\"",
+                &format!("namespace = \"{huge}\""),
+            ),
+            (
+                "[colors.green]",
+                "[probes]\ninterval_secs = 1e308\n\n[colors.green]",
+            ),
+        ],
+    );
+    let err = parse(&text, Path::new("t.toml")).unwrap_err().to_string();
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(err.contains("1e308 is not a positive number"), "{err}");
+    assert!(err.contains("aaaa…"), "{err}");
+    let typed = edit(
+        BASE,
+        &[(
+            "[colors.green]",
+            &format!("[colors.green]\nport = \"{huge}\""),
+        )],
+    );
+    let err = parse(&typed, Path::new("t.toml")).unwrap_err().to_string();
+    assert!(err.len() < 1_000, "{} bytes: {}", err.len(), &err[..200]);
+    assert!(err.contains("`colors.green.port`"), "{err}");
+}
