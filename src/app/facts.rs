@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::state::{ColorState, State};
-use crate::model::{Color, Feed, FeedStatus, KubeEvent, PodSummary};
+use crate::model::{Color, Feed, FeedStatus, KubeEvent, PodSummary, RouterTarget};
 
 /// Seconds after which a probe result is shown with its age.
 pub const RESULT_STALE_SECS: i64 = 10;
@@ -35,6 +35,19 @@ impl State {
             [_, _] => LbMatch::Both,
             _ => obs.color.map_or(LbMatch::Neither, LbMatch::Color),
         })
+    }
+
+    /// The load balancer serves a color other than the one the router names.
+    pub fn lb_disagrees(&self) -> bool {
+        let routed = match self.router.as_ref().map(|r| &r.target) {
+            Some(RouterTarget::Color(c)) => Some(*c),
+            _ => None,
+        };
+        let served = match self.lb_match() {
+            Some(LbMatch::Color(c)) => Some(c),
+            _ => None,
+        };
+        matches!((served, routed), (Some(c), Some(r)) if c != r)
     }
 
     /// How old a probe result is, in seconds, once it is old enough to say

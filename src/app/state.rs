@@ -12,7 +12,7 @@ use crate::config::schema::{Clock, Config, Theme};
 use crate::keymap::{KeyMode, Keymap};
 use crate::model::{
     Color, DeploymentSummary, Feed, FeedStatus, LbObservation, PodSummary, ProbeKind, ProbeResult,
-    RouterReading, RouterTarget,
+    RouterReading,
 };
 
 /// Most timeline items kept.
@@ -360,19 +360,6 @@ impl State {
                 .notice(now, format!("{e}; using default keys"), true);
         }
         state
-    }
-
-    /// The load balancer serves a color other than the one the router names.
-    pub fn lb_disagrees(&self) -> bool {
-        let routed = match self.router.as_ref().map(|r| &r.target) {
-            Some(RouterTarget::Color(c)) => Some(*c),
-            _ => None,
-        };
-        let served = match self.lb_match() {
-            Some(super::facts::LbMatch::Color(c)) => Some(c),
-            _ => None,
-        };
-        matches!((served, routed), (Some(c), Some(r)) if c != r)
     }
 
     /// The last load-balancer observation is old enough to say its age.
