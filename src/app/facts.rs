@@ -175,18 +175,10 @@ mod tests {
     use crate::app::msg::Msg;
     use crate::app::sample;
     use crate::app::update::update;
-    use crate::model::{EventKind, LbObservation};
+    use crate::model::EventKind;
 
     fn lb(s: &mut State, version: &str) {
-        update(
-            s,
-            Msg::Lb(LbObservation {
-                version: Some(version.into()),
-                color: None,
-                error: None,
-                at: sample::now(),
-            }),
-        );
+        update(s, sample::lb(version, None));
     }
 
     #[test]

@@ -169,6 +169,16 @@ pub fn router(target: RouterTarget, raw: &str) -> Msg {
     })
 }
 
+/// The load balancer answering with `version` (attributed to `color` by the bus, if it could).
+pub fn lb(version: &str, color: Option<Color>) -> Msg {
+    Msg::Lb(LbObservation {
+        version: Some(version.into()),
+        color,
+        error: None,
+        at: now(),
+    })
+}
+
 /// The whole sample: `pods` pods and `logs` log lines per color, blue live, all feeds live.
 pub fn state(pods: usize, logs: usize) -> State {
     let ctx = Session {
@@ -208,12 +218,7 @@ pub fn state(pods: usize, logs: usize) -> State {
         }
     }
     msgs.push(Msg::Feed(Feed::Router, FeedStatus::Live));
-    msgs.push(Msg::Lb(LbObservation {
-        version: Some("v1.9.3".into()),
-        color: Some(Color::Blue),
-        error: None,
-        at: now(),
-    }));
+    msgs.push(lb("v1.9.3", Some(Color::Blue)));
     msgs.push(Msg::Events(vec![KubeEvent {
         uid: "e1".into(),
         time: now() - Duration::seconds(30),

@@ -211,21 +211,6 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn a_refused_connection_says_so_not_service_error() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let config = kube::Config::new(format!("http://127.0.0.1:{port}").parse().unwrap());
-        let client = kube::Client::try_from(config).unwrap();
-        let err = client.apiserver_version().await.unwrap_err();
-        assert!(err.to_string().contains("ServiceError"), "{err}");
-        assert_eq!(explain(&err), "connection refused");
-    }
-
     #[test]
     fn tls_and_socket_errors_are_named() {
         let tls_err = io::Error::new(

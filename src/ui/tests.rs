@@ -320,15 +320,7 @@ fn timestamps_and_wrap_toggle_in_the_log_pane() {
 #[test]
 fn lb_disagreeing_with_the_router_is_flagged() {
     let mut s = sample::state(3, 40);
-    update(
-        &mut s,
-        Msg::Lb(crate::model::LbObservation {
-            version: Some("v2.0.0".into()),
-            color: Some(Color::Green),
-            error: None,
-            at: sample::now(),
-        }),
-    );
+    update(&mut s, sample::lb("v2.0.0", Some(Color::Green)));
     let header = row(&buffer(&s, 120, 40), 1);
     assert!(
         header.contains("LB serves v2.0.0 = GREEN ≠ router"),

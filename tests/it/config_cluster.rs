@@ -212,6 +212,14 @@ async fn an_unreachable_cluster_is_one_warning() {
     let findings = check_cluster(&client, &demo_config("fittrack", None)).await;
     assert_eq!(summary(&findings), vec![(Level::Warn, "cluster")]);
     assert!(findings[0].message.contains("only the file was checked"));
+    // What failed, in plain words: not `ServiceError: client error (Connect)`.
+    assert!(
+        findings[0]
+            .message
+            .contains("not reachable (connection refused)"),
+        "{}",
+        findings[0]
+    );
     assert!(!has_errors(&findings));
 }
 

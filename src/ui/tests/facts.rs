@@ -5,7 +5,7 @@ use super::{buffer, row, screen_text};
 use crate::app::msg::Msg;
 use crate::app::sample;
 use crate::app::update::update;
-use crate::model::{Color, LbObservation};
+use crate::model::Color;
 
 #[test]
 fn an_lb_answer_both_colors_could_give_says_so() {
@@ -18,12 +18,7 @@ fn an_lb_answer_both_colors_could_give_says_so() {
     {
         d.version = "v1.9.3".into();
     }
-    msgs.push(Msg::Lb(LbObservation {
-        version: Some("v1.9.3".into()),
-        color: None,
-        error: None,
-        at: sample::now(),
-    }));
+    msgs.push(sample::lb("v1.9.3", None));
     for m in msgs {
         update(&mut s, m);
     }
@@ -74,23 +69,28 @@ fn a_crashing_pod_among_200_is_on_top_and_the_rest_is_counted() {
     );
 }
 
+/// The API server is lost at `since`: every feed reports it.
+fn lose_every_feed(s: &mut crate::app::state::State, since: chrono::DateTime<chrono::Utc>) {
+    use crate::model::{Feed, FeedStatus};
+    let feeds: Vec<Feed> = s.feeds.keys().cloned().collect();
+    for feed in feeds {
+        let down = FeedStatus::Reconnecting {
+            since,
+            error: "connection refused".into(),
+        };
+        update(s, Msg::Feed(feed, down));
+    }
+}
+
 /// Half a second into an outage the header does not say the data is half a minute old,
 /// even though one feed had nothing new for that long.
 #[test]
 fn staleness_counts_from_when_each_feed_was_last_current() {
-    use crate::model::{Feed, FeedStatus};
     use chrono::Duration;
     let mut s = sample::state(3, 10);
     let outage = sample::now() + Duration::seconds(33);
     update(&mut s, Msg::Tick(outage));
-    let feeds: Vec<Feed> = s.feeds.keys().cloned().collect();
-    for feed in feeds {
-        let down = FeedStatus::Reconnecting {
-            since: outage,
-            error: "connection refused".into(),
-        };
-        update(&mut s, Msg::Feed(feed, down));
-    }
+    lose_every_feed(&mut s, outage);
     update(&mut s, Msg::Tick(outage + Duration::milliseconds(500)));
     let text = screen_text(&buffer(&s, 160, 40));
     let mut lines = text.lines();
@@ -145,18 +145,10 @@ fn the_heavy_frame_follows_live_not_focus() {
 /// With the API lost, the panes' facts say they are stale where they are shown.
 #[test]
 fn facts_of_a_lost_feed_are_marked_where_shown() {
-    use crate::model::{Feed, FeedStatus};
     let mut s = sample::state(3, 10);
     let before = screen_text(&buffer(&s, 140, 40));
     assert!(!before.contains("stale"), "{before}");
-    let feeds: Vec<Feed> = s.feeds.keys().cloned().collect();
-    for feed in feeds {
-        let down = FeedStatus::Reconnecting {
-            since: sample::now(),
-            error: "connection refused".into(),
-        };
-        update(&mut s, Msg::Feed(feed, down));
-    }
+    lose_every_feed(&mut s, sample::now());
     let text = screen_text(&buffer(&s, 140, 40));
     for c in [0, 70] {
         let pane: Vec<String> = text

@@ -5,7 +5,7 @@ use super::{buffer, row, screen_text};
 use crate::app::msg::Msg;
 use crate::app::sample;
 use crate::app::update::update;
-use crate::model::{Color, LbObservation};
+use crate::model::Color;
 
 #[test]
 fn a_tiny_terminal_says_how_large_it_needs_to_be_and_still_where_traffic_goes() {
@@ -31,15 +31,7 @@ fn a_tiny_terminal_says_how_large_it_needs_to_be_and_still_where_traffic_goes() 
 #[test]
 fn the_verdict_and_a_disagreeing_lb_outlast_everything_else() {
     let mut s = sample::state(3, 10);
-    update(
-        &mut s,
-        Msg::Lb(LbObservation {
-            version: Some("v2.0.0".into()),
-            color: Some(Color::Green),
-            error: None,
-            at: sample::now(),
-        }),
-    );
+    update(&mut s, sample::lb("v2.0.0", Some(Color::Green)));
     for w in 60..=200 {
         let traffic = row(&buffer(&s, w, 24), 1);
         assert!(traffic.contains(" BLUE LIVE "), "{w}: {traffic}");
