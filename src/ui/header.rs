@@ -164,10 +164,11 @@ fn connection(state: &State, p: &Palette) -> Vec<Span<'static>> {
         Span::styled(format!(" · {age}"), p.warn),
     ];
     if let Some(why) = why {
-        spans.push(Span::styled(
-            format!(" · {}: {why}", state.session.cluster_url),
-            p.warn,
-        ));
+        let text = match state.session.cluster_url.as_str() {
+            "" => format!(" · {why}"),
+            url => format!(" · {url}: {why}"),
+        };
+        spans.push(Span::styled(text, p.warn));
     }
     spans
 }
