@@ -179,7 +179,7 @@ fn since(state: &State, p: &Palette, parts: &mut Parts<'_>) {
     let at = |label: &str, t| {
         format!(
             " {label} {} {} ({})",
-            state.zone.hms(t),
+            state.zone.stamp(t, state.now),
             state.zone.label,
             age(state.now, t)
         )

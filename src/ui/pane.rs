@@ -305,7 +305,7 @@ fn info_lines<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Line<'a>> 
             Span::styled(
                 format!(
                     "{kind} {} {}: {}",
-                    state.zone.hms(f.at),
+                    state.zone.stamp(f.at, state.now),
                     state.zone.label,
                     f.detail
                 ),
