@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod logging;
 pub mod metrics;
 pub mod model;
+pub mod paths;
 pub mod report;
 pub mod sanitize;
 pub mod term;

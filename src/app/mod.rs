@@ -4,6 +4,7 @@
 pub mod action;
 pub mod analysis;
 
+pub mod facts;
 pub mod keys;
 pub mod logbuf;
 pub mod msg;

@@ -25,7 +25,7 @@ pub enum Msg {
     Pods {
         /// Which color.
         color: Color,
-        /// All its pods, sorted by name.
+        /// All its pods, in any order (`update` puts those needing attention first).
         pods: Vec<PodSummary>,
     },
     /// A color's Deployment changed (None: it does not exist).
@@ -65,6 +65,13 @@ pub enum Msg {
     Lb(LbObservation),
     /// A feed connected, failed or recovered.
     Feed(Feed, FeedStatus),
+    /// Whether a color's namespace exists (looked up while the color has no pods).
+    Namespace {
+        /// Which color.
+        color: Color,
+        /// It exists.
+        exists: bool,
+    },
     /// A notification of cutover's own for the timeline (sanitized).
     Notice {
         /// When.
@@ -177,7 +184,7 @@ pub enum Face {
     Exit(i32),
     /// Suspend the process (Ctrl-Z): restore the terminal, stop, re-init on resume.
     Suspend,
-    /// Redraw everything from scratch.
+    /// Redraw everything from scratch (after resume, or Ctrl-L).
     ClearScreen,
     /// A headless command asks the operator (answered by `Msg::Answer`); the text is the
     /// confirmation, `expect` what must be typed (`y`, or a color's name).

@@ -28,7 +28,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             return cmds;
         }
-        Msg::Pods { color, pods } => {
+        Msg::Pods { color, mut pods } => {
+            super::facts::sort_for_attention(&mut pods);
             let cs = state.color_mut(color);
             let selected = cs.pods.get(cs.selected).map(|p| p.name.clone());
             cs.pods = pods;
@@ -36,6 +37,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 .and_then(|name| cs.pods.iter().position(|p| p.name == name))
                 .unwrap_or(cs.selected)
                 .min(cs.pods.len().saturating_sub(1));
+            state.remember_pods(color);
             data_arrived(state, Feed::Pods(color));
         }
         Msg::Deployment { color, deployment } => {
@@ -59,7 +61,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Events(events) => {
             for ev in events {
                 let feed = Feed::Events(ev.namespace.clone());
-                state.timeline.upsert_event(ev);
+                state.timeline.upsert_event(ev, state.now);
                 touch(state, feed);
             }
             state.mark_dirty();
@@ -86,6 +88,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Feed(feed, status) => {
             let now = state.now;
             let name = feed_name(&feed);
+            let api = match state.session.cluster_url.as_str() {
+                "" => String::new(),
+                url => format!(" (API server {url})"),
+            };
             let entry = state.feeds.entry(feed).or_insert(FeedState {
                 status: FeedStatus::Connecting,
                 updated: None,
@@ -94,17 +100,25 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let told = match (&entry.status, &status) {
                 (FeedStatus::Reconnecting { .. }, FeedStatus::Reconnecting { .. }) => None,
                 (_, FeedStatus::Reconnecting { error, .. }) => {
-                    Some((format!("lost {name}: {error}; retrying"), true))
+                    Some((format!("lost {name}{api}: {error}; retrying"), true))
                 }
                 (FeedStatus::Reconnecting { since, .. }, FeedStatus::Live) => Some((
                     format!(
-                        "{name} back after {} s",
-                        (now - *since).num_seconds().max(0)
+                        "{name} back after {}",
+                        crate::model::age_text((now - *since).num_seconds())
                     ),
                     false,
                 )),
                 _ => None,
             };
+            // A live feed's data was current up to the moment it failed (a watch that sees
+            // no change is still current); one coming back is current again.
+            let current_until = match (&entry.status, &status) {
+                (FeedStatus::Live, FeedStatus::Reconnecting { since, .. }) => Some(*since),
+                (_, FeedStatus::Live) => Some(now),
+                _ => None,
+            };
+            entry.updated = entry.updated.max(current_until);
             // Keep the first failure time while a feed keeps failing.
             entry.status = match (&entry.status, status) {
                 (
@@ -119,6 +133,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if let Some((text, warning)) = told {
                 state.timeline.notice(now, text, warning);
             }
+            state.mark_dirty();
+        }
+        Msg::Namespace { color, exists } => {
+            state.color_mut(color).namespace_missing = !exists;
             state.mark_dirty();
         }
         Msg::Notice { at, text, warning } => {

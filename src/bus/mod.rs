@@ -1,13 +1,15 @@
 //! The command bus: the only place that talks to the world. It owns the long-lived feeds a
-//! face needs (watches, log streams, probes, router heartbeat, LB probe, shared history),
-//! runs actions (`Cmd::Start`/`Cmd::Cancel`) and writes the journal (`Cmd::Record`), and
-//! reports all it learns as `Msg`s; `shutdown` stops all of it.
+//! face needs (watches, log streams, probes, router heartbeat, LB probe, namespace
+//! presence, shared history, metrics), runs actions (`Cmd::Start`/`Cmd::Cancel`) and writes
+//! the journal (`Cmd::Record`), and reports all it learns as `Msg`s; `shutdown` stops all
+//! of it.
 
 pub mod actions;
 pub mod feeds;
 pub mod journal;
 pub mod logs;
 pub mod metrics;
+pub mod presence;
 pub mod probes;
 pub mod watch;
 
@@ -133,6 +135,7 @@ impl Bus {
         let mut tasks = JoinSet::new();
         if feeds.watches {
             feeds::spawn_all(&ctx, &shared, &mut tasks);
+            presence::spawn_all(&ctx, &shared, &mut tasks);
         }
         feeds::spawn_history(&ctx, &mut tasks);
         if feeds.logs {

@@ -19,6 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::msg::Msg;
 use crate::cluster::clean;
+use crate::cluster::errors::explain;
 use crate::model::{Feed, FeedStatus};
 
 /// Server-side watch timeout: short, so a half-open connection is replaced quickly.
@@ -161,7 +162,7 @@ pub async fn run<K, F>(
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    health.failed(&e);
+                    health.failed(&explain(&e));
                     break;
                 }
             };

@@ -7,10 +7,11 @@ use super::mode::KeyMode;
 type Table = [(&'static str, Intent)];
 
 /// The default keys of the intents bound in every mode ([`super::intent::EVERYWHERE`]).
-const EVERYWHERE: [(&str, Intent); 3] = [
+const EVERYWHERE: [(&str, Intent); 4] = [
     ("ctrl-r", Intent::RollbackChord),
     ("ctrl-c", Intent::Interrupt),
     ("ctrl-z", Intent::Suspend),
+    ("ctrl-l", Intent::Redraw),
 ];
 
 /// Scrolling inside a modal or screen.
@@ -53,10 +54,11 @@ const NORMAL_THEN: [(&str, Intent); 14] = [
     ("F1", Intent::Help),
 ];
 
-const FILTER: [(&str, Intent); 3] = [
+const FILTER: [(&str, Intent); 4] = [
     ("enter", Intent::FilterApply),
     ("esc", Intent::FilterCancel),
     ("backspace", Intent::FilterBackspace),
+    ("ctrl-u", Intent::FilterClearInput),
 ];
 
 const CONFIRM: [(&str, Intent); 4] = [

@@ -5,7 +5,7 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::fmt::duration;
+use super::fmt::age;
 use super::theme::Palette;
 use crate::app::signals::judge::show;
 use crate::app::signals::{Judged, Signals, Verdict, ERROR_RATE, P99, RPS};
@@ -220,7 +220,7 @@ fn window_row(state: &State, c: Color, p: &Palette) -> Option<Line<'static>> {
     } else if w.open(state.now) {
         spans.push(Span::raw(format!(
             "{} left · {} counted · budget {}/{}",
-            duration(w.until, state.now),
+            age(w.until, state.now),
             w.counted,
             w.budget_left(s),
             s.analysis.failures_allowed + 1

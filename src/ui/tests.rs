@@ -1,4 +1,10 @@
-//! Whole-screen snapshots (TestBackend, fixed `now`) and buffer assertions.
+//! Whole-screen snapshots (TestBackend, fixed `now`) and buffer assertions; more by
+//! subject in `tests/`.
+
+mod facts;
+mod narrow;
+mod timeline;
+mod width;
 
 use chrono::Duration;
 use ratatui::backend::TestBackend;
@@ -234,7 +240,7 @@ fn stale_feed_says_how_stale() {
     update(&mut s, Msg::Tick(sample::now() + Duration::seconds(12)));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(text.contains("RECONNECTING"), "{text}");
-    assert!(text.contains("reconnecting · updated 12 s ago"), "{text}");
+    assert!(text.contains("reconnecting · updated 12s ago"), "{text}");
     update(&mut s, Msg::Feed(Feed::Pods(Color::Blue), FeedStatus::Live));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(
@@ -399,15 +405,7 @@ fn timestamps_and_wrap_toggle_in_the_log_pane() {
 #[test]
 fn lb_disagreeing_with_the_router_is_flagged() {
     let mut s = sample::state(3, 40);
-    update(
-        &mut s,
-        Msg::Lb(crate::model::LbObservation {
-            version: Some("v2.0.0".into()),
-            color: Some(Color::Green),
-            error: None,
-            at: sample::now(),
-        }),
-    );
+    update(&mut s, sample::lb("v2.0.0", Some(Color::Green)));
     let header = row(&buffer(&s, 120, 40), 1);
     assert!(
         header.contains("LB serves v2.0.0 = GREEN ≠ router"),

@@ -12,7 +12,8 @@ pub(crate) struct Pane {
 }
 
 impl Pane {
-    /// A 120×40 (or other) pane running a plain shell with `TMPDIR` pointing at `tmp`.
+    /// A 120×40 (or other) pane running a plain shell with `TMPDIR` pointing at `tmp` and
+    /// `XDG_STATE_HOME` at `tmp/state`.
     pub(crate) fn start(cols: u16, rows: u16, tmp: &Path) -> Option<Pane> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("notice: tmux not found; skipping end-to-end test");
@@ -38,6 +39,7 @@ impl Pane {
                 "NO_COLOR",
             ])
             .arg(format!("TMPDIR={}", tmp.display()))
+            .arg(format!("XDG_STATE_HOME={}", tmp.join("state").display()))
             .args([
                 "TERM=xterm-256color",
                 "PS1=$ ",
@@ -374,8 +376,23 @@ fn exec_credential_plugin_stderr_never_reaches_the_cockpit_screen() {
         !screen.contains("PLUGIN-NOISE"),
         "plugin wrote over the UI:\n{screen}"
     );
-    let captured =
-        std::fs::read_to_string(tmp.path().join("cutover-stderr.log")).unwrap_or_default();
+    // A private per-process file in the state directory, nothing in the shared temp dir.
+    let state = tmp.path().join("state/cutover");
+    let logs: Vec<_> = std::fs::read_dir(&state)
+        .unwrap_or_else(|e| panic!("{}: {e}", state.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("stderr-")
+        })
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&logs[0]).unwrap().mode() & 0o777, 0o600);
+    assert!(!tmp.path().join("cutover-stderr.log").exists());
+    let captured = std::fs::read_to_string(&logs[0]).unwrap_or_default();
     assert!(
         captured.contains("PLUGIN-NOISE"),
         "the plugin's later stderr was not captured: {captured:?}"

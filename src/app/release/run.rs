@@ -153,7 +153,7 @@ pub fn done(state: &mut State, id: ActionId, outcome: Outcome) -> Vec<Cmd> {
         *code_slot = code;
     }
     state.actions.remember(entry.clone());
-    state.timeline.entry(entry.clone());
+    state.timeline.entry(entry.clone(), state.now);
     state.mark_dirty();
     let mut cmds = vec![Cmd::Record(entry)];
     if warning && state.actions.exits.contains_key(&a.attempt.id) {
@@ -264,7 +264,7 @@ pub fn recorded(state: &mut State, rec: Recorded) -> Vec<Cmd> {
 /// The shared history was read.
 pub fn history(state: &mut State, entries: Vec<Entry>) -> Vec<Cmd> {
     for e in &entries {
-        state.timeline.entry(e.clone());
+        state.timeline.entry(e.clone(), state.now);
     }
     state.actions.take_history(entries);
     state.mark_dirty();
