@@ -3,6 +3,7 @@
 pub mod check;
 pub mod convert;
 pub mod router;
+pub mod switch_patch;
 
 use std::path::PathBuf;
 
