@@ -4,6 +4,7 @@
 
 pub mod smoke;
 pub mod switch;
+mod verify;
 
 use std::collections::HashMap;
 use std::time::Instant;
