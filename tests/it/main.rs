@@ -12,3 +12,4 @@ mod sim_api;
 mod sim_apps;
 mod sim_cluster;
 mod support;
+mod traffic;
