@@ -4,38 +4,30 @@
 
 use super::*;
 use crate::cluster::router::read;
+use crate::config::demo_config;
 use kube_sim::patch::{apply, PatchKind};
 use serde_json::json;
 
-fn config(kind: &str, key: &str, blue: &str, green: &str, blue_ns: &str) -> Config {
-    toml::from_str(&format!(
-        r#"
-        [router]
-        kind = "{kind}"
-        namespace = "fittrack"
-        name = "fittrack"
-        selector_key = "{key}"
-        [colors.blue]
-        namespace = "{blue_ns}"
-        selector = "app=fittrack,deployment=blue"
-        route_value = "{blue}"
-        [colors.green]
-        namespace = "fittrack-green"
-        selector = "app=fittrack,deployment=green"
-        route_value = "{green}"
-        "#
-    ))
-    .expect("test config")
+/// The `fittrack` demo router: HTTPRoute fittrack/fittrack, colors in their namespaces.
+fn httproute() -> Config {
+    demo_config("fittrack", None)
 }
 
-fn httproute() -> Config {
-    config(
-        "httproute",
-        "deployment",
-        "fittrack-blue",
-        "fittrack-green",
-        "fittrack-blue",
-    )
+/// The `fittrack-single-ns` demo router (Service fittrack-lb) switching selector `key`.
+fn selector(key: &str) -> Config {
+    let mut c = demo_config("fittrack-single-ns", None);
+    c.router.selector_key = Some(key.into());
+    c
+}
+
+/// `fittrack-single-ns` routed by an Ingress to the colors' Services.
+fn ingress() -> Config {
+    let mut c = demo_config("fittrack-single-ns", None);
+    c.router.kind = RouterKind::IngressBackend;
+    c.router.name = "fittrack-ingress".into();
+    c.colors.blue.route_value = "fittrack-blue".into();
+    c.colors.green.route_value = "fittrack-green".into();
+    c
 }
 
 fn stamp() -> SwitchStamp {
@@ -166,7 +158,7 @@ fn httproute_without_a_ref_for_the_target_is_not_patched() {
 
 #[test]
 fn service_selector_tests_and_replaces_the_escaped_key() {
-    let cfg = config("service-selector", "color/x~y", "blue", "green", "fittrack");
+    let cfg = selector("color/x~y");
     let obj = json!({"metadata": {"annotations": {"a": "b"}},
                      "spec": {"selector": {"app": "fittrack", "color/x~y": "blue"}}});
     let ops = switch_ops(&cfg, Color::Green, &read(&cfg, Some(&obj)).values, &stamp()).unwrap();
@@ -184,13 +176,7 @@ fn service_selector_tests_and_replaces_the_escaped_key() {
 
 #[test]
 fn service_selector_without_the_key_adds_it() {
-    let cfg = config(
-        "service-selector",
-        "deployment",
-        "blue",
-        "green",
-        "fittrack",
-    );
+    let cfg = selector("deployment");
     let obj =
         json!({"metadata": {"name": "fittrack-lb"}, "spec": {"selector": {"app": "fittrack"}}});
     let out = switched(&cfg, &obj, Color::Blue).unwrap();
@@ -203,13 +189,7 @@ fn service_selector_without_the_key_adds_it() {
 
 #[test]
 fn ingress_rewrites_every_paths_backend() {
-    let cfg = config(
-        "ingress-backend",
-        "deployment",
-        "fittrack-blue",
-        "fittrack-green",
-        "fittrack",
-    );
+    let cfg = ingress();
     let path = |p: &str, svc: &str| {
         json!({"path": p, "pathType": "Prefix",
                "backend": {"service": {"name": svc, "port": {"number": 8000}}}})
@@ -233,13 +213,7 @@ fn ingress_rewrites_every_paths_backend() {
 
 #[test]
 fn ingress_with_a_resource_backend_is_not_patched() {
-    let cfg = config(
-        "ingress-backend",
-        "d",
-        "fittrack-blue",
-        "fittrack-green",
-        "fittrack",
-    );
+    let cfg = ingress();
     let obj = json!({"spec": {"rules": [{"http": {"paths": [
         {"path": "/", "backend": {"resource": {"kind": "Bucket", "name": "b"}}}]}}]}});
     let err = switched(&cfg, &obj, Color::Green).unwrap_err();

@@ -4,7 +4,8 @@
 
 use cutover::app::action::{Outcome, Request};
 use cutover::app::release::exit;
-use cutover::model::{Color, RouterTarget};
+use cutover::cluster::switch_patch::switch_ops;
+use cutover::model::{Color, RouterTarget, SwitchStamp};
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 
@@ -50,19 +51,15 @@ async fn httproute_switched_by_another_engineer_meanwhile() {
     let config = rig::config(&sim, "fittrack");
     let mut rig = Rig::start(sim, config).await;
     let held = rig.request_held(Request::Switch { to: Color::Green });
-    // alice's cutover switches first: same target, her annotations.
-    meddle(
-        &rig,
-        json!([
-            {"op": "replace", "path": "/spec/rules/0/backendRefs/0/weight", "value": 0},
-            {"op": "replace", "path": "/spec/rules/0/backendRefs/1/weight", "value": 100},
-            {"op": "add", "path": "/metadata/annotations", "value": {
-                "cutover.dev/switch-id": "20250101T000000.000Z-alice-1",
-                "cutover.dev/switched-by": "alice",
-                "cutover.dev/switched-at": "2025-01-01T00:00:00.000Z"}},
-        ]),
-    )
-    .await;
+    // alice's cutover switches first: same target, her switch id.
+    let alice = SwitchStamp {
+        id: "20250101T000000.000Z-alice-1".into(),
+        by: "alice".into(),
+        at: "2025-01-01T00:00:00.000Z".into(),
+    };
+    let seen = rig.router().await;
+    let ops = switch_ops(&rig.config, Color::Green, &seen.values, &alice).unwrap();
+    meddle(&rig, serde_json::Value::Array(ops)).await;
     let (now, summary) = assert_conflict(&mut rig, held).await;
     assert_eq!(now, RouterTarget::Color(Color::Green));
     assert!(summary.contains("set by alice"), "{summary}");
