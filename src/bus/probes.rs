@@ -6,6 +6,7 @@
 //! reached, so nothing is known about it) and, only when it did, what the app answered.
 
 mod lb;
+pub use lb::{lb_get, lb_probe_url};
 
 use std::time::{Duration, Instant};
 

@@ -4,6 +4,7 @@ pub mod check;
 pub mod convert;
 pub mod errors;
 pub mod router;
+pub mod switch_patch;
 
 use std::path::PathBuf;
 

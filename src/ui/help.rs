@@ -84,6 +84,9 @@ mod tests {
                 assert!(!line.contains("log"), "{mode}: {line}");
             }
         }
-        assert_eq!(checked, 3, "pod detail, help and a verdict's explanation scroll");
+        assert_eq!(
+            checked, 3,
+            "pod detail, help and a verdict's explanation scroll"
+        );
     }
 }

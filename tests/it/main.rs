@@ -15,3 +15,4 @@ mod sim_apps;
 mod sim_cluster;
 mod smoke;
 mod support;
+mod traffic;

@@ -7,6 +7,7 @@ pub mod forward;
 pub mod smoke;
 pub mod suite;
 pub mod switch;
+mod verify;
 
 use std::collections::HashMap;
 use std::time::Instant;

@@ -9,7 +9,7 @@ use crate::app::msg::Msg;
 use crate::bus::Ctx;
 use crate::cluster::clean;
 use crate::cluster::errors::explain;
-use crate::config::schema::VersionSource;
+use crate::config::schema::{Config, VersionSource};
 use crate::model::LbObservation;
 
 /// Probes the LB every probe interval until the receiver is gone.
@@ -31,13 +31,7 @@ pub(super) async fn lb_loop(ctx: Ctx, url: String) {
         }
     };
     let source = ctx.config.router.lb_version.clone();
-    // A JSON field is read from the ready endpoint's body; a header from any answer.
-    let url = match source {
-        Some(VersionSource::JsonField(_)) => {
-            format!("{}{}", url.trim_end_matches('/'), probes.ready)
-        }
-        _ => url,
-    };
+    let url = lb_probe_url(&ctx.config, &url);
     let mut tick = interval(probes.interval_secs);
     loop {
         tick.tick().await;
@@ -64,7 +58,19 @@ pub(super) async fn lb_loop(ctx: Ctx, url: String) {
     }
 }
 
-async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
+/// The URL the LB is asked which version serves: a JSON field is read from the ready
+/// endpoint's body; a header from any answer (`lb_url` itself).
+pub fn lb_probe_url(config: &Config, lb_url: &str) -> String {
+    match config.router.lb_version {
+        Some(VersionSource::JsonField(_)) => {
+            format!("{}{}", lb_url.trim_end_matches('/'), config.probes.ready)
+        }
+        _ => lb_url.to_string(),
+    }
+}
+
+/// One GET of the load balancer, read whole.
+pub async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
     let started = std::time::Instant::now();
     let resp = client.get(url).send().await.map_err(|e| explain(&e))?;
     let status = StatusCode::from_u16(resp.status().as_u16()).map_err(|e| e.to_string())?;
