@@ -78,6 +78,10 @@ struct SimArgs {
     /// Keep a Prometheus file_sd JSON file of every running pod's metrics target.
     #[arg(long, value_name = "PATH")]
     prometheus_sd: Option<PathBuf>,
+    /// Allow a --listen address that is not loopback (the simulated cluster, and with --http
+    /// an unauthenticated admin API, is then open to the network).
+    #[arg(long)]
+    allow_remote: bool,
 }
 
 fn main() -> color_eyre::Result<()> {
@@ -153,14 +157,20 @@ fn run(cli: Cli) -> color_eyre::Result<()> {
 /// (beside the kubeconfig unless `--config-out`), print where everything is, and run until
 /// SIGINT/SIGTERM.
 fn run_sim(args: SimArgs) -> color_eyre::Result<()> {
-    let handle = kube_sim::start(kube_sim::SimOptions {
+    let opts = kube_sim::SimOptions {
         listen: args.listen,
         http: args.http,
         scenario: args.scenario.clone(),
         kubeconfig_out: args.kubeconfig_out,
         prometheus_sd: args.prometheus_sd,
+        allow_remote: args.allow_remote,
         ..Default::default()
-    })?;
+    };
+    // Refused unless --allow-remote; allowed, it is said loudly before anything else.
+    if let (true, Some(warning)) = (opts.allow_remote, opts.remote_warning()) {
+        eprintln!("\n{}\n{warning}\n{}\n", "!".repeat(78), "!".repeat(78));
+    }
+    let handle = kube_sim::start(opts)?;
     let config_path = args.config_out.unwrap_or_else(|| {
         handle
             .kubeconfig_path

@@ -1,6 +1,7 @@
 //! SIM-API: the simulator's API server through kube-rs and raw HTTP (issue 2 acceptance).
 
 mod access;
+mod admin;
 mod crud;
 mod input;
 mod watches;

@@ -132,6 +132,33 @@ fn authorize(ctx: &ServerCtx, user: &str, req: &Request) -> Result<(), ApiError>
     )))
 }
 
+/// Who may use the simulator's own `/sim/v1/*` endpoints (faults, state, request log): the
+/// holder of the admin token; without a token only a loopback client over plain HTTP, where
+/// tokenless requests act as admin anyway. Err carries the user to log and the refusal.
+fn sim_access(
+    ctx: &ServerCtx,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<String, (String, ApiError)> {
+    let admin = crate::auth::CONTEXTS[0].1;
+    match bearer(headers) {
+        Some(t) => match ctx.state.auth.user_for_token(t) {
+            Some(u) if u == admin => Ok(u.to_string()),
+            Some(u) => Err((
+                u.to_string(),
+                ApiError::forbidden(format!(
+                    "User \"{u}\" cannot use the simulator's /sim/v1 endpoints: they need the admin token (the kubeconfig's sim context)"
+                )),
+            )),
+            None => Err(("system:anonymous".into(), ApiError::unauthorized())),
+        },
+        None if ctx.plain_http && peer.is_some_and(|p| p.ip().is_loopback()) => {
+            Ok(admin.to_string())
+        }
+        None => Err(("system:anonymous".into(), ApiError::unauthorized())),
+    }
+}
+
 /// Authentication, injected latency and failures, authorization, and the request log.
 async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
@@ -141,31 +168,22 @@ async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Res
         .map(|p| p.to_string())
         .unwrap_or_default();
     let is_sim = req.uri().path().starts_with("/sim/");
-    let (user, resp) = match authenticate(&ctx, req.headers()) {
-        Err(e) if !is_sim => ("system:anonymous".to_string(), e.into_response()),
-        who => {
-            let user = who.unwrap_or_else(|_| "system:anonymous".into());
-            let resp = if is_sim {
+    let (user, resp) = if is_sim {
+        let peer = req.extensions().get::<Peer>().map(|p| p.0);
+        match sim_access(&ctx, req.headers(), peer) {
+            Ok(user) => {
                 req.extensions_mut().insert(Caller { user: user.clone() });
-                next.run(req).await
-            } else {
-                let latency = ctx.state.faults.latency();
-                if !latency.is_zero() {
-                    tokio::time::sleep(latency).await;
-                }
-                if ctx.state.faults.down_for().is_some() {
-                    // A request that slipped in on a connection that is being closed.
-                    ApiError::injected(503).into_response()
-                } else if let Some(code) = ctx.state.faults.take_failure() {
-                    ApiError::injected(code).into_response()
-                } else if let Err(e) = authorize(&ctx, &user, &req) {
-                    e.into_response()
-                } else {
-                    req.extensions_mut().insert(Caller { user: user.clone() });
-                    next.run(req).await
-                }
-            };
-            (user, resp)
+                (user, next.run(req).await)
+            }
+            Err((user, e)) => (user, e.into_response()),
+        }
+    } else {
+        match authenticate(&ctx, req.headers()) {
+            Err(e) => ("system:anonymous".to_string(), e.into_response()),
+            Ok(user) => {
+                let resp = api_request(&ctx, &user, req, next).await;
+                (user, resp)
+            }
         }
     };
     if !(is_sim && method == Method::GET) {
@@ -177,6 +195,28 @@ async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Res
         });
     }
     resp
+}
+
+/// An authenticated API request: injected latency and failures, authorization, the handler.
+async fn api_request(ctx: &ServerCtx, user: &str, mut req: Request, next: Next) -> Response {
+    let latency = ctx.state.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if ctx.state.faults.down_for().is_some() {
+        // A request that slipped in on a connection that is being closed.
+        return ApiError::injected(503).into_response();
+    }
+    if let Some(code) = ctx.state.faults.take_failure() {
+        return ApiError::injected(code).into_response();
+    }
+    if let Err(e) = authorize(ctx, user, &req) {
+        return e.into_response();
+    }
+    req.extensions_mut().insert(Caller {
+        user: user.to_string(),
+    });
+    next.run(req).await
 }
 
 /// Serves `app` on `listener` until shutdown; TLS when `tls` is given. The `down_ms` fault
