@@ -2,6 +2,7 @@
 
 mod access;
 mod admin;
+mod bodies;
 mod crud;
 mod input;
 mod watches;

@@ -71,7 +71,7 @@ impl ApiError {
 
     /// 415 UnsupportedMediaType for a create/replace body.
     pub fn unsupported_body_type(content_type: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf (got {content_type:?})"))
+        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {content_type:?})"))
     }
 
     /// 422 Invalid.

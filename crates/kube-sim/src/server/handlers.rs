@@ -69,11 +69,37 @@ pub(super) struct Req<'a> {
     pub(super) params: &'a Params,
 }
 
-/// Whether a POST/PUT body's Content-Type is one the API server decodes: JSON (parameters
-/// such as `charset` allowed) or the protobuf envelope kubectl's generators send.
-fn body_media_ok(ct: &str) -> bool {
+/// How a POST/PUT body is encoded, by its Content-Type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyMedia {
+    Json,
+    Yaml,
+    Protobuf,
+}
+
+/// The media type of a POST/PUT body the API server decodes (parameters such as `charset`
+/// allowed): JSON, YAML, or the protobuf envelope kubectl's generators send. Like the real
+/// server, a request without a Content-Type is taken as JSON (the Python client sends none
+/// on some calls); anything else is None (415).
+fn body_media(ct: &str) -> Option<BodyMedia> {
     let media = ct.split(';').next().unwrap_or("").trim();
-    media.eq_ignore_ascii_case("application/json") || media.eq_ignore_ascii_case(proto::PROTOBUF)
+    let is = |m: &str| media.eq_ignore_ascii_case(m);
+    if media.is_empty() || is("application/json") {
+        Some(BodyMedia::Json)
+    } else if is("application/yaml") {
+        Some(BodyMedia::Yaml)
+    } else if is(proto::PROTOBUF) {
+        Some(BodyMedia::Protobuf)
+    } else {
+        None
+    }
+}
+
+/// A YAML body as the JSON the handlers read (400 BadRequest when it is not YAML).
+fn yaml_to_json(body: &[u8]) -> ApiResult<Vec<u8>> {
+    let v: Value = serde_yaml::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("error converting YAML to JSON: {e}")))?;
+    serde_json::to_vec(&v).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 pub(super) fn parse_json(body: &[u8]) -> ApiResult<Value> {
@@ -123,9 +149,17 @@ impl Req<'_> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if (self.method == Method::POST || self.method == Method::PUT) && !body_media_ok(ct) {
-            return Err(ApiError::unsupported_body_type(ct));
-        }
+        let converted;
+        let body = match (self.method == Method::POST || self.method == Method::PUT)
+            .then(|| body_media(ct))
+        {
+            Some(None) => return Err(ApiError::unsupported_body_type(ct)),
+            Some(Some(BodyMedia::Yaml)) => {
+                converted = yaml_to_json(body)?;
+                converted.as_slice()
+            }
+            _ => body,
+        };
         if !def.is_stored() {
             return special::review(self.ctx, self.caller, self.method, &rp, ct, body);
         }
