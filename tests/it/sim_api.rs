@@ -4,6 +4,7 @@ mod access;
 mod admin;
 mod bodies;
 mod crud;
+mod fields;
 mod input;
 mod watches;
 

@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod discovery;
 pub mod eventsv1;
 pub mod faults;
+pub mod field_labels;
 pub mod kubeconfig;
 mod launch;
 pub mod openapi;

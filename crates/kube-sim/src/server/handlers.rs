@@ -5,10 +5,11 @@ use super::error::{ApiError, ApiResult};
 use super::objects::{partial, present, present_cow, scale_of, wants_partial};
 use super::path::{self, ResourcePath, Target};
 use super::{special, Caller, ServerCtx};
+use crate::resources::ResourceDef;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::table;
 use crate::watch::{self, WatchRequest};
-use crate::{discovery, proto};
+use crate::{discovery, field_labels, proto};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -119,11 +120,14 @@ impl Req<'_> {
         matches!(self.param(k), Some("true" | "1"))
     }
 
-    pub(super) fn selectors(&self) -> ApiResult<(LabelSelector, FieldSelector)> {
+    /// The label and field selectors of a list, watch or deletecollection on `def`; a field
+    /// label the kind does not support is 400, as on a real server.
+    pub(super) fn selectors(&self, def: &ResourceDef) -> ApiResult<(LabelSelector, FieldSelector)> {
         let l = LabelSelector::parse(self.param("labelSelector").unwrap_or(""))
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let f = FieldSelector::parse(self.param("fieldSelector").unwrap_or(""))
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        field_labels::check(def, &f).map_err(ApiError::bad_request)?;
         Ok((l, f))
     }
 
@@ -238,7 +242,7 @@ impl Req<'_> {
     }
 
     fn list(&self, rp: ResourcePath) -> ApiResult<Response> {
-        let (labels, fields) = self.selectors()?;
+        let (labels, fields) = self.selectors(rp.def)?;
         let def = rp.def;
         let store = &self.ctx.state.store;
         let (stored, rv) = store.list_shared(def.store, rp.namespace.as_deref());
@@ -287,7 +291,7 @@ impl Req<'_> {
     }
 
     fn watch(&self, rp: ResourcePath) -> ApiResult<Response> {
-        let (labels, fields) = self.selectors()?;
+        let (labels, fields) = self.selectors(rp.def)?;
         let rv = match self.param("resourceVersion") {
             None => None,
             Some(s) => Some(
@@ -343,7 +347,7 @@ impl Req<'_> {
     }
 
     fn delete_collection(&self, rp: ResourcePath) -> ApiResult<Response> {
-        let (labels, fields) = self.selectors()?;
+        let (labels, fields) = self.selectors(rp.def)?;
         let store = &self.ctx.state.store;
         let (items, _) = store.list(rp.def.store, rp.namespace.as_deref(), None);
         let mut gone = Vec::new();
