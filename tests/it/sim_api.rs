@@ -6,6 +6,7 @@ mod bodies;
 mod crud;
 mod fields;
 mod input;
+mod shapes;
 mod watches;
 
 use k8s_openapi::api::core::v1::Namespace;

@@ -202,6 +202,12 @@ async fn setup(state: SimState, opts: SimOptions) -> Result<Started, SimError> {
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
         );
     }
+    // Every cluster has it, whatever the scenario.
+    let _ = state.store.create(
+        "services",
+        "default",
+        server::services::kubernetes_service(addr.port()),
+    );
 
     // --- SIM-APPS: app listener + API routes (logs, proxy, port-forward).
     let mut extra: axum::Router = apps::api_routes(state.clone());

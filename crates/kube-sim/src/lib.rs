@@ -26,6 +26,7 @@ pub mod strategic;
 pub mod table;
 pub mod tls;
 pub mod watch;
+pub mod wire;
 
 pub use launch::{start, SimError, SimHandle, SimOptions};
 pub use state::SimState;

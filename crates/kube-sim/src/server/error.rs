@@ -143,7 +143,7 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self.status_body()).unwrap_or_default();
+        let body = crate::wire::to_vec(&self.status_body());
         (code, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     }
 }

@@ -9,6 +9,7 @@ use crate::resources::ResourceDef;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::table;
 use crate::watch::{self, WatchRequest};
+use crate::wire::Wire;
 use crate::{discovery, field_labels, proto};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -24,7 +25,7 @@ type Params = HashMap<String, String>;
 
 /// A JSON answer with `Content-Type: application/json`.
 pub fn json_response(code: StatusCode, v: &Value) -> Response {
-    let body = serde_json::to_vec(v).unwrap_or_default();
+    let body = crate::wire::to_vec(v);
     (code, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -263,7 +264,7 @@ impl Req<'_> {
             kind: String,
             api_version: String,
             metadata: Value,
-            items: &'a [Cow<'a, Value>],
+            items: Vec<Wire<'a>>,
         }
         let (kind, api_version, items) = if self.wants_partial() {
             let parts = items.iter().map(|o| Cow::Owned(partial(o))).collect();
@@ -279,7 +280,7 @@ impl Req<'_> {
             kind,
             api_version,
             metadata: json!({ "resourceVersion": rv }),
-            items: &items,
+            items: items.iter().map(|o| Wire(o.as_ref())).collect(),
         };
         let body = serde_json::to_vec(&list).map_err(|e| ApiError::internal(e.to_string()))?;
         Ok((
@@ -340,10 +341,28 @@ impl Req<'_> {
         let name = rp.name.clone().unwrap_or_default();
         let store = &self.ctx.state.store;
         if self.param("dryRun").is_some() || opts.get("dryRun").is_some_and(|d| d != &json!([])) {
-            return Ok(self.answer(&rp, StatusCode::OK, &self.stored(&rp)?));
+            return Ok(self.deleted(&rp, &self.stored(&rp)?));
         }
         let answer = deletion::delete_object(store, rp.def.store, rp.ns(), &name, delete_opts)?;
-        Ok(self.answer(&rp, StatusCode::OK, &answer))
+        Ok(self.deleted(&rp, &answer))
+    }
+
+    /// A DELETE's answer: the object while it is still terminating, or for the kinds whose
+    /// real registry returns it (pods, services, namespaces); otherwise a Success `Status`
+    /// naming it (kube-rs reads either: `delete` returns `Either<K, Status>`).
+    fn deleted(&self, rp: &ResourcePath, obj: &Value) -> Response {
+        let terminating = obj.pointer("/metadata/deletionTimestamp").is_some();
+        if terminating || crate::resources::returns_deleted_object(rp.def.store) {
+            return self.answer(rp, StatusCode::OK, obj);
+        }
+        let meta = &obj["metadata"];
+        let mut details = json!({"name": meta["name"], "kind": rp.def.plural, "uid": meta["uid"]});
+        if !rp.def.group.is_empty() {
+            details["group"] = json!(rp.def.group);
+        }
+        let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+            "status": "Success", "details": details});
+        json_response(StatusCode::OK, &status)
     }
 
     fn delete_collection(&self, rp: ResourcePath) -> ApiResult<Response> {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod handlers;
 pub mod objects;
 pub mod path;
+pub mod services;
 mod sim_routes;
 pub mod special;
 pub mod validate;
