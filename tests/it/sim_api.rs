@@ -6,6 +6,7 @@ mod bodies;
 mod crud;
 mod fields;
 mod input;
+mod paging;
 mod shapes;
 mod watches;
 

@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
+mod paging;
 mod types;
 mod watching;
+pub use paging::ListKey;
 pub use types::{Change, ChangeKind, Expired, StoreError};
 
 /// How many changes the store keeps for watches that resume from an older version.

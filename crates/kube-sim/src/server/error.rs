@@ -16,6 +16,8 @@ pub struct ApiError {
     pub message: String,
     /// `details` (name, kind) when known.
     pub details: Option<Value>,
+    /// `metadata.continue` (a 410 for an expired continue token carries a fresh one).
+    pub list_continue: Option<String>,
 }
 
 impl ApiError {
@@ -25,7 +27,13 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            list_continue: None,
         }
+    }
+
+    /// 410 Expired.
+    pub fn new_expired(message: impl Into<String>) -> Self {
+        Self::new(410, "Expired", message)
     }
 
     /// 400 BadRequest.
@@ -115,6 +123,9 @@ impl ApiError {
         });
         if let Some(d) = &self.details {
             v["details"] = d.clone();
+        }
+        if let Some(c) = &self.list_continue {
+            v["metadata"]["continue"] = json!(c);
         }
         v
     }

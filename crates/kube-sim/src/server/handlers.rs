@@ -2,14 +2,13 @@
 
 use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
-use super::objects::{partial, present, present_cow, scale_of, wants_partial};
+use super::objects::{partial, present, scale_of, wants_partial};
 use super::path::{self, ResourcePath, Target};
 use super::{special, Caller, ServerCtx};
 use crate::resources::ResourceDef;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::table;
 use crate::watch::{self, WatchRequest};
-use crate::wire::Wire;
 use crate::{discovery, field_labels, proto};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -17,7 +16,6 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -143,7 +141,7 @@ impl Req<'_> {
         table::wants_table(self.accept())
     }
 
-    fn wants_partial(&self) -> bool {
+    pub(super) fn wants_partial(&self) -> bool {
         wants_partial(self.accept())
     }
 
@@ -240,55 +238,6 @@ impl Req<'_> {
     fn get(&self, rp: ResourcePath) -> ApiResult<Response> {
         let obj = self.stored(&rp)?;
         Ok(self.answer(&rp, StatusCode::OK, &obj))
-    }
-
-    fn list(&self, rp: ResourcePath) -> ApiResult<Response> {
-        let (labels, fields) = self.selectors(rp.def)?;
-        let def = rp.def;
-        let store = &self.ctx.state.store;
-        let (stored, rv) = store.list_shared(def.store, rp.namespace.as_deref());
-        let items: Vec<Cow<Value>> = stored
-            .iter()
-            .map(|o| present_cow(def, o))
-            .filter(|o| labels.matches_object(o) && fields.matches_object(o))
-            .collect();
-        let rv = rv.to_string();
-        if self.wants_table() {
-            let items: Vec<Value> = items.into_iter().map(Cow::into_owned).collect();
-            let t = table::table(def.kind, &items, &rv, true, chrono::Utc::now());
-            return Ok(json_response(StatusCode::OK, &t));
-        }
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct List<'a> {
-            kind: String,
-            api_version: String,
-            metadata: Value,
-            items: Vec<Wire<'a>>,
-        }
-        let (kind, api_version, items) = if self.wants_partial() {
-            let parts = items.iter().map(|o| Cow::Owned(partial(o))).collect();
-            (
-                "PartialObjectMetadataList".into(),
-                "meta.k8s.io/v1".into(),
-                parts,
-            )
-        } else {
-            (format!("{}List", def.kind), def.api_version(), items)
-        };
-        let list = List {
-            kind,
-            api_version,
-            metadata: json!({ "resourceVersion": rv }),
-            items: items.iter().map(|o| Wire(o.as_ref())).collect(),
-        };
-        let body = serde_json::to_vec(&list).map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok((
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response())
     }
 
     fn watch(&self, rp: ResourcePath) -> ApiResult<Response> {

@@ -4,6 +4,7 @@
 pub mod deletion;
 pub mod error;
 pub mod handlers;
+mod list;
 pub mod objects;
 pub mod path;
 pub mod services;
