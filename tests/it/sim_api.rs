@@ -4,6 +4,7 @@ mod access;
 mod admin;
 mod bodies;
 mod crud;
+mod discovery;
 mod fields;
 mod input;
 mod paging;

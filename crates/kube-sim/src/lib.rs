@@ -5,6 +5,7 @@
 //! [`start`] runs it on its own thread and runtime and returns a [`SimHandle`]. The store ([`store`]) is shared in-process with the simulated cluster
 //! ([`cluster`]) and apps ([`apps`]) through [`SimState`].
 
+pub mod aggregated;
 pub mod apps;
 pub mod auth;
 pub mod cluster;

@@ -9,7 +9,7 @@ use crate::resources::ResourceDef;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::table;
 use crate::watch::{self, WatchRequest};
-use crate::{discovery, field_labels, proto};
+use crate::{aggregated, discovery, field_labels, proto};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -25,6 +25,15 @@ type Params = HashMap<String, String>;
 pub fn json_response(code: StatusCode, v: &Value) -> Response {
     let body = crate::wire::to_vec(v);
     (code, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// An aggregated discovery answer, with exactly the Content-Type clients negotiate.
+fn aggregated_response(v: &Value) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, aggregated::CONTENT_TYPE),
+        (header::VARY, "Accept"),
+    ];
+    (StatusCode::OK, headers, crate::wire::to_vec(v)).into_response()
 }
 
 /// Fallback handler for everything under `/api` and `/apis`.
@@ -44,7 +53,10 @@ pub async fn dispatch(
         headers: &headers,
         params: &params,
     };
+    let aggregated = aggregated::wanted(req.accept());
     match path::parse(uri.path()) {
+        Some(Target::CoreVersions) if aggregated => aggregated_response(&aggregated::core()),
+        Some(Target::Groups) if aggregated => aggregated_response(&aggregated::groups()),
         Some(Target::CoreVersions) => json_response(
             StatusCode::OK,
             &discovery::core_versions(&ctx.server_address()),
@@ -130,7 +142,7 @@ impl Req<'_> {
         Ok((l, f))
     }
 
-    fn accept(&self) -> &str {
+    pub(super) fn accept(&self) -> &str {
         self.headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
