@@ -7,6 +7,7 @@ mod crud;
 mod discovery;
 mod fields;
 mod input;
+mod lost_response;
 mod paging;
 mod shapes;
 mod watches;

@@ -265,8 +265,9 @@ fn write_file(path: &Path, text: &str) -> Result<(), SimError> {
 }
 
 impl SimHandle {
-    /// A kube-rs client for one of the kubeconfig's contexts (`sim`, `sim-alice`, ...).
-    pub async fn try_client(&self, context: &str) -> Result<kube::Client, kube::Error> {
+    /// The kube-rs configuration of one of the kubeconfig's contexts, without a proxy (e.g.
+    /// to turn off kube-rs's default retry of 429/503/504 answers with `default_retry`).
+    pub async fn config(&self, context: &str) -> Result<kube::Config, kube::Error> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let kc = kube::config::Kubeconfig::read_from(&self.kubeconfig_path)
             .map_err(kube::Error::InferKubeconfig)?;
@@ -278,7 +279,12 @@ impl SimHandle {
             .await
             .map_err(kube::Error::InferKubeconfig)?;
         config.proxy_url = None;
-        kube::Client::try_from(config)
+        Ok(config)
+    }
+
+    /// A kube-rs client for one of the kubeconfig's contexts (`sim`, `sim-alice`, ...).
+    pub async fn try_client(&self, context: &str) -> Result<kube::Client, kube::Error> {
+        kube::Client::try_from(self.config(context).await?)
     }
 
     /// Like [`SimHandle::try_client`]; panics if the written kubeconfig is unusable (tests).

@@ -110,6 +110,13 @@ impl ApiError {
         Self::new(code, reason, format!("injected failure ({code})"))
     }
 
+    /// A failure answered after the write was stored (`fail_after_write`): a lost response.
+    pub fn injected_after_write(code: u16) -> Self {
+        let mut e = Self::injected(code);
+        e.message = format!("injected failure after the write was stored ({code})");
+        e
+    }
+
     /// The Status object body.
     pub fn status_body(&self) -> Value {
         let mut v = json!({

@@ -215,10 +215,32 @@ async fn api_request(ctx: &ServerCtx, user: &str, mut req: Request, next: Next) 
     if let Err(e) = authorize(ctx, user, &req) {
         return e.into_response();
     }
+    let stores = is_store_write(&req);
     req.extensions_mut().insert(Caller {
         user: user.to_string(),
     });
-    next.run(req).await
+    let resp = next.run(req).await;
+    if stores && resp.status().is_success() {
+        if let Some(code) = ctx.state.faults.take_after_write() {
+            // The write is stored and its watch events are out; only the answer is lost.
+            return ApiError::injected_after_write(code).into_response();
+        }
+    }
+    resp
+}
+
+/// Whether a request writes to the store: create, update, patch or delete of a stored
+/// resource (or its status/scale), not a dry run, not a proxy or port-forward.
+fn is_store_write(req: &Request) -> bool {
+    let m = req.method();
+    if !(m == Method::POST || m == Method::PUT || m == Method::PATCH || m == Method::DELETE) {
+        return false;
+    }
+    if req.uri().query().is_some_and(|q| q.contains("dryRun=")) {
+        return false;
+    }
+    matches!(path::parse(req.uri().path()), Some(Target::Resource(rp))
+        if rp.def.is_stored() && !matches!(rp.sub.as_deref(), Some("proxy" | "portforward" | "log")))
 }
 
 /// Serves `app` on `listener` until shutdown; TLS when `tls` is given. The `down_ms` fault
