@@ -10,6 +10,7 @@ mod input;
 mod lost_response;
 mod paging;
 mod shapes;
+mod transport;
 mod watches;
 
 use k8s_openapi::api::core::v1::Namespace;

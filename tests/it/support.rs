@@ -118,6 +118,11 @@ where
 
 /// A plain HTTP client for the simulator's own endpoints (trusts its CA).
 pub fn http_client(handle: &SimHandle) -> reqwest::Client {
+    http_client_builder(handle).build().unwrap()
+}
+
+/// The builder of [`http_client`], to adjust it (e.g. `http1_only`).
+pub fn http_client_builder(handle: &SimHandle) -> reqwest::ClientBuilder {
     init();
     let kc: Value =
         serde_yaml::from_str(&std::fs::read_to_string(&handle.kubeconfig_path).unwrap()).unwrap();
@@ -132,7 +137,7 @@ pub fn http_client(handle: &SimHandle) -> reqwest::Client {
             .unwrap();
         b = b.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
     }
-    b.build().unwrap()
+    b
 }
 
 /// The bearer token of a kubeconfig user.

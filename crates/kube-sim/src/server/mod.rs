@@ -320,7 +320,10 @@ where
     if state.faults.down_for().is_some() {
         return; // went down during the TLS handshake
     }
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Many watches and log follows share one HTTP/2 connection; Kubernetes' API servers
+    // allow 1000 streams per connection (hyper's default is 200).
+    builder.http2().max_concurrent_streams(1000);
     let conn = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(app));
     tokio::pin!(conn);
     loop {

@@ -30,6 +30,7 @@ pub fn routes() -> Router<ServerCtx> {
         )
         .route("/openapi/v3/{*gv}", get(openapi_gv))
         .route("/sim/v1/faults", post(post_faults))
+        .route("/sim/v1/tuning", post(post_tuning))
         .route("/sim/v1/requests", get(get_requests))
 }
 
@@ -42,6 +43,31 @@ async fn openapi_gv(Path(gv): Path<String>) -> Response {
 
 async fn get_requests(State(ctx): State<ServerCtx>) -> Response {
     json_response(StatusCode::OK, &json!(ctx.state.requests.snapshot()))
+}
+
+/// What `POST /sim/v1/tuning` may change while the simulator runs.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TuningRequest {
+    /// App log lines per second per container (0 to 100 000).
+    log_rate: Option<f64>,
+}
+
+/// Run-time tuning (`{"log_rate": 250}`); the gate lets only the admin through.
+async fn post_tuning(State(ctx): State<ServerCtx>, body: Bytes) -> Response {
+    let req: TuningRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return ApiError::bad_request(format!("invalid tuning: {e}")).into_response(),
+    };
+    if let Some(rate) = req.log_rate {
+        if !(0.0..=100_000.0).contains(&rate) {
+            let msg = format!("log_rate must be between 0 and 100000 lines per second, got {rate}");
+            return ApiError::bad_request(msg).into_response();
+        }
+        ctx.state.apps.set_log_rate(rate);
+    }
+    let applied = json!({"log_rate": ctx.state.apps.log_rate()});
+    json_response(StatusCode::OK, &json!({"applied": applied}))
 }
 
 /// API faults (fail_next, latency_ms, drop_watches, down_ms, compact), or an app fault when
