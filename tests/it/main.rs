@@ -10,4 +10,5 @@ mod kubectl_cluster;
 mod sim_api;
 mod sim_apps;
 mod sim_cluster;
+mod sim_probes;
 mod support;
