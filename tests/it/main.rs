@@ -11,4 +11,5 @@ mod sim_api;
 mod sim_apps;
 mod sim_cluster;
 mod sim_probes;
+mod sim_python;
 mod support;
