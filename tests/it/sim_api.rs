@@ -11,6 +11,7 @@ mod lost_response;
 mod paging;
 mod shapes;
 mod transport;
+mod versions;
 mod watches;
 
 use k8s_openapi::api::core::v1::Namespace;

@@ -221,7 +221,9 @@ async fn run(
             got = rx.recv() => match got {
                 Ok(change) => {
                     last_rv = last_rv.max(change.rv);
-                    if let Some((kind, obj)) = event_for(&req, &change) {
+                    // From a version the store had not reached: only what comes after it.
+                    let ahead = from.is_some_and(|rv| change.rv <= rv);
+                    if let Some((kind, obj)) = event_for(&req, &change).filter(|_| !ahead) {
                         if !out.send(kind, &obj).await {
                             return;
                         }

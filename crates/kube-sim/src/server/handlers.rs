@@ -4,7 +4,7 @@ use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
 use super::objects::{partial, present, scale_of, wants_partial};
 use super::path::{self, ResourcePath, Target};
-use super::{special, Caller, ServerCtx};
+use super::{fresh, special, Caller, ServerCtx};
 use crate::resources::ResourceDef;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::table;
@@ -66,9 +66,16 @@ pub async fn dispatch(
         Some(Target::ResourceList(g, v)) => {
             json_response(StatusCode::OK, &discovery::resource_list(&g, &v))
         }
-        Some(Target::Resource(rp)) => req
-            .resource(rp, &body)
-            .unwrap_or_else(IntoResponse::into_response),
+        Some(Target::Resource(rp)) => {
+            // A read at a version the store has not reached waits for it, like the watch cache.
+            if let Some(want) = fresh::wanted(&params).filter(|_| method == Method::GET) {
+                if let Err(e) = fresh::wait_until_fresh(&ctx.state.store, want).await {
+                    return e.into_response();
+                }
+            }
+            req.resource(rp, &body)
+                .unwrap_or_else(IntoResponse::into_response)
+        }
         None => ApiError::no_route(uri.path()).into_response(),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod deletion;
 pub mod error;
+mod fresh;
 pub mod handlers;
 mod list;
 pub mod objects;
