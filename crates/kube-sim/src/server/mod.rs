@@ -137,28 +137,28 @@ fn authorize(ctx: &ServerCtx, user: &str, req: &Request) -> Result<(), ApiError>
 
 /// Who may use the simulator's own `/sim/v1/*` endpoints (faults, state, request log): the
 /// holder of the admin token; without a token only a loopback client over plain HTTP, where
-/// tokenless requests act as admin anyway. Err carries the user to log and the refusal.
+/// tokenless requests act as admin anyway. Returns the user to log and, if refused, why.
 fn sim_access(
     ctx: &ServerCtx,
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
-) -> Result<String, (String, ApiError)> {
+) -> (String, Option<ApiError>) {
     let admin = crate::auth::CONTEXTS[0].1;
     match bearer(headers) {
         Some(t) => match ctx.state.auth.user_for_token(t) {
-            Some(u) if u == admin => Ok(u.to_string()),
-            Some(u) => Err((
+            Some(u) if u == admin => (u.to_string(), None),
+            Some(u) => (
                 u.to_string(),
-                ApiError::forbidden(format!(
+                Some(ApiError::forbidden(format!(
                     "User \"{u}\" cannot use the simulator's /sim/v1 endpoints: they need the admin token (the kubeconfig's sim context)"
-                )),
-            )),
-            None => Err(("system:anonymous".into(), ApiError::unauthorized())),
+                ))),
+            ),
+            None => ("system:anonymous".into(), Some(ApiError::unauthorized())),
         },
         None if ctx.plain_http && peer.is_some_and(|p| p.ip().is_loopback()) => {
-            Ok(admin.to_string())
+            (admin.to_string(), None)
         }
-        None => Err(("system:anonymous".into(), ApiError::unauthorized())),
+        None => ("system:anonymous".into(), Some(ApiError::unauthorized())),
     }
 }
 
@@ -174,11 +174,11 @@ async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Res
     let (user, resp) = if is_sim {
         let peer = req.extensions().get::<Peer>().map(|p| p.0);
         match sim_access(&ctx, req.headers(), peer) {
-            Ok(user) => {
+            (user, None) => {
                 req.extensions_mut().insert(Caller { user: user.clone() });
                 (user, next.run(req).await)
             }
-            Err((user, e)) => (user, e.into_response()),
+            (user, Some(e)) => (user, e.into_response()),
         }
     } else {
         match authenticate(&ctx, req.headers()) {
