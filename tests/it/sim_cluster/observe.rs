@@ -87,9 +87,7 @@ async fn state_endpoint_summarizes_routers_colours_and_lb() {
     let client = sim.client("sim").await;
     settled(&client, "fittrack-blue", "fittrack", 3).await;
     settled(&client, "fittrack-green", "fittrack", 3).await;
-    let url = format!("{}/sim/v1/state", sim.api_url);
-    let state: serde_json::Value = http_client(&sim)
-        .get(&url)
+    let state: serde_json::Value = crate::support::sim_get(&sim, "/sim/v1/state")
         .send()
         .await
         .unwrap()

@@ -30,6 +30,7 @@ use faults::FaultTable;
 use instance::{Answer, Conditions, Instance};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 use version::BAD_ERROR_RATE;
@@ -66,7 +67,8 @@ struct PodSlot {
 pub struct Apps {
     bad_after: Duration,
     baseline_error_rate: f64,
-    log_rate: f64,
+    /// App log lines per second per container, as f64 bits (changed at run time).
+    log_rate: AtomicU64,
     pods: Mutex<HashMap<(String, String), PodSlot>>,
     faults: Mutex<FaultTable>,
     /// When each version first served app traffic (a `-bad` version goes bad `bad_after` later).
@@ -83,15 +85,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Apps {
     /// An empty registry with the tuning's error behaviour and the scenario's log rate.
     pub fn new(tuning: &Tuning, scenario: &str) -> Self {
-        let log_rate = if scenario == "load" {
+        let log_rate = tuning.log_rate.unwrap_or(if scenario == "load" {
             LOAD_LOG_RATE
         } else {
             DEFAULT_LOG_RATE
-        };
+        });
         Self {
             bad_after: Duration::from_secs_f64(tuning.bad_after_secs.max(0.0)),
             baseline_error_rate: tuning.baseline_error_rate.clamp(0.0, 1.0),
-            log_rate,
+            log_rate: AtomicU64::new(log_rate.to_bits()),
             pods: Mutex::new(HashMap::new()),
             faults: Mutex::new(FaultTable::default()),
             first_traffic: Mutex::new(HashMap::new()),
@@ -103,7 +105,7 @@ impl Apps {
     /// A pod's container started: it answers HTTP from now on.
     pub fn start_pod(&self, ns: &str, pod: &str, image: &str, labels: &BTreeMap<String, String>) {
         let colour = labels.get("deployment").map(String::as_str).unwrap_or("");
-        let inst = Arc::new(Instance::new(ns, pod, image, colour, self.log_rate));
+        let inst = Arc::new(Instance::new(ns, pod, image, colour, self.log_rate()));
         let mut pods = lock(&self.pods);
         let key = (ns.to_string(), pod.to_string());
         let previous = pods.remove(&key).map(|old| {
@@ -117,6 +119,21 @@ impl Apps {
                 previous,
             },
         );
+    }
+
+    /// App log lines per second per container.
+    pub fn log_rate(&self) -> f64 {
+        f64::from_bits(self.log_rate.load(Ordering::Relaxed))
+    }
+
+    /// Every container (running now or started later) logs `rate` app lines per second
+    /// from now on.
+    pub fn set_log_rate(&self, rate: f64) {
+        self.log_rate.store(rate.to_bits(), Ordering::Relaxed);
+        let now = chrono::Utc::now();
+        for slot in lock(&self.pods).values() {
+            slot.current.data().log.set_rate(now, rate);
+        }
     }
 
     /// The container stopped (pod deleted or container crashed).
