@@ -1,4 +1,4 @@
-//! SIM-APPS: what a health probe meets while a colour starts. The service proxy answers a
+//! SIM-APPS: what a health probe meets while a color starts. The service proxy answers a
 //! Service without ready endpoints with an immediate 503, as a real API server does; the
 //! load balancer serves as soon as an endpoint is ready (after the propagation delay).
 //! kube-rs's default client retries that 503, which is what turns it into a probe timeout.
@@ -75,7 +75,7 @@ async fn service_proxy_without_ready_endpoints_answers_503_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lb_serves_as_soon_as_a_colour_has_a_ready_endpoint() {
+async fn lb_serves_as_soon_as_a_color_has_a_ready_endpoint() {
     // The kubelet probes once a minute: were the LB (or the proxy) waiting for a probe
     // period, nothing below would answer within the test's waits.
     let sim = support::sim_with(SimOptions {
