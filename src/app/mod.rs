@@ -2,6 +2,7 @@
 
 pub mod keys;
 pub mod logbuf;
+pub mod logfmt;
 
 pub mod msg;
 pub mod sample;

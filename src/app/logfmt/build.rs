@@ -1,0 +1,141 @@
+//! Turning key/value pairs into a [`Parsed`] line: which key is the level, the message and
+//! the timestamp, and the rest as sanitized `key=value` text in the order written.
+
+use std::borrow::Cow;
+
+use super::{Level, Parsed, Shape, Structured};
+use crate::sanitize::{sanitize_oneline, CUT_MARKER};
+
+/// A value as read.
+pub enum Value<'a> {
+    /// A string, unescaped (not yet sanitized).
+    Text(Cow<'a, str>),
+    /// Written as is: a number, `true`/`false`/`null`, or a nested object or array.
+    Raw(&'a str),
+}
+
+/// Keys naming the level (compared without case).
+const LEVEL_KEYS: [&str; 6] = [
+    "level",
+    "lvl",
+    "severity",
+    "loglevel",
+    "log.level",
+    "levelname",
+];
+/// Keys naming the message, first one present wins.
+const MSG_KEYS: [&str; 4] = ["msg", "message", "event", "log"];
+/// Keys naming the line's own timestamp.
+const TIME_KEYS: [&str; 4] = ["time", "ts", "timestamp", "@timestamp"];
+
+fn is_one_of(key: &str, keys: &[&str]) -> bool {
+    keys.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// Untrusted text made safe to show: printable ASCII as is, the rest through the sanitizer
+/// (escapes and controls removed, embedded newlines shown as ⏎).
+fn clean(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Cow::Borrowed(s)
+    } else {
+        // Wide enough never to cut: a tab is the widest expansion of one byte.
+        Cow::Owned(sanitize_oneline(s, s.len() * 8 + 8))
+    }
+}
+
+fn push_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Raw(raw) => out.push_str(&clean(raw)),
+        Value::Text(text) => {
+            let text = clean(text);
+            if text.is_empty() || text.contains([' ', '"', '=']) {
+                out.push('"');
+                out.push_str(&text.replace('"', "\\\""));
+                out.push('"');
+            } else {
+                out.push_str(&text);
+            }
+        }
+    }
+}
+
+fn push_field(out: &mut String, key: &str, value: &Value) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(&clean(key));
+    out.push('=');
+    push_value(out, value);
+}
+
+/// Collects the pairs of one structured line.
+#[derive(Default)]
+pub struct Builder {
+    level: Option<Level>,
+    msg: Option<String>,
+    time: String,
+    rest: String,
+    pairs: usize,
+}
+
+impl Builder {
+    /// Take one pair, in the order written.
+    pub fn add(&mut self, key: &str, value: Value) {
+        self.pairs += 1;
+        if self.level.is_none() && is_one_of(key, &LEVEL_KEYS) {
+            let level = match &value {
+                Value::Text(t) => Level::from_word(t.trim()),
+                Value::Raw(n) => Level::from_number(n),
+            };
+            if level.is_some() {
+                self.level = level;
+                return;
+            }
+        }
+        let nested = matches!(value, Value::Raw(r) if r.starts_with(['{', '[']));
+        if self.msg.is_none() && !nested && is_one_of(key, &MSG_KEYS) {
+            let mut msg = String::new();
+            match &value {
+                Value::Text(t) => msg.push_str(&clean(t)),
+                raw => push_value(&mut msg, raw),
+            }
+            self.msg = Some(msg);
+            return;
+        }
+        if self.time.is_empty() && is_one_of(key, &TIME_KEYS) {
+            push_field(&mut self.time, key, &value);
+            return;
+        }
+        push_field(&mut self.rest, key, &value);
+    }
+
+    /// The line, if any pair was read; `cut` says the line was cut short (shown as "…").
+    pub fn finish(self, cut: bool) -> Option<Parsed> {
+        if self.pairs == 0 {
+            return None;
+        }
+        let mut fields = self.rest;
+        if cut {
+            if !fields.is_empty() {
+                fields.push(' ');
+            }
+            fields.push(CUT_MARKER);
+        }
+        let before = fields.len();
+        if !self.time.is_empty() {
+            if !fields.is_empty() {
+                fields.push(' ');
+            }
+            fields.push_str(&self.time);
+        }
+        let time_len = (fields.len() - before) as u32;
+        Some(Parsed {
+            level: self.level,
+            shape: Shape::Structured(Box::new(Structured {
+                msg: self.msg.unwrap_or_default().into_boxed_str(),
+                fields: fields.into_boxed_str(),
+                time_len,
+            })),
+        })
+    }
+}
