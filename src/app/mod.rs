@@ -3,6 +3,8 @@
 pub mod keys;
 pub mod logbuf;
 pub mod logfmt;
+pub mod logkeys;
+pub mod logview;
 
 pub mod msg;
 pub mod sample;

@@ -74,6 +74,15 @@ pub enum Msg {
     },
     /// The terminal came back from a suspend (Ctrl-Z).
     Resumed,
+    /// A color's log lines were written to a file ([`Cmd::SaveLogs`]), or not.
+    LogsSaved {
+        /// Which color.
+        color: Color,
+        /// Lines written.
+        lines: usize,
+        /// The file written (sanitized), or why it could not be.
+        result: Result<String, String>,
+    },
 }
 
 /// Work `update` asks the bus to do.
@@ -87,4 +96,14 @@ pub enum Cmd {
     CancelAction,
     /// Redraw everything from scratch (after resume).
     ClearScreen,
+    /// Write a color's log lines to a new private file named `file_name` in cutover's
+    /// state directory (`$XDG_STATE_HOME/cutover/logs/`); answered by [`Msg::LogsSaved`].
+    SaveLogs {
+        /// Which color.
+        color: Color,
+        /// "green-20261126T104500Z.log".
+        file_name: String,
+        /// The lines, one per entry, without newlines.
+        lines: Vec<String>,
+    },
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use regex::Regex;
 
 use super::logbuf::LogBuffer;
+use super::logview::LogView;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, Theme};
 use crate::keymap::{KeyMode, Keymap};
@@ -262,6 +263,8 @@ pub struct State {
     pub max_streams: usize,
     /// What the view last drew.
     pub viewport: Viewport,
+    /// Log viewing: level filter, raw, search, one pod, zoom.
+    pub logview: LogView,
     dirty: bool,
 }
 
@@ -324,6 +327,7 @@ impl State {
             size: (80, 24),
             max_streams: config.logs.max_streams,
             viewport: Viewport::default(),
+            logview: LogView::default(),
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -415,6 +419,7 @@ impl State {
             (None, Screen::Help(_)) => KeyMode::Help,
             (None, Screen::AppLog) => KeyMode::AppLog,
             (None, Screen::Cockpit) if self.filter_input.is_some() => KeyMode::FilterInput,
+            (None, Screen::Cockpit) if self.logview.search_input.is_some() => KeyMode::SearchInput,
             (None, Screen::Cockpit) => KeyMode::Normal,
         }
     }

@@ -5,6 +5,7 @@
 pub mod feeds;
 pub mod logs;
 pub mod probes;
+pub mod save;
 pub mod watch;
 
 use std::sync::Arc;
@@ -61,6 +62,8 @@ impl Shared {
 /// The running command bus.
 pub struct Bus {
     tasks: JoinSet<()>,
+    /// Where one-off commands report back.
+    tx: UnboundedSender<Msg>,
 }
 
 impl Bus {
@@ -69,20 +72,27 @@ impl Bus {
         let ctx = Ctx {
             client,
             config: Arc::new(config),
-            tx,
+            tx: tx.clone(),
         };
         let shared = Shared::new();
         let mut tasks = JoinSet::new();
         feeds::spawn_all(&ctx, &shared, &mut tasks);
         logs::spawn_all(&ctx, &shared, &mut tasks);
         probes::spawn_all(&ctx, &shared, &mut tasks);
-        Bus { tasks }
+        Bus { tasks, tx }
     }
 
     /// Executes a command from `update`. Quit and Suspend belong to the run loop;
     /// there is no cancellable action yet, so CancelAction does nothing.
     pub fn execute(&self, cmd: Cmd) {
-        tracing::debug!(?cmd, "bus: nothing to execute yet");
+        match cmd {
+            Cmd::SaveLogs {
+                color,
+                file_name,
+                lines,
+            } => save::spawn(self.tx.clone(), color, file_name, lines),
+            cmd => tracing::debug!(?cmd, "bus: nothing to execute yet"),
+        }
     }
 
     /// Stops every feed (tasks are aborted; their streams and connections close).

@@ -9,6 +9,8 @@ pub enum KeyMode {
     FilterInput,
     /// The pod detail modal.
     PodDetail,
+    /// Typing a log search.
+    SearchInput,
     /// The "quit?" confirmation modal.
     ConfirmQuit,
     /// The help screen.
@@ -19,9 +21,10 @@ pub enum KeyMode {
 
 impl KeyMode {
     /// Every mode, in help order.
-    pub const ALL: [KeyMode; 6] = [
+    pub const ALL: [KeyMode; 7] = [
         KeyMode::Normal,
         KeyMode::FilterInput,
+        KeyMode::SearchInput,
         KeyMode::PodDetail,
         KeyMode::ConfirmQuit,
         KeyMode::Help,
@@ -33,6 +36,7 @@ impl KeyMode {
         match self {
             KeyMode::Normal => "cockpit",
             KeyMode::FilterInput => "filter input",
+            KeyMode::SearchInput => "search input",
             KeyMode::PodDetail => "pod detail",
             KeyMode::ConfirmQuit => "confirm quit",
             KeyMode::Help => "help",
