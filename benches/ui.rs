@@ -49,15 +49,18 @@ fn render(c: &mut Criterion) {
     state.logview.level = cutover::app::logview::LevelFilter::Warnings;
     state.logview.search = Some(regex::Regex::new("pool|slow").expect("regex"));
     cutover::app::logkeys::sync(&mut state);
-    c.bench_function("frame 200x50, wrap + level filter + search highlights", |b| {
-        b.iter(|| {
-            term.draw(|f| {
-                cutover::ui::view(f, black_box(&state));
+    c.bench_function(
+        "frame 200x50, wrap + level filter + search highlights",
+        |b| {
+            b.iter(|| {
+                term.draw(|f| {
+                    cutover::ui::view(f, black_box(&state));
+                })
+                .map(|_| ())
+                .expect("draw")
             })
-            .map(|_| ())
-            .expect("draw")
-        })
-    });
+        },
+    );
 }
 
 /// Raw lines as pods write them: half JSON (like the simulator's apps), some logfmt, plain
