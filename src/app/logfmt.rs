@@ -119,25 +119,37 @@ pub struct Mark {
 }
 
 /// A structured line as it is shown: message, then the other fields as `key=value`.
+/// One string holds it all (one allocation per line): the fields, the timestamp field last
+/// among them, then the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Structured {
-    /// The message (`msg`, `message`, `event`, ...), sanitized; may be empty.
-    pub msg: Box<str>,
-    /// The remaining fields, sanitized: the timestamp field last when there is one (the
-    /// fields that tell lines apart come first in a narrow pane).
-    pub fields: Box<str>,
-    /// Bytes at the end of `fields` taken by the timestamp field and its separator.
-    pub time_len: u32,
+    text: Box<str>,
+    /// End of the fields without the timestamp field.
+    rest_end: u32,
+    /// End of the fields with it; the message starts here.
+    fields_end: u32,
 }
 
 impl Structured {
-    /// The fields, without the timestamp field when `drop_time`.
+    /// The message (`msg`, `message`, `event`, `log`), sanitized; may be empty.
+    pub fn msg(&self) -> &str {
+        &self.text[self.fields_end as usize..]
+    }
+
+    /// The other fields, sanitized, in the order written; without the timestamp field
+    /// when `drop_time` (the stream's own timestamp is shown).
     pub fn fields(&self, drop_time: bool) -> &str {
-        if drop_time {
-            &self.fields[..self.fields.len() - self.time_len as usize]
+        let end = if drop_time {
+            self.rest_end
         } else {
-            &self.fields
-        }
+            self.fields_end
+        };
+        &self.text[..end as usize]
+    }
+
+    /// Heap bytes held.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
     }
 }
 
@@ -147,7 +159,7 @@ pub enum Shape {
     /// Plain text with marked ranges (level words, 5xx codes).
     Plain(Box<[Mark]>),
     /// A JSON object or logfmt line.
-    Structured(Box<Structured>),
+    Structured(Structured),
 }
 
 /// A line read once at ingestion.
@@ -164,7 +176,7 @@ impl Parsed {
     pub fn bytes(&self) -> usize {
         match &self.shape {
             Shape::Plain(marks) => marks.len() * std::mem::size_of::<Mark>(),
-            Shape::Structured(s) => s.msg.len() + s.fields.len() + 40,
+            Shape::Structured(s) => s.bytes(),
         }
     }
 

@@ -97,9 +97,9 @@ pub fn body<'a>(e: &'a LogEntry, raw: bool, drop_time: bool, st: &LineStyles) ->
                 spans.push(Span::raw(" "));
             }
             let fields = s.fields(drop_time);
-            spans.push(Span::raw(&*s.msg));
+            spans.push(Span::raw(s.msg()));
             if !fields.is_empty() {
-                if !s.msg.is_empty() {
+                if !s.msg().is_empty() {
                     spans.push(Span::raw(" "));
                 }
                 spans.push(Span::styled(fields, st.fields));

@@ -68,21 +68,44 @@ fn push_field(out: &mut String, key: &str, value: &Value) {
     push_value(out, value);
 }
 
-/// Collects the pairs of one structured line.
-#[derive(Default)]
-pub struct Builder {
+/// Collects the pairs of one structured line, writing the fields straight into the
+/// string the line keeps; the timestamp field and the message are added at the end.
+pub struct Builder<'a> {
     level: Option<Level>,
-    msg: Option<String>,
-    time: String,
-    rest: String,
+    msg: Option<Cow<'a, str>>,
+    time: Option<(Cow<'a, str>, Value<'a>)>,
+    text: String,
+    /// The line's length: room for the fields, taken when the first one is written.
+    len: usize,
     pairs: usize,
 }
 
-impl Builder {
+impl<'a> Builder<'a> {
+    /// A builder for a line of `len` bytes (the fields rarely need more).
+    pub fn new(len: usize) -> Self {
+        Builder {
+            level: None,
+            msg: None,
+            time: None,
+            text: String::new(),
+            len,
+            pairs: 0,
+        }
+    }
+
+    /// The string the line keeps, sized once (nothing is taken for a line that turns out
+    /// not to be structured).
+    fn text(&mut self) -> &mut String {
+        if self.text.capacity() == 0 {
+            self.text.reserve(self.len + 8);
+        }
+        &mut self.text
+    }
+
     /// Take one pair, in the order written.
-    pub fn add(&mut self, key: &str, value: Value) {
+    pub fn add(&mut self, key: Cow<'a, str>, value: Value<'a>) {
         self.pairs += 1;
-        if self.level.is_none() && is_one_of(key, &LEVEL_KEYS) {
+        if self.level.is_none() && is_one_of(&key, &LEVEL_KEYS) {
             let level = match &value {
                 Value::Text(t) => Level::from_word(t.trim()),
                 Value::Raw(n) => Level::from_number(n),
@@ -93,49 +116,53 @@ impl Builder {
             }
         }
         let nested = matches!(value, Value::Raw(r) if r.starts_with(['{', '[']));
-        if self.msg.is_none() && !nested && is_one_of(key, &MSG_KEYS) {
-            let mut msg = String::new();
-            match &value {
-                Value::Text(t) => msg.push_str(&clean(t)),
-                raw => push_value(&mut msg, raw),
-            }
-            self.msg = Some(msg);
+        if self.msg.is_none() && !nested && is_one_of(&key, &MSG_KEYS) {
+            self.msg = Some(match value {
+                Value::Text(Cow::Borrowed(t)) => clean(t),
+                Value::Text(Cow::Owned(t)) => Cow::Owned(clean(&t).into_owned()),
+                raw => {
+                    let mut msg = String::new();
+                    push_value(&mut msg, &raw);
+                    Cow::Owned(msg)
+                }
+            });
             return;
         }
-        if self.time.is_empty() && is_one_of(key, &TIME_KEYS) {
-            push_field(&mut self.time, key, &value);
+        if self.time.is_none() && is_one_of(&key, &TIME_KEYS) {
+            self.time = Some((key, value));
             return;
         }
-        push_field(&mut self.rest, key, &value);
+        push_field(self.text(), &key, &value);
     }
 
     /// The line, if any pair was read; `cut` says the line was cut short (shown as "…").
-    pub fn finish(self, cut: bool) -> Option<Parsed> {
+    pub fn finish(mut self, cut: bool) -> Option<Parsed> {
         if self.pairs == 0 {
             return None;
         }
-        let mut fields = self.rest;
+        self.text();
+        let mut text = self.text;
         if cut {
-            if !fields.is_empty() {
-                fields.push(' ');
+            if !text.is_empty() {
+                text.push(' ');
             }
-            fields.push(CUT_MARKER);
+            text.push(CUT_MARKER);
         }
-        let before = fields.len();
-        if !self.time.is_empty() {
-            if !fields.is_empty() {
-                fields.push(' ');
-            }
-            fields.push_str(&self.time);
+        let rest_end = text.len() as u32;
+        if let Some((key, value)) = &self.time {
+            push_field(&mut text, key, value);
         }
-        let time_len = (fields.len() - before) as u32;
+        let fields_end = text.len() as u32;
+        if let Some(msg) = &self.msg {
+            text.push_str(msg);
+        }
         Some(Parsed {
             level: self.level,
-            shape: Shape::Structured(Box::new(Structured {
-                msg: self.msg.unwrap_or_default().into_boxed_str(),
-                fields: fields.into_boxed_str(),
-                time_len,
-            })),
+            shape: Shape::Structured(Structured {
+                text: text.into_boxed_str(),
+                rest_end,
+                fields_end,
+            }),
         })
     }
 }

@@ -15,7 +15,7 @@ pub fn parse(t: &str, cut: bool) -> Option<Parsed> {
         b: t.as_bytes(),
         i: 1,
     };
-    let mut out = Builder::default();
+    let mut out = Builder::new(t.len());
     let whole = s.pairs(&mut out).is_some() && s.at_end();
     if whole {
         out.finish(false)
@@ -51,7 +51,7 @@ impl<'a> Scan<'a> {
     }
 
     /// The pairs up to the closing brace, each handed to `out` as soon as it is whole.
-    fn pairs(&mut self, out: &mut Builder) -> Option<()> {
+    fn pairs(&mut self, out: &mut Builder<'a>) -> Option<()> {
         if self.eat(b'}').is_some() {
             return Some(());
         }
@@ -61,7 +61,7 @@ impl<'a> Scan<'a> {
             self.eat(b':')?;
             self.ws();
             let value = self.value()?;
-            out.add(&key, value);
+            out.add(key, value);
             self.ws();
             match self.b.get(self.i)? {
                 b',' => self.i += 1,

@@ -9,7 +9,7 @@ use super::Parsed;
 /// Parse `t`; `cut` says the line was cut short (an open quote at the end is then kept).
 pub fn parse(t: &str, cut: bool) -> Option<Parsed> {
     let b = t.as_bytes();
-    let mut out = Builder::default();
+    let mut out = Builder::new(t.len());
     let mut pairs = 0;
     let mut i = 0;
     loop {
@@ -47,7 +47,7 @@ pub fn parse(t: &str, cut: bool) -> Option<Parsed> {
         if !matches!(b.get(i), None | Some(b' ')) {
             return None;
         }
-        out.add(key, Value::Text(value));
+        out.add(Cow::Borrowed(key), Value::Text(value));
         pairs += 1;
     }
     (pairs >= 2).then(|| out.finish(false)).flatten()
