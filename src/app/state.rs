@@ -10,6 +10,7 @@ use super::action::confirm::Confirm;
 use super::action::tracker::Actions;
 use super::action::RequestOptions;
 use super::logbuf::LogBuffer;
+use super::logview::LogView;
 use super::signals::Signals;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, ReleaseConfig, SmokeConfig, Theme};
@@ -308,6 +309,8 @@ pub struct State {
     /// The color whose selector listed each pod ever seen (`namespace/name`), so Events
     /// about a pod are told by color even in a shared namespace and after it is gone.
     pub seen_pods: BTreeMap<String, Color>,
+    /// Log viewing: level filter, raw, search, one pod, zoom.
+    pub logview: LogView,
     dirty: bool,
 }
 
@@ -379,6 +382,7 @@ impl State {
             colors_with_deployment: Color::BOTH.map(|c| config.colors.of(c).deployment.is_some()),
             signals,
             seen_pods: BTreeMap::new(),
+            logview: LogView::default(),
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -491,6 +495,7 @@ impl State {
             (None, Screen::Help(_)) => KeyMode::Help,
             (None, Screen::AppLog) => KeyMode::AppLog,
             (None, Screen::Cockpit) if self.filter_input.is_some() => KeyMode::FilterInput,
+            (None, Screen::Cockpit) if self.logview.search_input.is_some() => KeyMode::SearchInput,
             (None, Screen::Cockpit) => KeyMode::Normal,
         }
     }

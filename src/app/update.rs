@@ -12,6 +12,13 @@ use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading, RouterTarget
 
 /// Apply one message to the state; returns the commands for the bus.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let cmds = apply(state, msg);
+    // Whatever changed the filter, the search or the selected pod, the buffers follow.
+    super::logkeys::sync(state);
+    cmds
+}
+
+fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(ev) => return handle_key(state, ev),
         Msg::Resize(w, h) => {
@@ -171,6 +178,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             until,
             auto_rollback,
         } => return analysis::watch(state, until, auto_rollback),
+        Msg::LogsSaved {
+            color,
+            lines,
+            result,
+        } => super::logkeys::saved(state, color, lines, result),
     }
     // A headless request waits for the facts it needs; any data may be the last of them.
     if state.actions.pending.is_some() {

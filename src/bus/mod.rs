@@ -11,6 +11,7 @@ pub mod logs;
 pub mod metrics;
 pub mod presence;
 pub mod probes;
+pub mod save;
 pub mod watch;
 
 use std::sync::Arc;
@@ -129,7 +130,7 @@ impl Bus {
         let ctx = Ctx {
             client,
             config: Arc::new(config),
-            tx,
+            tx: tx.clone(),
         };
         let shared = Shared::new();
         let mut tasks = JoinSet::new();
@@ -164,6 +165,11 @@ impl Bus {
             Cmd::Cancel(id) => self.actions.cancel(id),
             Cmd::Record(entry) => self.journal.record(entry, true),
             Cmd::RecordLocal(entry) => self.journal.record(entry, false),
+            Cmd::SaveLogs {
+                color,
+                file_name,
+                lines,
+            } => save::spawn(self.ctx.tx.clone(), color, file_name, lines),
             Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
         }
     }
