@@ -15,6 +15,8 @@ Usage: scripts/measure.sh [options]            (python3 and tmux, nothing else)
   --keys N            j/k presses timed per scenario (default 40; 0 skips)
   --size WxH          the tmux window (default 120x40, as in issue 13)
   --label TEXT        a column name for the table (default: the binary's name)
+  --env KEY=VALUE     set in the cockpit's environment (repeatable)
+  --log-fps N         set [ui] log_fps in the scenario's configuration
   --perf FILE         also record `perf record -e cpu-clock -g` of the cockpit during the
                       window into FILE.<scenario> (read it with `perf report -i`)
   --keep              leave the temp directory (kubeconfig, configs, captures) behind
@@ -97,7 +99,7 @@ def api_connections(pid, port):
 class Sim:
     """`cutover sim` in its own process group, with the request log reachable."""
 
-    def __init__(self, binary, scenario, workdir, max_streams):
+    def __init__(self, binary, scenario, workdir, max_streams, log_fps=None):
         self.dir = os.path.join(workdir, scenario)
         os.makedirs(self.dir, exist_ok=True)
         self.kubeconfig = os.path.join(self.dir, "kubeconfig")
@@ -124,6 +126,13 @@ class Sim:
                 text = text.replace("[logs]", f"[logs]\nmax_streams = {max_streams}", 1)
             else:
                 text += f"\n[logs]\nmax_streams = {max_streams}\n"
+            open(self.config, "w").write(text)
+        if log_fps:
+            text = open(self.config).read()
+            if re.search(r"(?m)^log_fps\s*=", text):
+                text = re.sub(r"(?m)^log_fps\s*=.*$", f"log_fps = {log_fps}", text)
+            else:
+                text += f"\n[ui]\nlog_fps = {log_fps}\n"
             open(self.config, "w").write(text)
         kc = open(self.kubeconfig).read()
         self.token = re.search(r"token:\s*(\S+)", kc)
@@ -222,13 +231,14 @@ def wait_for(session, text, limit):
 
 def measure(args, scenario, workdir):
     max_streams = 200 if scenario == "load400" else None
-    sim = Sim(args.sim_bin, scenario, workdir, max_streams)
+    sim = Sim(args.sim_bin, scenario, workdir, max_streams, args.log_fps)
     session = f"measure-{os.getpid()}-{scenario}"
     w, h = args.size.split("x")
     home = os.path.join(sim.dir, "home")
     os.makedirs(home, exist_ok=True)
     out_path = os.path.join(sim.dir, "terminal.bytes")
-    cmd = (f"exec env HOME={home} TERM=xterm-256color {os.path.abspath(args.bin)} "
+    extra = " ".join(args.env or [])
+    cmd = (f"exec env HOME={home} TERM=xterm-256color {extra} {os.path.abspath(args.bin)} "
            f"--kubeconfig {sim.kubeconfig} --config {sim.config}")
     result = {}
     perf = None
@@ -317,6 +327,8 @@ def main():
     p.add_argument("--size", default="120x40")
     p.add_argument("--label")
     p.add_argument("--perf")
+    p.add_argument("--env", action="append")
+    p.add_argument("--log-fps", type=int)
     p.add_argument("--keep", action="store_true")
     args = p.parse_args()
     args.sim_bin = args.sim_bin or args.bin

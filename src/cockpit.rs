@@ -63,7 +63,10 @@ pub async fn run(launch: Launch, look: Look) -> color_eyre::Result<i32> {
 
 /// Terminal events, read by their own task so the loop can see a waiting key between
 /// two bus messages without polling the terminal.
-fn spawn_input() -> (mpsc::UnboundedReceiver<io::Result<Event>>, tokio::task::JoinHandle<()>) {
+fn spawn_input() -> (
+    mpsc::UnboundedReceiver<io::Result<Event>>,
+    tokio::task::JoinHandle<()>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(async move {
         let mut events = EventStream::new();

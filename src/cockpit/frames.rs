@@ -112,7 +112,11 @@ mod tests {
         );
         let key = Pending { key: true, ..LOGS };
         assert_eq!(next_frame(t0 + ms(1), t0, key, pace), Decision::Draw);
-        assert_eq!(next_frame(t0, t0, key, pace), Decision::Draw, "no cap at all");
+        assert_eq!(
+            next_frame(t0, t0, key, pace),
+            Decision::Draw,
+            "no cap at all"
+        );
     }
 
     #[test]

@@ -606,5 +606,9 @@ fn new_log_lines_are_a_log_only_change_and_cost_nothing_where_unseen() {
     s.take_changes();
     update(&mut s, Msg::LogLines(sample::log_lines(Color::Green, 3)));
     assert_eq!(s.take_changes(), Dirty::NONE);
-    assert_eq!(s.color(Color::Green).logs.len(), 100 + 6, "kept all the same");
+    assert_eq!(
+        s.color(Color::Green).logs.len(),
+        100 + 6,
+        "kept all the same"
+    );
 }

@@ -193,7 +193,9 @@ async fn pump<R: AsyncBufRead + Unpin>(
         };
         let read = chunk.len();
         let mut batch = Vec::new();
-        split.feed(chunk, |raw, cut| batch.extend(to_line(who, dedup, raw, cut)));
+        split.feed(chunk, |raw, cut| {
+            batch.extend(to_line(who, dedup, raw, cut))
+        });
         reader.consume_unpin(read);
         if batch.is_empty() {
             continue;
@@ -296,7 +298,11 @@ mod tests {
             split.feed(&block, |l, cut| got.push((l.to_vec(), cut)));
         }
         assert!(got.is_empty(), "no newline yet");
-        assert!(split.buf.capacity() <= 2 * limit, "grew to {}", split.buf.capacity());
+        assert!(
+            split.buf.capacity() <= 2 * limit,
+            "grew to {}",
+            split.buf.capacity()
+        );
         split.feed(b"\nnext line\r\npar", |l, cut| got.push((l.to_vec(), cut)));
         split.feed(b"tial", |l, cut| got.push((l.to_vec(), cut)));
         assert_eq!(got.len(), 2);
