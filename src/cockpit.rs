@@ -1,24 +1,28 @@
 //! The cockpit: the driver's terminal face. Terminal events become `Msg`s beside the
-//! driver's own (bus, clock, signals); the screen is drawn only when state changed, at
-//! most [`FRAME_GAP`] apart.
+//! driver's own (bus, clock, signals); the screen is drawn only when state changed, when
+//! [`frames::next_frame`] says: keys at once, data at most ~30 times a second, new log
+//! lines alone at `[ui] log_fps`.
 
+pub mod frames;
+
+use std::io;
 use std::time::Duration;
 
 use crossterm::event::{
     Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use futures::StreamExt;
+use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 
 use crate::app::msg::{Face, Msg};
 use crate::bus::FeedSet;
 use crate::driver::{Driver, Launch};
 use crate::{term, ui};
+use frames::{next_frame, Decision, Pace, Pending};
 
-/// Shortest time between two frames (about 30 frames a second).
-pub const FRAME_GAP: Duration = Duration::from_millis(33);
-/// Most bus messages folded into state before the next frame, so keys stay responsive.
-const DRAIN_LIMIT: usize = 2_000;
+/// Longest the loop folds queued bus messages before it looks at the keyboard again.
+const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 
 /// How the cockpit looks, beyond its configuration.
 pub struct Look {
@@ -46,8 +50,9 @@ pub async fn run(launch: Launch, look: Look) -> color_eyre::Result<i32> {
             warning: true,
         });
     }
+    let pace = Pace::new(launch.config.ui.log_fps);
     let result = match term::enter(launch.config.ui.mouse) {
-        Ok(mut tui) => event_loop(&mut driver, &mut tui).await,
+        Ok(mut tui) => event_loop(&mut driver, &mut tui, pace).await,
         Err(e) => Err(e.into()),
     };
     // Every way out of the loop, errors included, gives the terminal back.
@@ -56,47 +61,112 @@ pub async fn run(launch: Launch, look: Look) -> color_eyre::Result<i32> {
     result
 }
 
-async fn event_loop(driver: &mut Driver, tui: &mut term::Tui) -> color_eyre::Result<i32> {
+/// Terminal events, read by their own task so the loop can see a waiting key between
+/// two bus messages without polling the terminal.
+fn spawn_input() -> (
+    mpsc::UnboundedReceiver<io::Result<Event>>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(event) = events.next().await {
+            if tx.send(event).is_err() {
+                return;
+            }
+        }
+    });
+    (rx, task)
+}
+
+async fn event_loop(
+    driver: &mut Driver,
+    tui: &mut term::Tui,
+    pace: Pace,
+) -> color_eyre::Result<i32> {
+    let (mut input, input_task) = spawn_input();
+    let result = run_loop(driver, tui, pace, &mut input).await;
+    input_task.abort();
+    result
+}
+
+async fn run_loop(
+    driver: &mut Driver,
+    tui: &mut term::Tui,
+    pace: Pace,
+    input: &mut mpsc::UnboundedReceiver<io::Result<Event>>,
+) -> color_eyre::Result<i32> {
     let size = tui.size()?;
     driver.dispatch(Msg::Resize(size.width, size.height));
-    let mut events = EventStream::new();
-    let mut last_draw = Instant::now() - FRAME_GAP;
-    let mut pending = true;
+    let mut last_draw = Instant::now() - pace.logs;
+    let mut pending = Pending::default();
+    pending.add(driver.state.take_changes());
 
     loop {
-        let draw_at = last_draw + FRAME_GAP;
-        let msg = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(event)) => to_msg(event),
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(0),
-            },
-            msg = driver.next() => Some(msg),
-            _ = sleep_until(draw_at), if pending => None,
+        let draw_at = match next_frame(Instant::now(), last_draw, pending, pace) {
+            Decision::Draw => {
+                let mut drawn = driver.state.viewport;
+                tui.draw(|frame| drawn = ui::view(frame, &driver.state))?;
+                last_draw = Instant::now();
+                pending = Pending::default();
+                if drawn != driver.state.viewport {
+                    driver.dispatch(Msg::Viewport(drawn));
+                }
+                continue;
+            }
+            Decision::DrawAt(at) => Some(at),
+            Decision::Idle => None,
         };
-        if let Some(msg) = msg {
-            if let Some(code) = carry_out(driver, msg, tui)? {
-                return Ok(code);
+        // Input first, then a frame that is due, then data.
+        tokio::select! {
+            biased;
+            event = input.recv() => {
+                let Some(event) = event else { return Ok(0) };
+                if let Some(code) = take_input(driver, tui, event?, &mut pending)? {
+                    return Ok(code);
+                }
+                // Keys typed together (a paste, key repeat) make one frame.
+                while let Ok(event) = input.try_recv() {
+                    if let Some(code) = take_input(driver, tui, event?, &mut pending)? {
+                        return Ok(code);
+                    }
+                }
             }
-        }
-        // Fold whatever else is queued into state before drawing: many lines, one frame.
-        for _ in 0..DRAIN_LIMIT {
-            let Some(msg) = driver.try_next() else { break };
-            if let Some(code) = carry_out(driver, msg, tui)? {
-                return Ok(code);
-            }
-        }
-        pending |= driver.state.take_dirty();
-        if pending && Instant::now() >= draw_at {
-            let mut drawn = driver.state.viewport;
-            tui.draw(|frame| drawn = ui::view(frame, &driver.state))?;
-            last_draw = Instant::now();
-            pending = false;
-            if drawn != driver.state.viewport {
-                driver.dispatch(Msg::Viewport(drawn));
+            _ = sleep_until(draw_at.unwrap_or_else(Instant::now)), if draw_at.is_some() => {}
+            msg = driver.next() => {
+                if let Some(code) = carry_out(driver, msg, tui)? {
+                    return Ok(code);
+                }
+                // Fold whatever else is queued into state: many lines, one frame; but
+                // stop as soon as a key waits, so it is drawn before the rest.
+                let started = Instant::now();
+                while input.is_empty() && started.elapsed() < DRAIN_BUDGET {
+                    let Some(msg) = driver.try_next() else { break };
+                    if let Some(code) = carry_out(driver, msg, tui)? {
+                        return Ok(code);
+                    }
+                }
+                pending.add(driver.state.take_changes());
             }
         }
     }
+}
+
+/// Fold one terminal event; a visible change makes a frame due at once.
+fn take_input(
+    driver: &mut Driver,
+    tui: &mut term::Tui,
+    event: Event,
+    pending: &mut Pending,
+) -> color_eyre::Result<Option<i32>> {
+    let Some(msg) = to_msg(event) else {
+        return Ok(None);
+    };
+    let code = carry_out(driver, msg, tui)?;
+    let changes = driver.state.take_changes();
+    pending.key |= !changes.is_empty();
+    pending.add(changes);
+    Ok(code)
 }
 
 /// Dispatch one message and carry out the face effects; `Some(code)` ends the cockpit.

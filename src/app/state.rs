@@ -311,7 +311,44 @@ pub struct State {
     pub seen_pods: BTreeMap<String, Color>,
     /// Log viewing: level filter, raw, search, one pod, zoom.
     pub logview: LogView,
-    dirty: bool,
+    dirty: Dirty,
+}
+
+/// Which kinds of change made the state dirty: the face redraws log-only changes at a
+/// lower rate than the rest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dirty(u8);
+
+impl Dirty {
+    /// Nothing changed.
+    pub const NONE: Dirty = Dirty(0);
+    /// New lines in a log pane on screen (and following).
+    pub const LOGS: Dirty = Dirty(1);
+    /// Anything else shown: keys, pods, router, probes, actions, feeds, the clock.
+    pub const OTHER: Dirty = Dirty(2);
+
+    /// True when every kind in `other` is set here.
+    pub fn contains(self, other: Dirty) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// True when nothing changed.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl std::ops::BitOr for Dirty {
+    type Output = Dirty;
+    fn bitor(self, rhs: Dirty) -> Dirty {
+        Dirty(self.0 | rhs.0)
+    }
+}
+
+impl std::ops::BitOrAssign for Dirty {
+    fn bitor_assign(&mut self, rhs: Dirty) {
+        self.0 |= rhs.0;
+    }
 }
 
 impl State {
@@ -383,7 +420,7 @@ impl State {
             signals,
             seen_pods: BTreeMap::new(),
             logview: LogView::default(),
-            dirty: true,
+            dirty: Dirty::OTHER,
         };
         if let Some(e) = key_error {
             state
@@ -415,7 +452,7 @@ impl State {
     /// Set `NO_COLOR` (monochrome theme).
     pub fn set_no_color(&mut self, no_color: bool) {
         self.no_color = no_color;
-        self.dirty = true;
+        self.dirty |= Dirty::OTHER;
     }
 
     /// The theme to draw with (`Mono` under `NO_COLOR`).
@@ -429,12 +466,22 @@ impl State {
 
     /// True when something visible changed since the last call.
     pub fn take_dirty(&mut self) -> bool {
+        !self.take_changes().is_empty()
+    }
+
+    /// What kinds of visible change happened since the last call.
+    pub fn take_changes(&mut self) -> Dirty {
         std::mem::take(&mut self.dirty)
     }
 
     /// Mark that something visible changed.
     pub fn mark_dirty(&mut self) {
-        self.dirty = true;
+        self.dirty |= Dirty::OTHER;
+    }
+
+    /// Mark that a log pane on screen has new lines (redrawn at the log rate).
+    pub fn mark_logs_dirty(&mut self) {
+        self.dirty |= Dirty::LOGS;
     }
 
     /// One color's state.
@@ -453,7 +500,7 @@ impl State {
             text.into(),
             self.now + chrono::Duration::seconds(FLASH_SECS),
         ));
-        self.dirty = true;
+        self.dirty |= Dirty::OTHER;
     }
 
     /// The focused color, if a color pane has the focus.

@@ -7,7 +7,7 @@ use super::analysis;
 use super::keys::handle_key;
 use super::msg::{Cmd, Face, Msg};
 use super::release as flow;
-use super::state::{FeedState, State};
+use super::state::{FeedState, Screen, State};
 use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading, RouterTarget};
 
 /// Apply one message to the state; returns the commands for the bus.
@@ -280,7 +280,9 @@ fn touch(state: &mut State, feed: Feed) {
         .updated = Some(now);
 }
 
-/// Append already sanitized and de-duplicated lines to their colors' buffers.
+/// Append already sanitized and de-duplicated lines to their colors' buffers. New lines
+/// are a log-only change, and none at all for a pane that is hidden or scrolled away (its
+/// "new below" count catches up with the next frame).
 pub fn ingest_logs(state: &mut State, lines: Vec<LogLine>) {
     let mut touched = [false; 2];
     for line in lines {
@@ -293,7 +295,9 @@ pub fn ingest_logs(state: &mut State, lines: Vec<LogLine>) {
     for c in Color::BOTH {
         if touched[c as usize] {
             touch(state, Feed::Logs(c));
-            state.mark_dirty();
+            if state.screen == Screen::Cockpit && state.color(c).logs.following() {
+                state.mark_logs_dirty();
+            }
         }
     }
 }

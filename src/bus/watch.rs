@@ -22,8 +22,12 @@ use crate::cluster::clean;
 use crate::cluster::errors::explain;
 use crate::model::{Feed, FeedStatus};
 
-/// Server-side watch timeout: short, so a half-open connection is replaced quickly.
-pub const WATCH_TIMEOUT_SECS: u32 = 30;
+/// Server-side watch timeouts, chosen per watch in this range (like client-go, so the
+/// watches do not all renew at once): long, so an idle cockpit makes few requests; the
+/// upper bound is kube-runtime's default. Bookmarks keep a resumed watch from relisting;
+/// a half-open connection is found by TCP keep-alive and the router heartbeat, not by
+/// renewing watches.
+pub const WATCH_TIMEOUT_SECS: std::ops::RangeInclusive<u32> = 240..=290;
 
 /// The objects of one feed, keyed by `namespace/name`.
 pub type Store<K> = BTreeMap<String, K>;
@@ -38,9 +42,23 @@ pub enum Change<'a, K> {
     Deleted(&'a K),
 }
 
-/// A watcher config with the short timeout every feed uses.
+/// A watcher config with bookmarks and a timeout drawn from [`WATCH_TIMEOUT_SECS`].
 pub fn config() -> watcher::Config {
-    watcher::Config::default().timeout(WATCH_TIMEOUT_SECS)
+    watcher::Config::default().timeout(timeout_from(random()))
+}
+
+/// The watch timeout for a random number `r`.
+fn timeout_from(r: u64) -> u32 {
+    let (low, high) = (*WATCH_TIMEOUT_SECS.start(), *WATCH_TIMEOUT_SECS.end());
+    low + (r % u64::from(high - low + 1)) as u32
+}
+
+/// A random number from the standard library's per-process hash keys (no extra crate).
+fn random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    h.finish()
 }
 
 /// Exponential backoff between reconnect attempts: 0.25 s doubling up to 30 s.
@@ -190,6 +208,17 @@ mod tests {
         assert_eq!(first, [250, 500, 1000, 2000, 4000, 8000, 16000, 30000]);
         b.reset();
         assert_eq!(b.next_delay().as_millis(), 250);
+    }
+
+    #[test]
+    fn watch_timeouts_are_long_and_spread() {
+        let all: Vec<u32> = (0..200).map(timeout_from).collect();
+        assert!(all.iter().all(|t| WATCH_TIMEOUT_SECS.contains(t)));
+        assert_eq!(all.iter().min(), Some(&240));
+        assert_eq!(all.iter().max(), Some(&290));
+        let wc = config();
+        assert!(wc.bookmarks, "resumed watches need bookmarks");
+        assert!(wc.timeout.is_some_and(|t| WATCH_TIMEOUT_SECS.contains(&t)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Kubernetes adapters: client, router objects, conversions to model values.
 
 pub mod check;
+pub mod client;
 pub mod convert;
 pub mod errors;
 pub mod router;
@@ -119,7 +120,7 @@ pub async fn connect(
     // saying what they wait for.
     config.default_retry = false;
     let cluster_url = config.cluster_url.to_string();
-    let client = kube::Client::try_from(config).map_err(ConnectError::Client)?;
+    let client = client::build(&config, client::Protocol::Http2).map_err(ConnectError::Client)?;
     let unreachable = client
         .apiserver_version()
         .await

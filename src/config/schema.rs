@@ -234,7 +234,7 @@ pub enum Clock {
 }
 
 /// `[ui]`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct UiConfig {
     /// Color theme.
@@ -243,4 +243,17 @@ pub struct UiConfig {
     pub mouse: bool,
     /// Clock for timestamps.
     pub clock: Clock,
+    /// Most redraws per second for new log lines alone (keys and other changes draw at once).
+    pub log_fps: u32,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            theme: Theme::default(),
+            mouse: false,
+            clock: Clock::default(),
+            log_fps: 10,
+        }
+    }
 }

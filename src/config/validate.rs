@@ -303,6 +303,13 @@ fn probes_and_logs(c: &mut Checker, config: &Config) {
     if let Some(name) = &l.container {
         c.result("logs.container", check_dns_label(name));
     }
+    let fps = config.ui.log_fps;
+    if !(1..=60).contains(&fps) {
+        c.add(
+            "ui.log_fps",
+            format!("must be 1 to 60 redraws a second (got {fps})"),
+        );
+    }
 }
 
 /// A number as an error shows it: `1e308`, not 309 digits.

@@ -583,3 +583,35 @@ fn the_lb_answer_names_a_color_only_when_exactly_one_runs_that_version() {
     update(&mut s, lb("v2.0.0"));
     assert_eq!(s.lb.as_ref().and_then(|o| o.color), None);
 }
+
+#[test]
+fn new_log_lines_are_a_log_only_change_and_cost_nothing_where_unseen() {
+    use crate::app::state::Dirty;
+    let mut s = fresh();
+    s.take_changes();
+    update(&mut s, Msg::LogLines(sample::log_lines(Color::Blue, 3)));
+    assert_eq!(s.take_changes(), Dirty::LOGS);
+    // Anything else is drawn at once, whatever logs came with it.
+    update(&mut s, Msg::LogLines(sample::log_lines(Color::Blue, 3)));
+    update(&mut s, ch('j'));
+    let both = s.take_changes();
+    assert!(both.contains(Dirty::LOGS) && both.contains(Dirty::OTHER));
+    // A pane scrolled away: its lines wait for the next frame.
+    press(&mut s, [key(KeyCode::PageUp)]);
+    s.take_changes();
+    update(&mut s, Msg::LogLines(sample::log_lines(Color::Blue, 3)));
+    assert_eq!(s.take_changes(), Dirty::NONE);
+    update(&mut s, Msg::LogLines(sample::log_lines(Color::Green, 3)));
+    assert_eq!(s.take_changes(), Dirty::LOGS, "green still follows");
+    // The help screen hides both panes.
+    press(&mut s, [ch('?')]);
+    assert_eq!(s.screen, Screen::Help(0));
+    s.take_changes();
+    update(&mut s, Msg::LogLines(sample::log_lines(Color::Green, 3)));
+    assert_eq!(s.take_changes(), Dirty::NONE);
+    assert_eq!(
+        s.color(Color::Green).logs.len(),
+        100 + 6,
+        "kept all the same"
+    );
+}

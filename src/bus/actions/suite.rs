@@ -8,14 +8,13 @@ use std::ffi::OsString;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
-use tokio_util::compat::TokioAsyncReadCompatExt;
 use tokio_util::sync::CancellationToken;
 
 use super::Progress;
-use crate::bus::logs::stream::read_line_bounded;
+use crate::bus::logs::stream::LineSplitter;
 use crate::cluster::clean;
 use crate::config::schema::SmokeConfig;
 use crate::sanitize::{sanitize_line, CUT_MARKER};
@@ -177,26 +176,24 @@ fn signal_words(status: ExitStatus) -> String {
 }
 
 /// Streams one pipe as sanitized output lines; a last line without newline counts too.
-fn pump(pipe: impl AsyncRead + Unpin + Send + 'static, progress: Progress) -> JoinHandle<()> {
+fn pump(mut pipe: impl AsyncRead + Unpin + Send + 'static, progress: Progress) -> JoinHandle<()> {
     tokio::spawn(async move {
-        // The log streams' bounded reader speaks futures-io.
-        let mut reader = futures::io::BufReader::new(pipe.compat());
-        let mut buf = Vec::new();
-        loop {
-            let (cut, last) = match read_line_bounded(&mut reader, &mut buf, MAX_LINE * 4).await {
-                Ok(Some(cut)) => (cut, false),
-                Ok(None) if !buf.is_empty() => (false, true),
-                Ok(None) | Err(_) => return,
-            };
-            let mut line = sanitize_line(&String::from_utf8_lossy(&buf), MAX_LINE);
+        let mut splitter = LineSplitter::new(MAX_LINE * 4);
+        let mut chunk = vec![0u8; 8192];
+        let emit = |bytes: &[u8], cut: bool| {
+            let mut line = sanitize_line(&String::from_utf8_lossy(bytes), MAX_LINE);
             if cut && !line.ends_with(CUT_MARKER) {
                 line.push(CUT_MARKER);
             }
             progress.output(line);
-            if last {
-                return;
+        };
+        loop {
+            match pipe.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => splitter.feed(&chunk[..n], emit),
             }
         }
+        splitter.finish(emit);
     })
 }
 

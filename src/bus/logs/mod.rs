@@ -19,11 +19,12 @@ use crate::model::{Color, Feed, LogLine, PodSummary};
 
 /// Lines are gathered this long before they are sent as one `Msg::LogLines`.
 pub const BATCH: Duration = Duration::from_millis(50);
-const BATCH_MAX: usize = 2_000;
+/// Most batches (one per stream read) queued for the batcher before the streams wait.
+const QUEUE: usize = 10_000;
 
 /// Starts the batcher and one log manager per color.
 pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
-    let (lines_tx, lines_rx) = mpsc::channel(10_000);
+    let (lines_tx, lines_rx) = mpsc::channel(QUEUE);
     tasks.spawn(batch(lines_rx, ctx.tx.clone()));
     for color in Color::BOTH {
         let pods = shared.pods[color as usize].subscribe();
@@ -31,18 +32,20 @@ pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
     }
 }
 
-async fn batch(mut rx: mpsc::Receiver<LogLine>, tx: mpsc::UnboundedSender<Msg>) {
-    let mut lines = Vec::new();
-    while rx.recv_many(&mut lines, BATCH_MAX).await > 0 {
-        // Let the batch fill for a moment: one message per 50 ms, not one per line.
-        let deadline = tokio::time::Instant::now() + BATCH;
-        while lines.len() < BATCH_MAX {
-            match tokio::time::timeout_at(deadline, rx.recv_many(&mut lines, BATCH_MAX)).await {
-                Ok(n) if n > 0 => {}
-                _ => break,
+/// Joins the streams' batches into one message per [`BATCH`]. After the first batch it
+/// sleeps rather than waking for every read: one wake-up per message, not per read.
+async fn batch(mut rx: mpsc::Receiver<Vec<LogLine>>, tx: mpsc::UnboundedSender<Msg>) {
+    let mut batches = Vec::new();
+    while rx.recv_many(&mut batches, QUEUE).await > 0 {
+        tokio::time::sleep(BATCH).await;
+        while let Ok(more) = rx.try_recv() {
+            batches.push(more);
+            if batches.len() >= QUEUE {
+                break;
             }
         }
-        if tx.send(Msg::LogLines(std::mem::take(&mut lines))).is_err() {
+        let lines: Vec<LogLine> = batches.drain(..).flatten().collect();
+        if tx.send(Msg::LogLines(lines)).is_err() {
             return;
         }
     }
@@ -122,7 +125,7 @@ async fn manage(
     ctx: Ctx,
     color: Color,
     mut pods: tokio::sync::watch::Receiver<Vec<PodFacts>>,
-    lines: mpsc::Sender<LogLine>,
+    lines: mpsc::Sender<Vec<LogLine>>,
 ) {
     let cc = ctx.config.colors.of(color);
     let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &cc.namespace);
@@ -231,24 +234,24 @@ mod tests {
         let (ltx, lrx) = mpsc::channel(100);
         let (tx, mut rx) = mpsc::unbounded_channel();
         tokio::spawn(batch(lrx, tx));
-        for i in 0..5 {
-            let line = LogLine {
-                color: Color::Blue,
-                pod: "p".into(),
-                container: "c".into(),
-                ts: None,
-                text: format!("{i}"),
-            };
-            ltx.send(line).await.unwrap();
+        let line = |i: usize| LogLine {
+            color: Color::Blue,
+            pod: "p".into(),
+            container: "c".into(),
+            ts: None,
+            text: format!("{i}"),
+        };
+        // Reads of 2, 1 and 2 lines sent at once arrive as one message, in order.
+        for read in [0..2, 2..3, 3..5] {
+            ltx.send(read.map(line).collect()).await.unwrap();
         }
-        let mut got = vec![];
-        while got.len() < 5 {
-            match rx.recv().await {
-                Some(Msg::LogLines(lines)) => got.extend(lines.into_iter().map(|l| l.text)),
-                other => panic!("unexpected {other:?}"),
+        match rx.recv().await {
+            Some(Msg::LogLines(lines)) => {
+                let got: Vec<_> = lines.into_iter().map(|l| l.text).collect();
+                assert_eq!(got, ["0", "1", "2", "3", "4"]);
             }
+            other => panic!("unexpected {other:?}"),
         }
-        assert_eq!(got, ["0", "1", "2", "3", "4"]);
     }
 
     #[test]

@@ -81,32 +81,60 @@ pub fn line_byte_limit(max_line: usize) -> usize {
     TIMESTAMP_PREFIX_MAX.saturating_add(max_line.saturating_mul(4))
 }
 
-/// Reads one `\n`-terminated line into `buf` (newline excluded), keeping at most `limit`
-/// bytes and discarding the rest of the line, so a line without a newline cannot grow
-/// memory without bound. Returns `Some(cut)` (`cut`: bytes were discarded) for a whole
-/// line, `None` at the end of the stream; a final line without a newline (cut by a
-/// dropped connection) is not returned: the resume repeats it whole.
-pub async fn read_line_bounded<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
-    buf: &mut Vec<u8>,
+/// Splits a stream's chunks into whole lines of at most `limit` bytes: the rest of a
+/// longer line is discarded, so a line without a newline cannot grow memory without bound.
+/// A final line without a newline (cut by a dropped connection) is never returned: the
+/// resume repeats it whole.
+#[derive(Debug)]
+pub struct LineSplitter {
+    buf: Vec<u8>,
+    cut: bool,
     limit: usize,
-) -> std::io::Result<Option<bool>> {
-    buf.clear();
-    let mut cut = false;
-    loop {
-        let chunk = reader.fill_buf().await?;
-        if chunk.is_empty() {
-            return Ok(None);
+}
+
+impl LineSplitter {
+    /// A splitter keeping at most `limit` bytes of each line.
+    pub fn new(limit: usize) -> Self {
+        Self {
+            buf: Vec::new(),
+            cut: false,
+            limit,
         }
-        let newline = chunk.iter().position(|&b| b == b'\n');
-        let part = &chunk[..newline.unwrap_or(chunk.len())];
-        let room = limit.saturating_sub(buf.len());
-        cut |= part.len() > room;
-        buf.extend_from_slice(&part[..part.len().min(room)]);
-        let used = newline.map_or(chunk.len(), |i| i + 1);
-        reader.consume_unpin(used);
-        if newline.is_some() {
-            return Ok(Some(cut));
+    }
+
+    /// Calls `line(bytes, cut)` for every line `chunk` completes (newline excluded; `cut`:
+    /// bytes were discarded); an unfinished line waits for the next chunk.
+    pub fn feed(&mut self, mut chunk: &[u8], mut line: impl FnMut(&[u8], bool)) {
+        while !chunk.is_empty() {
+            let newline = chunk.iter().position(|&b| b == b'\n');
+            let part = &chunk[..newline.unwrap_or(chunk.len())];
+            match newline {
+                // The common case: a whole line inside the chunk, used in place.
+                Some(i) if self.buf.is_empty() && part.len() <= self.limit => {
+                    line(part, false);
+                    chunk = &chunk[i + 1..];
+                    continue;
+                }
+                _ => {}
+            }
+            let room = self.limit.saturating_sub(self.buf.len());
+            self.cut |= part.len() > room;
+            self.buf.extend_from_slice(&part[..part.len().min(room)]);
+            let Some(i) = newline else { return };
+            line(&self.buf, self.cut);
+            self.buf.clear();
+            self.cut = false;
+            chunk = &chunk[i + 1..];
+        }
+    }
+
+    /// Calls `line` for an unfinished last line, if any: a process's output may end
+    /// without a newline (a log stream's never does; it resumes instead).
+    pub fn finish(&mut self, mut line: impl FnMut(&[u8], bool)) {
+        if !self.buf.is_empty() || self.cut {
+            line(&self.buf, self.cut);
+            self.buf.clear();
+            self.cut = false;
         }
     }
 }
@@ -141,41 +169,57 @@ enum Pumped {
     Ended { lines: usize },
 }
 
-/// Reads whole lines from an opened stream and sends the new ones to `out`.
+/// One raw line as a new `LogLine`, or None for a repeat of a resume.
+fn to_line(who: &Who<'_>, dedup: &mut Dedup, raw: &[u8], cut: bool) -> Option<LogLine> {
+    let line = String::from_utf8_lossy(raw);
+    let line = line.trim_end_matches('\r');
+    let (ts, text) = split_timestamp(line);
+    if !dedup.accept(ts, text) {
+        return None;
+    }
+    Some(LogLine {
+        color: who.color,
+        pod: who.pod.to_string(),
+        container: who.container.to_string(),
+        ts,
+        text: clean_line(text, who.max_line, cut),
+    })
+}
+
+/// Reads an opened stream chunk by chunk and sends each chunk's new lines to `out` as one
+/// batch: one channel send and wake-up per read, not per line.
 async fn pump<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     who: &Who<'_>,
     dedup: &mut Dedup,
-    out: &Sender<LogLine>,
+    out: &Sender<Vec<LogLine>>,
 ) -> Pumped {
-    let limit = line_byte_limit(who.max_line);
-    let mut buf = Vec::new();
+    let mut split = LineSplitter::new(line_byte_limit(who.max_line));
     let mut lines = 0;
-    while let Ok(Some(cut)) = read_line_bounded(reader, &mut buf, limit).await {
-        let line = String::from_utf8_lossy(&buf);
-        let line = line.trim_end_matches('\r');
-        let (ts, text) = split_timestamp(line);
-        if !dedup.accept(ts, text) {
+    loop {
+        let chunk = match reader.fill_buf().await {
+            Ok(chunk) if !chunk.is_empty() => chunk,
+            _ => return Pumped::Ended { lines },
+        };
+        let read = chunk.len();
+        let mut batch = Vec::new();
+        split.feed(chunk, |raw, cut| {
+            batch.extend(to_line(who, dedup, raw, cut))
+        });
+        reader.consume_unpin(read);
+        if batch.is_empty() {
             continue;
         }
-        lines += 1;
-        let msg = LogLine {
-            color: who.color,
-            pod: who.pod.to_string(),
-            container: who.container.to_string(),
-            ts,
-            text: clean_line(text, who.max_line, cut),
-        };
-        if out.send(msg).await.is_err() {
+        lines += batch.len();
+        if out.send(batch).await.is_err() {
             return Pumped::Closed;
         }
     }
-    Pumped::Ended { lines }
 }
 
 /// Follows the pod's log until the task is aborted (the pod went away) or `out` closes,
 /// reporting each open attempt on `health`.
-pub async fn follow(t: Target, out: Sender<LogLine>, health: UnboundedSender<Opened>) {
+pub async fn follow(t: Target, out: Sender<Vec<LogLine>>, health: UnboundedSender<Opened>) {
     let mut dedup = Dedup::new();
     // Names go into requests as they are, and onto the screen cleaned.
     let (pod, container) = (clean(&t.pod), clean(&t.container));
@@ -254,30 +298,36 @@ mod tests {
 
     const TEN_MB: usize = 10 * 1024 * 1024;
 
-    #[tokio::test]
-    async fn a_huge_line_is_read_within_the_bound() {
-        let mut r = futures::io::BufReader::new(HugeLine {
-            len: TEN_MB,
-            tail: b"\nnext line\r\npartial",
-        });
+    #[test]
+    fn a_huge_line_is_split_within_the_bound() {
         let limit = line_byte_limit(2_000);
-        let mut buf = Vec::new();
-        assert_eq!(
-            read_line_bounded(&mut r, &mut buf, limit).await.unwrap(),
-            Some(true)
+        let mut split = LineSplitter::new(limit);
+        let mut got: Vec<(Vec<u8>, bool)> = Vec::new();
+        let block = vec![b'x'; 64 * 1024];
+        for _ in 0..TEN_MB / block.len() {
+            split.feed(&block, |l, cut| got.push((l.to_vec(), cut)));
+        }
+        assert!(got.is_empty(), "no newline yet");
+        assert!(
+            split.buf.capacity() <= 2 * limit,
+            "grew to {}",
+            split.buf.capacity()
         );
-        assert_eq!(buf.len(), limit);
-        assert!(buf.capacity() <= 2 * limit, "grew to {}", buf.capacity());
-        assert_eq!(
-            read_line_bounded(&mut r, &mut buf, limit).await.unwrap(),
-            Some(false)
-        );
-        assert_eq!(buf, b"next line\r");
-        // No newline before the end: not a line.
-        assert_eq!(
-            read_line_bounded(&mut r, &mut buf, limit).await.unwrap(),
-            None
-        );
+        split.feed(b"\nnext line\r\npar", |l, cut| got.push((l.to_vec(), cut)));
+        split.feed(b"tial", |l, cut| got.push((l.to_vec(), cut)));
+        assert_eq!(got.len(), 2);
+        assert_eq!((got[0].0.len(), got[0].1), (limit, true));
+        assert_eq!(got[1], (b"next line\r".to_vec(), false));
+        // A line split across chunks is whole; no newline before the end: not a line.
+        split.feed(b"\n", |l, cut| got.push((l.to_vec(), cut)));
+        assert_eq!(got[2], (b"partial".to_vec(), false));
+        split.feed(b"unfinished", |l, cut| got.push((l.to_vec(), cut)));
+        assert_eq!(got.len(), 3);
+        // A process's last line without a newline is given at the end, once.
+        split.finish(|l, cut| got.push((l.to_vec(), cut)));
+        split.finish(|l, cut| got.push((l.to_vec(), cut)));
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[3], (b"unfinished".to_vec(), false));
     }
 
     #[tokio::test]
@@ -295,12 +345,42 @@ mod tests {
         let (tx, mut rx) = tokio::sync::mpsc::channel(8);
         let ended = pump(&mut r, &who, &mut Dedup::new(), &tx).await;
         assert_eq!(ended, Pumped::Ended { lines: 2 });
-        let huge = rx.recv().await.unwrap();
+        drop(tx);
+        let mut lines = Vec::new();
+        while let Some(batch) = rx.recv().await {
+            lines.extend(batch);
+        }
+        let huge = &lines[0];
         assert_eq!(huge.text.chars().count(), 100);
         assert!(huge.text.ends_with(CUT_MARKER), "{}", huge.text);
-        let next = rx.recv().await.unwrap();
+        let next = &lines[1];
         assert_eq!(next.text, "GET /a 200");
         assert!(next.ts.is_some());
+    }
+
+    #[tokio::test]
+    async fn each_read_is_sent_as_one_batch() {
+        use futures::TryStreamExt;
+        let chunks: Vec<std::io::Result<Vec<u8>>> = vec![
+            Ok(b"2026-01-02T10:00:00.1Z a\n2026-01-02T10:00:00.2Z b\n2026-01-02T10:00".to_vec()),
+            Ok(b":00.3Z c\n2026-01-02T10:00:00.4Z d\n".to_vec()),
+        ];
+        let mut r = futures::stream::iter(chunks).into_async_read();
+        let who = Who {
+            color: Color::Green,
+            pod: "web-1",
+            container: "app",
+            max_line: 100,
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let ended = pump(&mut r, &who, &mut Dedup::new(), &tx).await;
+        assert_eq!(ended, Pumped::Ended { lines: 4 });
+        drop(tx);
+        let mut batches = Vec::new();
+        while let Some(batch) = rx.recv().await {
+            batches.push(batch.into_iter().map(|l| l.text).collect::<Vec<_>>());
+        }
+        assert_eq!(batches, [vec!["a", "b"], vec!["c", "d"]]);
     }
 
     #[test]

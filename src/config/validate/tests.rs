@@ -294,6 +294,16 @@ fn log_bounds_must_be_positive() {
 }
 
 #[test]
+fn the_log_redraw_rate_is_bounded() {
+    for bad in ["0", "61"] {
+        let text = format!("{BASE}\n[ui]\nlog_fps = {bad}\n");
+        let keys: Vec<_> = problems(&text).into_iter().map(|p| p.key).collect();
+        assert_eq!(keys, ["ui.log_fps"], "log_fps = {bad}");
+    }
+    assert!(problems(&format!("{BASE}\n[ui]\nlog_fps = 4\n")).is_empty());
+}
+
+#[test]
 fn key_overrides_use_the_keymap() {
     let ok = format!("{BASE}\n[keys]\nwrap = \"W\"\nhelp = \"F2\"\n");
     assert_eq!(problems(&ok), vec![]);
