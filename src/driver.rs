@@ -8,13 +8,14 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio::time::{interval, Interval, MissedTickBehavior};
 
-use crate::app::msg::{Cmd, Face, Msg, Signal};
+use crate::app::msg::{Cmd, Face, Msg, Reconnection, Signal};
 use crate::app::state::{Session, State};
 use crate::app::update::update;
 use crate::bus::{Bus, FeedSet};
-use crate::cluster::Connected;
+use crate::cluster::{ConnectError, Connected};
 use crate::config::schema::Config;
 
 /// Everything a face needs to start the driver.
@@ -27,6 +28,9 @@ pub struct Launch {
     pub read_only: bool,
     /// Where the local journal lives.
     pub journal: std::path::PathBuf,
+    /// The kubeconfig file given (`None`: `$KUBECONFIG`, then `~/.kube/config`), re-read
+    /// by a reconnect.
+    pub kubeconfig: Option<std::path::PathBuf>,
 }
 
 /// The signals that end cutover, as messages.
@@ -44,6 +48,9 @@ pub struct Driver {
     rx: mpsc::UnboundedReceiver<Msg>,
     tick: Interval,
     signals: Signals,
+    kubeconfig: Option<std::path::PathBuf>,
+    /// A reconnect under way (`Cmd::Reconnect`).
+    reconnect: Option<JoinHandle<Result<Connected, ConnectError>>>,
 }
 
 impl Driver {
@@ -77,18 +84,51 @@ impl Driver {
             rx,
             tick,
             signals,
+            kubeconfig: launch.kubeconfig.clone(),
+            reconnect: None,
         })
     }
 
-    /// The next message from the bus, the clock or a signal.
+    /// The next message from the bus, the clock, a signal or a finished reconnect.
     pub async fn next(&mut self) -> Msg {
-        tokio::select! {
-            Some(msg) = self.rx.recv() => msg,
-            _ = self.tick.tick() => Msg::Tick(Utc::now()),
-            _ = self.signals.term.recv() => Msg::Signal(Signal::Terminate),
-            _ = self.signals.hup.recv() => Msg::Signal(Signal::Hangup),
-            _ = self.signals.int.recv() => Msg::Signal(Signal::Interrupt),
+        let reconnecting = self.reconnect.is_some();
+        let pending = &mut self.reconnect;
+        let connected = tokio::select! {
+            Some(msg) = self.rx.recv() => return msg,
+            _ = self.tick.tick() => return Msg::Tick(Utc::now()),
+            _ = self.signals.term.recv() => return Msg::Signal(Signal::Terminate),
+            _ = self.signals.hup.recv() => return Msg::Signal(Signal::Hangup),
+            _ = self.signals.int.recv() => return Msg::Signal(Signal::Interrupt),
+            joined = async { pending.as_mut().expect("guarded by the condition").await },
+                if reconnecting => joined,
+        };
+        self.reconnect = None;
+        Msg::Reconnected(match connected {
+            Ok(Ok(c)) => {
+                // The feeds restart on the new client; the old ones end with their tasks.
+                self.bus.reconnect(c.client.clone());
+                Ok(Reconnection {
+                    context_name: c.context_name,
+                    cluster_url: c.cluster_url,
+                    user: c.user,
+                })
+            }
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("the reconnect task failed: {e}")),
+        })
+    }
+
+    /// Connect again in the background: the kubeconfig is re-read, the context stays the
+    /// one in use (a reconnect never moves to another cluster's context on its own).
+    fn start_reconnect(&mut self) {
+        if self.reconnect.is_some() {
+            return;
         }
+        let kubeconfig = self.kubeconfig.clone();
+        let context = Some(self.state.session.context_name.clone());
+        self.reconnect = Some(tokio::spawn(async move {
+            crate::cluster::connect(kubeconfig, context).await
+        }));
     }
 
     /// A queued bus message, if one is waiting (to fold many into one frame).
@@ -103,6 +143,7 @@ impl Driver {
         for cmd in update(&mut self.state, msg) {
             match cmd {
                 Cmd::Face(face) => faces.push(face),
+                Cmd::Reconnect => self.start_reconnect(),
                 other => self.bus.execute(other),
             }
         }

@@ -179,7 +179,8 @@ fn run_cockpit(args: ClusterArgs) -> color_eyre::Result<i32> {
         let connected =
             cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone()).await?;
         let mono = loaded.config.ui.theme == config::schema::Theme::Mono;
-        cockpit::run(launch(loaded.config, connected, args.read_only), look(mono)).await
+        let launch = launch(loaded.config, connected, args.read_only, args.kubeconfig);
+        cockpit::run(launch, look(mono)).await
     })
 }
 
@@ -200,7 +201,8 @@ fn run_demo(scenario: &str, read_only: bool) -> color_eyre::Result<i32> {
             cutover::cluster::connect(Some(handle.kubeconfig_path.clone()), Some("sim".into()))
                 .await?;
         let mono = config.ui.theme == config::schema::Theme::Mono;
-        cockpit::run(launch(config, connected, read_only), look(mono)).await
+        let kubeconfig = Some(handle.kubeconfig_path.clone());
+        cockpit::run(launch(config, connected, read_only, kubeconfig), look(mono)).await
     });
     drop(runtime);
     handle.stop();
@@ -215,7 +217,8 @@ fn run_headless(args: ClusterArgs, job: Job) -> color_eyre::Result<i32> {
         let connected = cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone())
             .await?
             .reachable()?;
-        headless::run(launch(loaded.config, connected, args.read_only), job).await
+        let launch = launch(loaded.config, connected, args.read_only, args.kubeconfig);
+        headless::run(launch, job).await
     })
 }
 
@@ -278,12 +281,18 @@ fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-fn launch(config: Config, connected: Connected, read_only: bool) -> Launch {
+fn launch(
+    config: Config,
+    connected: Connected,
+    read_only: bool,
+    kubeconfig: Option<PathBuf>,
+) -> Launch {
     Launch {
         config,
         connected,
         read_only,
         journal: cutover::bus::journal::default_path(),
+        kubeconfig,
     }
 }
 

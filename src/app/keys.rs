@@ -38,6 +38,7 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::Interrupt => return interrupt(state, mode),
         Intent::Suspend => return vec![Cmd::Face(Face::Suspend)],
         Intent::Redraw => return vec![Cmd::Face(Face::ClearScreen)],
+        Intent::Reconnect => return super::reconnect::key(state),
         Intent::ConfirmQuit => return flow::end(state, 0),
         Intent::CancelQuit | Intent::Close => close(state),
         Intent::Help => state.screen = Screen::Help(0),

@@ -12,6 +12,7 @@ pub mod logkeys;
 pub mod logview;
 
 pub mod msg;
+pub mod reconnect;
 pub mod release;
 pub mod sample;
 pub mod signals;

@@ -129,6 +129,8 @@ pub enum Msg {
         /// Roll back when the budget is exhausted.
         auto_rollback: bool,
     },
+    /// The driver's answer to [`Cmd::Reconnect`]: the new connection, or why there is none.
+    Reconnected(Result<Reconnection, String>),
     /// A color's log lines were written to a file ([`Cmd::SaveLogs`]), or not.
     LogsSaved {
         /// Which color.
@@ -138,6 +140,17 @@ pub enum Msg {
         /// The file written (sanitized), or why it could not be.
         result: Result<String, String>,
     },
+}
+
+/// A new connection's facts, as the header shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reconnection {
+    /// The kubeconfig context.
+    pub context_name: String,
+    /// The API server's URL.
+    pub cluster_url: String,
+    /// Who the cluster says we are, when it says.
+    pub user: Option<String>,
 }
 
 /// A terminating signal.
@@ -184,6 +197,9 @@ pub enum Cmd {
     /// Write a journal entry to the local file only (a read-only session writes nothing to
     /// the cluster). Answered by `Msg::Recorded`.
     RecordLocal(Entry),
+    /// Re-read the kubeconfig, connect again (same context) and restart every feed on the
+    /// new connection; the driver answers with [`Msg::Reconnected`].
+    Reconnect,
     /// Write a color's log lines to a new private file named `file_name` in cutover's
     /// private state directory (`logs/` under `paths::state_dir`); answered by [`Msg::LogsSaved`].
     SaveLogs {

@@ -311,6 +311,8 @@ pub struct State {
     pub seen_pods: BTreeMap<String, Color>,
     /// Log viewing: level filter, raw, search, one pod, zoom.
     pub logview: LogView,
+    /// A reconnect (the `K` key) is under way.
+    pub reconnecting: bool,
     dirty: Dirty,
 }
 
@@ -420,6 +422,7 @@ impl State {
             signals,
             seen_pods: BTreeMap::new(),
             logview: LogView::default(),
+            reconnecting: false,
             dirty: Dirty::OTHER,
         };
         if let Some(e) = key_error {

@@ -150,6 +150,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.timeline.notice(at, text, warning);
             state.mark_dirty();
         }
+        Msg::Reconnected(result) => super::reconnect::done(state, result),
         Msg::Resumed => {
             state.mark_dirty();
             return vec![Cmd::Face(Face::ClearScreen)];

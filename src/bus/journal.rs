@@ -75,14 +75,22 @@ fn sanitized(mut e: Entry) -> Entry {
 #[derive(Clone)]
 pub struct Journal {
     tx: mpsc::UnboundedSender<(Entry, bool)>,
+    client: tokio::sync::watch::Sender<kube::Client>,
 }
 
 impl Journal {
     /// Start the writer task for the journal at `path`.
     pub fn spawn(ctx: &Ctx, path: PathBuf) -> (Journal, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::unbounded_channel::<(Entry, bool)>();
-        let task = tokio::spawn(run(ctx.clone(), path, rx));
-        (Journal { tx }, task)
+        let (client, clients) = tokio::sync::watch::channel(ctx.client.clone());
+        let task = tokio::spawn(run(ctx.clone(), clients, path, rx));
+        (Journal { tx, client }, task)
+    }
+
+    /// Publish later outcomes through `client` (after a reconnect); queued entries keep
+    /// their place.
+    pub fn use_client(&self, client: kube::Client) {
+        self.client.send_replace(client);
     }
 
     /// Queue an entry (outcomes also published to the cluster when `publish`);
@@ -95,7 +103,12 @@ impl Journal {
 /// The writer: local lines in order as entries arrive, never queued behind a publish (a
 /// switch's attempt must be on disk before its patch, even while the API is slow);
 /// outcomes then publish one at a time, in order, each reported once published.
-async fn run(ctx: Ctx, path: PathBuf, mut rx: mpsc::UnboundedReceiver<(Entry, bool)>) {
+async fn run(
+    ctx: Ctx,
+    clients: tokio::sync::watch::Receiver<kube::Client>,
+    path: PathBuf,
+    mut rx: mpsc::UnboundedReceiver<(Entry, bool)>,
+) {
     let file = LocalFile {
         path,
         lock: Arc::new(std::sync::Mutex::new(())),
@@ -125,7 +138,11 @@ async fn run(ctx: Ctx, path: PathBuf, mut rx: mpsc::UnboundedReceiver<(Entry, bo
     };
     let publisher = async move {
         while let Some((entry, local)) = published.recv().await {
-            let cluster = publish(ctx, &entry).await;
+            let now = Ctx {
+                client: clients.borrow().clone(),
+                ..ctx.clone()
+            };
+            let cluster = publish(&now, &entry).await;
             let local = match (local, &cluster) {
                 (Ok(()), Err(e)) => {
                     let failed = Entry {

@@ -108,9 +108,31 @@ impl FeedSet {
     }
 }
 
+/// Start the feeds in `feeds` (and always the shared history).
+fn spawn_feeds(ctx: &Ctx, feeds: FeedSet) -> JoinSet<()> {
+    let shared = Shared::new();
+    let mut tasks = JoinSet::new();
+    if feeds.watches {
+        feeds::spawn_all(ctx, &shared, &mut tasks);
+        presence::spawn_all(ctx, &shared, &mut tasks);
+    }
+    feeds::spawn_history(ctx, &mut tasks);
+    if feeds.logs {
+        logs::spawn_all(ctx, &shared, &mut tasks);
+    }
+    if feeds.probes {
+        probes::spawn_all(ctx, &shared, &mut tasks);
+    }
+    if feeds.metrics {
+        metrics::spawn_all(ctx, &shared, &mut tasks);
+    }
+    tasks
+}
+
 /// The running command bus.
 pub struct Bus {
     ctx: Ctx,
+    feeds: FeedSet,
     tasks: JoinSet<()>,
     actions: actions::Table,
     journal: Journal,
@@ -132,30 +154,26 @@ impl Bus {
             config: Arc::new(config),
             tx: tx.clone(),
         };
-        let shared = Shared::new();
-        let mut tasks = JoinSet::new();
-        if feeds.watches {
-            feeds::spawn_all(&ctx, &shared, &mut tasks);
-            presence::spawn_all(&ctx, &shared, &mut tasks);
-        }
-        feeds::spawn_history(&ctx, &mut tasks);
-        if feeds.logs {
-            logs::spawn_all(&ctx, &shared, &mut tasks);
-        }
-        if feeds.probes {
-            probes::spawn_all(&ctx, &shared, &mut tasks);
-        }
-        if feeds.metrics {
-            metrics::spawn_all(&ctx, &shared, &mut tasks);
-        }
+        let tasks = spawn_feeds(&ctx, feeds);
         let (journal, journal_task) = Journal::spawn(&ctx, journal_path);
         Bus {
             ctx,
+            feeds,
             tasks,
             actions: actions::Table::default(),
             journal,
             journal_task,
         }
+    }
+
+    /// Stop every feed and start them again on `client` (a reconnect). Actions are not
+    /// running (`update` refuses a reconnect while one does); the journal keeps its queue
+    /// and publishes through the new client.
+    pub fn reconnect(&mut self, client: kube::Client) {
+        self.tasks.abort_all();
+        self.ctx.client = client.clone();
+        self.journal.use_client(client);
+        self.tasks = spawn_feeds(&self.ctx, self.feeds);
     }
 
     /// Executes a command from `update` (face commands never reach the bus).
@@ -171,6 +189,7 @@ impl Bus {
                 lines,
             } => save::spawn(self.ctx.tx.clone(), color, file_name, lines),
             Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
+            Cmd::Reconnect => tracing::warn!("bus: a reconnect reached the bus (the driver's)"),
         }
     }
 

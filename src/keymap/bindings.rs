@@ -37,7 +37,7 @@ const NORMAL_FIRST: [(&str, Intent); 8] = [
 ];
 
 /// The cockpit's keys after its scrolling keys.
-const NORMAL_THEN: [(&str, Intent); 14] = [
+const NORMAL_THEN: [(&str, Intent); 15] = [
     ("G", Intent::Follow),
     ("end", Intent::Follow),
     ("g", Intent::Oldest),
@@ -49,6 +49,7 @@ const NORMAL_THEN: [(&str, Intent); 14] = [
     ("w", Intent::ToggleWrap),
     ("T", Intent::ToggleTimestamps),
     ("L", Intent::AppLog),
+    ("K", Intent::Reconnect),
     ("?", Intent::Help),
     ("q", Intent::Quit),
     ("F1", Intent::Help),

@@ -113,6 +113,8 @@ pub enum Intent {
     Zoom,
     /// Write a color's buffered lines to a file.
     SaveLogs,
+    /// Re-read the kubeconfig and start every feed again on the new connection.
+    Reconnect,
 }
 
 impl Intent {
@@ -169,6 +171,7 @@ impl Intent {
         Intent::PodOnly,
         Intent::Zoom,
         Intent::SaveLogs,
+        Intent::Reconnect,
     ];
 
     /// The name used in `[keys]`.
@@ -298,6 +301,10 @@ impl Intent {
             Intent::ToggleRaw => ("raw", "toggle structured / raw log lines"),
             Intent::PodOnly => ("pod_only", "toggle: only the selected pod's log lines"),
             Intent::Zoom => ("zoom", "toggle: the focused color's logs full screen"),
+            Intent::Reconnect => (
+                "reconnect",
+                "reconnect: re-read the kubeconfig (same context) and restart every feed",
+            ),
             Intent::SaveLogs => (
                 "save_logs",
                 "write the focused color's log lines to a file (the footer says where)",

@@ -4,6 +4,7 @@
 mod load;
 mod logs;
 mod probes;
+mod reconnect;
 mod rig;
 mod routers;
 mod watches;
