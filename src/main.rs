@@ -37,6 +37,10 @@ fn main() -> color_eyre::Result<()> {
             eprintln!("cutover: {e}");
             1
         }
+        Err(e) if e.downcast_ref::<cutover::paths::PathError>().is_some() => {
+            eprintln!("cutover: cannot keep the journal of actions: {e}");
+            1
+        }
         Err(e) => return Err(e),
     };
     std::process::exit(code);
@@ -179,7 +183,7 @@ fn run_cockpit(args: ClusterArgs) -> color_eyre::Result<i32> {
         let connected =
             cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone()).await?;
         let mono = loaded.config.ui.theme == config::schema::Theme::Mono;
-        let launch = launch(loaded.config, connected, args.read_only, args.kubeconfig);
+        let launch = launch(loaded.config, connected, args.read_only, args.kubeconfig)?;
         cockpit::run(launch, look(mono)).await
     })
 }
@@ -202,7 +206,11 @@ fn run_demo(scenario: &str, read_only: bool) -> color_eyre::Result<i32> {
                 .await?;
         let mono = config.ui.theme == config::schema::Theme::Mono;
         let kubeconfig = Some(handle.kubeconfig_path.clone());
-        cockpit::run(launch(config, connected, read_only, kubeconfig), look(mono)).await
+        cockpit::run(
+            launch(config, connected, read_only, kubeconfig)?,
+            look(mono),
+        )
+        .await
     });
     drop(runtime);
     handle.stop();
@@ -217,7 +225,7 @@ fn run_headless(args: ClusterArgs, job: Job) -> color_eyre::Result<i32> {
         let connected = cutover::cluster::connect(args.kubeconfig.clone(), args.context.clone())
             .await?
             .reachable()?;
-        let launch = launch(loaded.config, connected, args.read_only, args.kubeconfig);
+        let launch = launch(loaded.config, connected, args.read_only, args.kubeconfig)?;
         headless::run(launch, job).await
     })
 }
@@ -286,14 +294,16 @@ fn launch(
     connected: Connected,
     read_only: bool,
     kubeconfig: Option<PathBuf>,
-) -> Launch {
-    Launch {
+) -> color_eyre::Result<Launch> {
+    // No journal, no actions: cutover does not start without a private place for it.
+    let journal = cutover::bus::journal::default_path()?;
+    Ok(Launch {
         config,
         connected,
         read_only,
-        journal: cutover::bus::journal::default_path(),
+        journal,
         kubeconfig,
-    }
+    })
 }
 
 fn look(mono_theme: bool) -> Look {

@@ -188,15 +188,10 @@ impl LocalFile {
     }
 }
 
-/// Where the local journal lives: `$XDG_STATE_HOME/cutover/journal.jsonl`, else
-/// `~/.local/state/cutover/journal.jsonl`.
-pub fn default_path() -> PathBuf {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("cutover").join("journal.jsonl")
+/// Where the local journal lives: `journal.jsonl` in cutover's private state directory
+/// (`$XDG_STATE_HOME/cutover/`, else `~/.local/state/cutover/`; see `paths`).
+pub fn default_path() -> Result<PathBuf, crate::paths::PathError> {
+    crate::paths::state_dir().map(|dir| dir.join("journal.jsonl"))
 }
 
 /// Append one entry as a JSON line and fsync; the file is created 0600, the directory 0700.

@@ -41,6 +41,9 @@ impl Verdict {
 
 /// "2.31 %", "340 ms", "48 rps", "0.85 x".
 pub fn show(value: f64, unit: &str) -> String {
+    // A rate computed as 0 × something negative, or a float subtraction's dust, is zero:
+    // "-0.00 %" reads as a sign of something.
+    let value = if value.abs() < 1e-9 { 0.0 } else { value };
     match unit {
         "%" => format!("{:.2} %", value * 100.0),
         "ms" if value >= 10.0 => format!("{value:.0} ms"),
@@ -157,5 +160,18 @@ impl Window {
             self.failures
         };
         (signals.analysis.failures_allowed + 1).saturating_sub(spent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show;
+
+    #[test]
+    fn zero_has_no_sign() {
+        assert_eq!(show(-0.0, "%"), "0.00 %");
+        assert_eq!(show(-1e-17, "%"), "0.00 %");
+        assert_eq!(show(0.0231, "%"), "2.31 %");
+        assert_eq!(show(-0.0, "ms"), "0.0 ms");
     }
 }
