@@ -7,7 +7,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use http_body_util::BodyExt;
 use hyper::header::HeaderMap;
-use hyper::StatusCode;
+use hyper::{Method, StatusCode};
 use k8s_openapi::api::core::v1::Pod;
 use kube::client::Body;
 use kube::Api;
@@ -28,6 +28,9 @@ pub struct Answer {
     pub headers: HeaderMap,
     /// Response body.
     pub body: Bytes,
+    /// Milliseconds from sending the request to the whole body (a port-forward's setup
+    /// excluded).
+    pub latency_ms: u64,
 }
 
 /// Starts one probe loop per color and, with `lb_url`, the LB probe.
@@ -134,30 +137,50 @@ pub fn version_of(a: &Answer, source: Option<&VersionSource>) -> Option<String> 
 
 async fn fetch(ctx: &Ctx, color: Color, path: &str, pods: &[PodSummary]) -> Result<Answer, String> {
     let cc = ctx.config.colors.of(color);
-    let port = cc.port;
-    let ns = &cc.namespace;
-    let pod = || pick_pod(pods).ok_or_else(|| "no pods".to_string());
-    match (ctx.config.probes.transport, &cc.service) {
-        (ProbeTransport::Proxy, Some(svc)) => {
-            let url = format!("/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy{path}");
-            via_api_proxy(&ctx.client, &url).await
+    if let (ProbeTransport::Proxy, Some(svc)) = (ctx.config.probes.transport, &cc.service) {
+        let (ns, port) = (&cc.namespace, cc.port);
+        let url = format!("/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy{path}");
+        return via_api_proxy(&ctx.client, Method::GET, &url).await;
+    }
+    let pod = pick_pod(pods).ok_or_else(|| "no pods".to_string())?;
+    to_pod(ctx, color, &pod.name, Method::GET, path).await
+}
+
+/// One request (any method, empty body) to one pod of a color through the configured
+/// transport: the API server's pod proxy, or a fresh port-forward.
+pub async fn to_pod(
+    ctx: &Ctx,
+    color: Color,
+    pod: &str,
+    method: Method,
+    path: &str,
+) -> Result<Answer, String> {
+    let cc = ctx.config.colors.of(color);
+    let (ns, port) = (&cc.namespace, cc.port);
+    match ctx.config.probes.transport {
+        ProbeTransport::Proxy => {
+            let url = format!("/api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy{path}");
+            via_api_proxy(&ctx.client, method, &url).await
         }
-        (ProbeTransport::Proxy, None) => {
-            let name = &pod()?.name;
-            let url = format!("/api/v1/namespaces/{ns}/pods/{name}:{port}/proxy{path}");
-            via_api_proxy(&ctx.client, &url).await
-        }
-        (ProbeTransport::PortForward, _) => {
+        ProbeTransport::PortForward => {
             let api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-            via_port_forward(&api, &pod()?.name, port, path).await
+            via_port_forward(&api, pod, port, method, path).await
         }
     }
 }
 
-async fn via_api_proxy(client: &kube::Client, url: &str) -> Result<Answer, String> {
-    let req = hyper::Request::get(url)
+/// One request through the API server's proxy (`url` is the proxy path).
+pub async fn via_api_proxy(
+    client: &kube::Client,
+    method: Method,
+    url: &str,
+) -> Result<Answer, String> {
+    let req = hyper::Request::builder()
+        .method(method)
+        .uri(url)
         .body(Body::empty())
         .map_err(|e| e.to_string())?;
+    let started = Instant::now();
     let resp = client.send(req).await.map_err(|e| e.to_string())?;
     let (parts, body) = resp.into_parts();
     let body = body.collect_bytes().await.map_err(|e| e.to_string())?;
@@ -165,14 +188,16 @@ async fn via_api_proxy(client: &kube::Client, url: &str) -> Result<Answer, Strin
         status: parts.status,
         headers: parts.headers,
         body,
+        latency_ms: started.elapsed().as_millis() as u64,
     })
 }
 
-/// One HTTP/1.1 GET through a fresh port-forward to the pod.
-async fn via_port_forward(
+/// One HTTP/1.1 request through a fresh port-forward to the pod.
+pub async fn via_port_forward(
     api: &Api<Pod>,
     pod: &str,
     port: u16,
+    method: Method,
     path: &str,
 ) -> Result<Answer, String> {
     let mut pf = api
@@ -185,11 +210,14 @@ async fn via_port_forward(
         .await
         .map_err(|e| e.to_string())?;
     let conn = tokio::spawn(conn);
-    let req = hyper::Request::get(path)
+    let req = hyper::Request::builder()
+        .method(method)
+        .uri(path)
         .header("host", "localhost")
         .body(http_body_util::Empty::<Bytes>::new())
         .map_err(|e| e.to_string())?;
     let result = async {
+        let started = Instant::now();
         let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
         let (parts, body) = resp.into_parts();
         let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
@@ -197,6 +225,7 @@ async fn via_port_forward(
             status: parts.status,
             headers: parts.headers,
             body,
+            latency_ms: started.elapsed().as_millis() as u64,
         })
     }
     .await;
@@ -257,6 +286,7 @@ async fn lb_loop(ctx: Ctx, url: String) {
 }
 
 async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
+    let started = Instant::now();
     let resp = client.get(url).send().await.map_err(|e| e.to_string())?;
     let status = StatusCode::from_u16(resp.status().as_u16()).map_err(|e| e.to_string())?;
     let mut headers = HeaderMap::new();
@@ -273,6 +303,7 @@ async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
         status,
         headers,
         body,
+        latency_ms: started.elapsed().as_millis() as u64,
     })
 }
 

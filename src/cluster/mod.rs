@@ -110,7 +110,12 @@ pub async fn connect(
         context: Some(context_name.clone()),
         ..KubeConfigOptions::default()
     };
-    let config = kube::Config::from_custom_kubeconfig(kc, &options).await?;
+    let mut config = kube::Config::from_custom_kubeconfig(kc, &options).await?;
+    // kube-rs retries 429/503/504 up to 15 times with growing backoff (over a minute). A
+    // 503 proxied from a pod is the app's answer, not the API server's (a failing
+    // readiness check must read "503", not time out), and actions retry themselves,
+    // saying what they wait for.
+    config.default_retry = false;
     let cluster_url = config.cluster_url.to_string();
     let client = kube::Client::try_from(config).map_err(ConnectError::Client)?;
     let unreachable = client

@@ -50,6 +50,8 @@ pub fn check(config: &Config) -> Vec<Problem> {
     layout(&mut c, config);
     probes_and_logs(&mut c, config);
     keys(&mut c, config);
+    release::release(&mut c, &config.release);
+    release::smoke(&mut c, &config.smoke);
     c.problems
 }
 
@@ -304,6 +306,8 @@ fn keys(c: &mut Checker, config: &Config) {
         }
     }
 }
+
+mod release;
 
 #[cfg(test)]
 mod tests;

@@ -33,6 +33,7 @@ fn context_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
     if let Some(user) = &state.session.user {
         spans.push(Span::raw(format!(" · {user}")));
     }
+    spans.extend(super::action::header(state, p));
     spans.push(Span::styled("  ? help", p.dim));
     Line::from(spans)
 }

@@ -1,6 +1,7 @@
 //! Drawing: `view(&State)` renders the cockpit. It never computes business facts and
 //! never reads a clock (time is `state.now`), so frames are stable for snapshots.
 
+pub mod action;
 pub mod confirm;
 pub mod detail;
 pub mod fmt;

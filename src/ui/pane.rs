@@ -34,15 +34,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Pale
     let info_rows = if failure { 4 } else { 3 };
     let avail = inner.height.saturating_sub(info_rows + 2);
     let pod_rows = (cs.pods.len().max(1) as u16).min((avail / 2).max(2));
-    let [pods, info, logs_title, logs] = Layout::vertical([
+    let [pods, info, below] = Layout::vertical([
         Constraint::Length(pod_rows + 1),
         Constraint::Length(info_rows),
-        Constraint::Length(1),
-        Constraint::Min(1),
+        Constraint::Min(2),
     ])
     .areas(inner);
     draw_pods(frame, pods, state, cs, focused, p);
     frame.render_widget(Paragraph::new(info_lines(state, cs, p)), info);
+    // An action running on this color shows its output above the logs.
+    let below = super::action::draw(frame, below, state, color, p);
+    let [logs_title, logs] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(below);
     frame.render_widget(Paragraph::new(super::logs::title(state, cs, p)), logs_title);
     super::logs::draw(frame, logs, state, cs, p);
     logs.height

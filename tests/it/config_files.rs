@@ -93,6 +93,10 @@ const BROKEN: &[(&str, &str)] = &[
         "2:2: `router.selector_key`: a service-selector router needs `selector_key`",
     ),
     (
+        "smoke_method_lowercase.toml",
+        "24:10: `smoke.checks[1].method`: `post` is not an HTTP method a check can send; write \"POST\"",
+    ),
+    (
         "selector_across_namespaces.toml",
         "11:13: `colors.blue.namespace`: a service-selector router cannot route to blue",
     ),

@@ -12,4 +12,5 @@ mod kubectl_cluster;
 mod sim_api;
 mod sim_apps;
 mod sim_cluster;
+mod smoke;
 mod support;

@@ -2,7 +2,10 @@
 //! each reports its steps and outcome as messages. An op decides itself what cancellation
 //! may cut (a router patch in flight is never cut).
 
+pub mod checks;
+pub mod forward;
 pub mod smoke;
+pub mod suite;
 pub mod switch;
 
 use std::collections::HashMap;

@@ -12,6 +12,7 @@ fn answer(headers: &[(&'static str, &'static str)], body: &str) -> Answer {
         status: StatusCode::OK,
         headers: map,
         body: Bytes::from(body.to_string()),
+        latency_ms: 1,
     }
 }
 
