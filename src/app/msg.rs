@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use super::action::journal::{Entry, Recorded};
+use super::action::journal::{Entry, Postmortem, Recorded};
 use super::action::{ActionId, Op, Outcome, Request, RequestOptions, Step};
 use crate::model::{
     Color, DeploymentSummary, Feed, FeedStatus, KubeEvent, LbObservation, LogLine, PodSummary,
@@ -101,6 +101,8 @@ pub enum Msg {
     /// The shared history (ConfigMap `cutover-history`) as last read: every cockpit's and
     /// pipeline's outcomes, oldest first.
     History(Vec<Entry>),
+    /// The post-mortem was written (where) or could not be (why).
+    PostmortemWritten(Result<String, String>),
 }
 
 /// A terminating signal.
@@ -147,6 +149,9 @@ pub enum Cmd {
     /// Write a journal entry to the local file only (a read-only session writes nothing to
     /// the cluster). Answered by `Msg::Recorded`.
     RecordLocal(Entry),
+    /// Write the post-mortem (markdown) to a file of its own. Answered by
+    /// `Msg::PostmortemWritten`.
+    Postmortem(Box<Postmortem>),
 }
 
 /// Effects on the terminal or the process.

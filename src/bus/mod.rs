@@ -143,6 +143,16 @@ impl Bus {
             Cmd::Cancel(id) => self.actions.cancel(id),
             Cmd::Record(entry) => self.journal.record(entry, true),
             Cmd::RecordLocal(entry) => self.journal.record(entry, false),
+            Cmd::Postmortem(pm) => {
+                let tx = self.ctx.tx.clone();
+                let path = journal::postmortem_path(pm.until);
+                tokio::task::spawn_blocking(move || {
+                    let text = crate::report::journal::markdown(&pm);
+                    let written = journal::write_private(&path, &text)
+                        .map(|()| path.display().to_string());
+                    let _ = tx.send(Msg::PostmortemWritten(written));
+                });
+            }
             Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
         }
     }

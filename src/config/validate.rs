@@ -52,6 +52,7 @@ pub fn check(config: &Config) -> Vec<Problem> {
     keys(&mut c, config);
     release::release(&mut c, &config.release);
     release::smoke(&mut c, &config.smoke);
+    lifecycle::lifecycle(&mut c, config);
     c.problems
 }
 
@@ -307,6 +308,7 @@ fn keys(c: &mut Checker, config: &Config) {
     }
 }
 
+pub mod lifecycle;
 mod release;
 
 #[cfg(test)]

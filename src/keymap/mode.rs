@@ -19,6 +19,12 @@ pub enum KeyMode {
     Confirm,
     /// Choosing a color (rollback when the router says neither).
     ChooseColor,
+    /// Typing the version to deploy (↑/↓ walk the versions used before).
+    VersionInput,
+    /// The release's checklist.
+    Checklist,
+    /// "Kill the running command?" (an interrupted `helm upgrade` leaves a release stuck).
+    ConfirmCancel,
 }
 
 impl KeyMode {
@@ -32,6 +38,9 @@ impl KeyMode {
         KeyMode::AppLog,
         KeyMode::Confirm,
         KeyMode::ChooseColor,
+        KeyMode::VersionInput,
+        KeyMode::Checklist,
+        KeyMode::ConfirmCancel,
     ];
 
     /// Human name for help.
@@ -45,6 +54,9 @@ impl KeyMode {
             KeyMode::AppLog => "cutover log",
             KeyMode::Confirm => "confirm action",
             KeyMode::ChooseColor => "choose color",
+            KeyMode::VersionInput => "version to deploy",
+            KeyMode::Checklist => "checklist",
+            KeyMode::ConfirmCancel => "confirm cancel",
         }
     }
 }

@@ -10,9 +10,13 @@ use super::theme::Palette;
 use crate::app::state::State;
 use crate::model::{Color, Feed, FeedStatus, RouterTarget};
 
-/// Draw the two header lines.
+/// Draw the header lines: where we are, where traffic goes, where the release stands.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
-    let lines = vec![context_line(state, p), traffic_line(state, p)];
+    let lines = vec![
+        context_line(state, p),
+        traffic_line(state, p),
+        super::release::stepper_line(state, p, area.width),
+    ];
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -85,9 +89,13 @@ fn traffic_line<'a>(state: &'a State, p: &Palette) -> Line<'a> {
             spans.push(Span::styled(format!(" {} LIVE ", c.word()), p.live(*c)));
             spans.extend(since(state, p));
             spans.extend(lb(state, p));
-            spans.push(Span::raw(" · "));
-            spans.push(Span::styled(c.other().word(), p.color(c.other())));
-            spans.push(Span::styled(" standby", p.dim));
+            let warm = super::release::warm_note(state, p);
+            if warm.is_empty() {
+                spans.push(Span::raw(" · "));
+                spans.push(Span::styled(c.other().word(), p.color(c.other())));
+                spans.push(Span::styled(" standby", p.dim));
+            }
+            spans.extend(warm);
             return Line::from(spans);
         }
         RouterTarget::Split { blue, green } => {

@@ -76,6 +76,7 @@ fn smoke_entry(color: Color, version: &str, passed: bool) -> Entry {
         reason: None,
         summary: "6/6 checks".into(),
         error: None,
+        output: Vec::new(),
         publish_error: None,
         version: Some(version.into()),
     }
