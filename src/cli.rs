@@ -212,6 +212,19 @@ pub enum Command {
         #[command(flatten)]
         cluster: ClusterArgs,
     },
+    /// Judge the live color's signals for a while: exit 0 if it stayed healthy, 4 if it
+    /// breached (after rolling back, with --auto-rollback), 1 if it could not be judged.
+    Watch {
+        /// How long (e.g. 15m, 90s).
+        #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+        duration: chrono::Duration,
+        /// Roll back when the budget is exhausted (once, through the rollback path).
+        #[arg(long)]
+        auto_rollback: bool,
+        /// Cluster flags.
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
     /// The shared history of actions (every cockpit's and pipeline's).
     Journal {
         /// Only entries newer than this (e.g. 30m, 2h, 1d).
@@ -297,6 +310,23 @@ mod tests {
             };
             assert_eq!(cluster.or(&cli.cluster).context.as_deref(), Some("a"));
         }
+    }
+
+    #[test]
+    fn watch_takes_a_duration_and_auto_rollback() {
+        let cli =
+            Cli::try_parse_from(["cutover", "watch", "--for", "15m", "--auto-rollback"]).unwrap();
+        let Some(Command::Watch {
+            duration,
+            auto_rollback,
+            ..
+        }) = cli.command
+        else {
+            panic!("watch");
+        };
+        assert_eq!(duration, chrono::Duration::minutes(15));
+        assert!(auto_rollback);
+        assert!(Cli::try_parse_from(["cutover", "watch"]).is_err());
     }
 
     #[test]

@@ -174,6 +174,17 @@ fn run(cli: Cli) -> color_eyre::Result<i32> {
             }
             run_headless(cluster.or(&before), Job::Checklist(output))
         }
+        Some(Command::Watch {
+            duration,
+            auto_rollback,
+            cluster,
+        }) => run_headless(
+            cluster.or(&before),
+            Job::Watch {
+                duration,
+                auto_rollback,
+            },
+        ),
         Some(Command::Journal {
             since,
             output,
@@ -312,7 +323,18 @@ fn look(mono_theme: bool) -> Look {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || mono_theme;
     Look {
         no_color,
-        stderr_log: std::env::temp_dir().join("cutover-stderr.log"),
+        // A private, per-process file (see `paths`); without one, stderr is dropped rather
+        // than written over the screen, and the reason is said before the screen is taken.
+        stderr_log: match cutover::paths::new_stderr_log() {
+            Ok(path) => {
+                tracing::info!("stderr goes to {} while the cockpit runs", path.display());
+                path
+            }
+            Err(e) => {
+                eprintln!("cutover: not keeping stderr while the cockpit runs: {e}");
+                PathBuf::from("/dev/null")
+            }
+        },
     }
 }
 

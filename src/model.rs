@@ -54,8 +54,11 @@ pub struct ContainerSummary {
     pub restarts: u32,
     /// "running", "waiting: CrashLoopBackOff", "terminated: Error (exit 1)".
     pub state: String,
-    /// Last termination, e.g. "Error, exit 137 at 10:42:01".
+    /// Last termination, e.g. "Error, exit 137 at 10:42:01: out of memory".
     pub last_termination: Option<String>,
+    /// What the kubelet says about the current state: the waiting or termination message
+    /// ("Back-off pulling image \"x:v9\"").
+    pub message: Option<String>,
 }
 
 /// A pod as the cockpit shows it.
@@ -80,7 +83,7 @@ pub struct PodSummary {
     pub created: Option<DateTime<Utc>>,
     /// Deletion requested.
     pub terminating: bool,
-    /// Pod conditions: (type, status, reason/message).
+    /// Pod conditions: (type, status, "reason: message").
     pub conditions: Vec<(String, String, String)>,
     /// Containers.
     pub containers: Vec<ContainerSummary>,
@@ -88,6 +91,10 @@ pub struct PodSummary {
     pub ip: Option<String>,
     /// Node name.
     pub node: Option<String>,
+    /// Labels (sanitized), sorted by key.
+    pub labels: Vec<(String, String)>,
+    /// Annotations (sanitized, long values cut), sorted by key.
+    pub annotations: Vec<(String, String)>,
 }
 
 impl PodSummary {
@@ -227,19 +234,24 @@ pub enum ProbeKind {
     Ready,
 }
 
-/// One probe's outcome.
+/// One probe's outcome. Two facts: whether the way to the app (the API server's proxy, a
+/// port-forward) worked, and — only when it did — what the app answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeResult {
     /// Color probed.
     pub color: Color,
     /// Endpoint probed.
     pub kind: ProbeKind,
-    /// 2xx answer within the timeout.
+    /// The app answered 2xx within the timeout.
     pub ok: bool,
     /// Round-trip time in milliseconds.
     pub latency_ms: u64,
-    /// Short detail: "200 OK", "503 Service Unavailable", "timeout after 2 s", "connection refused".
+    /// What the app answered: "200 OK", "503 Service Unavailable", "nothing listens on the
+    /// port"; empty when the app was not reached.
     pub detail: String,
+    /// The way to the app failed, so it was not reached and `ok` says nothing about it:
+    /// "via API proxy: timed out after 2 s", "via API proxy: service fittrack-blue not found".
+    pub path_error: Option<String>,
     /// Version the endpoint reported, if any.
     pub version: Option<String>,
     /// When it was taken.
@@ -292,6 +304,24 @@ pub enum FeedStatus {
         /// What went wrong, sanitized.
         error: String,
     },
+}
+
+/// An elapsed time, in the one style used everywhere (ages, "updated … ago", "since"):
+/// the largest unit and the next one when it is not zero — `45s`, `2m10s`, `14m`, `3h5m`,
+/// `2d4h` — at most 6 columns below 100 days. Negative times (clock skew) count as 0.
+pub fn age_text(secs: i64) -> String {
+    let s = secs.max(0);
+    let (big, big_unit, small, small_unit) = match s {
+        0..=59 => return format!("{s}s"),
+        60..=3_599 => (s / 60, "m", s % 60, "s"),
+        3_600..=86_399 => (s / 3_600, "h", s % 3_600 / 60, "m"),
+        _ => (s / 86_400, "d", s % 86_400 / 3_600, "h"),
+    };
+    if small == 0 {
+        format!("{big}{big_unit}")
+    } else {
+        format!("{big}{big_unit}{small}{small_unit}")
+    }
 }
 
 /// The tag of an image reference ("reg:5000/app:v2@sha256:..." → "v2"); "latest" when untagged.

@@ -43,12 +43,22 @@ pub fn install_hooks() -> color_eyre::Result<()> {
 
 /// Send everything written to stderr (exec credential plugins, stray library output) to
 /// `path` while the cockpit owns the screen; `restore` puts the real stderr back.
+///
+/// The file must exist (`crate::paths::new_stderr_log` creates it private); it is opened
+/// for appending without following a symlink, and an error names it.
 pub fn redirect_stderr(path: &std::path::Path) -> io::Result<()> {
     use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new()
-        .create(true)
         .append(true)
-        .open(path)?;
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("{}: cannot send stderr there: {e}", path.display()),
+            )
+        })?;
     // SAFETY: dup/dup2 on valid descriptors; the saved copy is only closed in `restore`.
     unsafe {
         let saved = libc::dup(2);

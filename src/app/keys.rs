@@ -40,6 +40,7 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::Quit => return quit(state),
         Intent::Interrupt => return interrupt(state, mode),
         Intent::Suspend => return vec![Cmd::Face(Face::Suspend)],
+        Intent::Redraw => return vec![Cmd::Face(Face::ClearScreen)],
         Intent::ConfirmQuit => return flow::end(state, 0),
         Intent::CancelQuit | Intent::Close => close(state),
         Intent::Help => state.screen = Screen::Help(0),
@@ -61,12 +62,20 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::Up => move_rows(state, -1),
         Intent::PageDown => page(state, 1),
         Intent::PageUp => page(state, -1),
+        // The timeline reads newest first: End/G go to its bottom (oldest), Home/g to its top.
         Intent::Follow => match state.focused_color() {
             Some(c) => state.color_mut(c).logs.follow(),
-            None => state.timeline_scroll = 0,
+            None => state.timeline_scroll = timeline_max_scroll(state),
         },
         Intent::Oldest => oldest(state),
         Intent::Open => open_detail(state),
+        Intent::Explain => {
+            let color = state
+                .focused_color()
+                .or(state.live_color())
+                .unwrap_or(Color::Blue);
+            state.modal = Some(Modal::Explain { color, scroll: 0 });
+        }
         Intent::Filter => {
             state.filter_input = Some(
                 state
@@ -88,6 +97,12 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::FilterBackspace => {
             if let Some(input) = &mut state.filter_input {
                 input.pop();
+            }
+            state.filter_error = None;
+        }
+        Intent::FilterClearInput => {
+            if let Some(input) = &mut state.filter_input {
+                input.clear();
             }
             state.filter_error = None;
         }
@@ -303,7 +318,8 @@ fn move_rows(state: &mut State, delta: isize) {
             .min(items.saturating_sub(1));
         return;
     }
-    if let Some(Modal::PodDetail { scroll, .. }) = &mut state.modal {
+    if let Some(Modal::PodDetail { scroll, .. } | Modal::Explain { scroll, .. }) = &mut state.modal
+    {
         let max = state.viewport.detail_lines.saturating_sub(1);
         *scroll = scroll.saturating_add_signed(delta).min(max);
         return;
@@ -319,12 +335,18 @@ fn move_rows(state: &mut State, delta: isize) {
             let last = cs.pods.len().saturating_sub(1);
             cs.selected = cs.selected.saturating_add_signed(delta).min(last);
         }
-        // The timeline scrolls up (older) with k.
+        // Newest on top: down (j) goes to older items, up (k) to newer ones.
         Focus::Timeline => {
-            let max = state.timeline.items().len().saturating_sub(1);
-            state.timeline_scroll = state.timeline_scroll.saturating_add_signed(-delta).min(max);
+            let max = timeline_max_scroll(state);
+            state.timeline_scroll = state.timeline_scroll.saturating_add_signed(delta).min(max);
         }
     }
+}
+
+/// The timeline scrolled as far as its oldest item, with no blank rows below it.
+fn timeline_max_scroll(state: &State) -> usize {
+    let rows = state.viewport.timeline_rows.max(1);
+    state.timeline.items().len().saturating_sub(rows)
 }
 
 /// PgUp/PgDn: the focused color's logs, the timeline, or a modal's scroll.
@@ -343,7 +365,10 @@ fn page(state: &mut State, dir: isize) {
                 logs.scroll_down(rows, filter.as_ref());
             }
         }
-        None => move_rows(state, dir * rows as isize),
+        None => {
+            let rows = state.viewport.timeline_rows.max(1);
+            move_rows(state, dir * rows as isize)
+        }
     }
 }
 
@@ -354,7 +379,7 @@ fn oldest(state: &mut State) {
             let filter = state.filter.clone();
             state.color_mut(c).logs.oldest(rows, filter.as_ref());
         }
-        None => state.timeline_scroll = state.timeline.items().len().saturating_sub(1),
+        None => state.timeline_scroll = 0,
     }
 }
 
@@ -476,6 +501,47 @@ mod tests {
         let bottom = screen(s);
         press(s, 'k', 1);
         assert_ne!(screen(s), bottom, "k did not move the view");
+    }
+
+    fn ctrl(s: &mut State, c: char) -> Vec<Cmd> {
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        )
+    }
+
+    #[test]
+    fn ctrl_l_redraws_from_scratch_in_every_mode() {
+        let mut s = sample::state(3, 20);
+        for open in ['/', '?', 'L'] {
+            let mut s = s.clone();
+            press(&mut s, open, 1);
+            assert_ne!(s.key_mode(), KeyMode::Normal);
+            assert_eq!(
+                ctrl(&mut s, 'l'),
+                vec![Cmd::Face(Face::ClearScreen)],
+                "{open}"
+            );
+        }
+        assert_eq!(ctrl(&mut s, 'l'), vec![Cmd::Face(Face::ClearScreen)]);
+        // Typing a filter is not disturbed: no `l` typed, the text stays.
+        press(&mut s, '/', 1);
+        press(&mut s, 'x', 1);
+        ctrl(&mut s, 'l');
+        assert_eq!(s.filter_input.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn ctrl_u_clears_the_filter_prompt() {
+        let mut s = sample::state(3, 20);
+        press(&mut s, '/', 1);
+        for c in "err|warn".chars() {
+            press(&mut s, c, 1);
+        }
+        ctrl(&mut s, 'u');
+        assert_eq!(s.filter_input.as_deref(), Some(""), "prompt open and empty");
+        press(&mut s, 'x', 1);
+        assert_eq!(s.filter_input.as_deref(), Some("x"));
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //! decisions.
 
 pub mod action;
+pub mod analysis;
 
+pub mod facts;
 pub mod keys;
 pub mod logbuf;
 pub mod msg;
 pub mod release;
 pub mod sample;
+pub mod signals;
 pub mod state;
 pub mod timeline;
 pub mod update;

@@ -25,7 +25,7 @@ pub enum Msg {
     Pods {
         /// Which color.
         color: Color,
-        /// All its pods, sorted by name.
+        /// All its pods, in any order (`update` puts those needing attention first).
         pods: Vec<PodSummary>,
     },
     /// A color's Deployment changed (None: it does not exist).
@@ -65,6 +65,13 @@ pub enum Msg {
     Lb(LbObservation),
     /// A feed connected, failed or recovered.
     Feed(Feed, FeedStatus),
+    /// Whether a color's namespace exists (looked up while the color has no pods).
+    Namespace {
+        /// Which color.
+        color: Color,
+        /// It exists.
+        exists: bool,
+    },
     /// A notification of cutover's own for the timeline (sanitized).
     Notice {
         /// When.
@@ -103,6 +110,27 @@ pub enum Msg {
     History(Vec<Entry>),
     /// The post-mortem was written (where) or could not be (why).
     PostmortemWritten(Result<String, String>),
+    /// One interval's signals of a color.
+    Signals {
+        /// Which color.
+        color: Color,
+        /// What was measured.
+        sample: Box<crate::metrics::Sample>,
+    },
+    /// Earlier samples of a color (a Prometheus source's backfill at start), oldest first.
+    SignalHistory {
+        /// Which color.
+        color: Color,
+        /// The samples.
+        samples: Vec<crate::metrics::Sample>,
+    },
+    /// `cutover watch`: judge the live color until `until`, rolling back when asked.
+    Watch {
+        /// When the watch ends healthy.
+        until: DateTime<Utc>,
+        /// Roll back when the budget is exhausted.
+        auto_rollback: bool,
+    },
 }
 
 /// A terminating signal.
@@ -161,7 +189,7 @@ pub enum Face {
     Exit(i32),
     /// Suspend the process (Ctrl-Z): restore the terminal, stop, re-init on resume.
     Suspend,
-    /// Redraw everything from scratch.
+    /// Redraw everything from scratch (after resume, or Ctrl-L).
     ClearScreen,
     /// A headless command asks the operator (answered by `Msg::Answer`); the text is the
     /// confirmation, `expect` what must be typed (`y`, or a color's name).

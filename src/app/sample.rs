@@ -80,9 +80,15 @@ pub fn pod(c: Color, i: usize) -> PodSummary {
             restarts,
             state: "running".into(),
             last_termination: (restarts > 0).then(|| "OOMKilled, exit 137 at 10:31:02".into()),
+            message: None,
         }],
         ip: Some(format!("10.0.{}.{}", c as u8, i + 10)),
         node: Some("node-1".into()),
+        labels: vec![
+            ("app".into(), "fittrack".into()),
+            ("deployment".into(), c.name().into()),
+        ],
+        annotations: Vec::new(),
     }
 }
 
@@ -96,6 +102,7 @@ pub fn color_msgs(c: Color, pods: usize) -> Vec<Msg> {
             ok: true,
             latency_ms: ms,
             detail: "200 OK".into(),
+            path_error: None,
             version: Some(version(c).into()),
             at: t,
         })
@@ -162,6 +169,16 @@ pub fn router(target: RouterTarget, raw: &str) -> Msg {
     })
 }
 
+/// The load balancer answering with `version` (attributed to `color` by the bus, if it could).
+pub fn lb(version: &str, color: Option<Color>) -> Msg {
+    Msg::Lb(LbObservation {
+        version: Some(version.into()),
+        color,
+        error: None,
+        at: now(),
+    })
+}
+
 /// The whole sample: `pods` pods and `logs` log lines per color, blue live, all feeds live.
 pub fn state(pods: usize, logs: usize) -> State {
     let ctx = Session {
@@ -203,12 +220,7 @@ pub fn state(pods: usize, logs: usize) -> State {
     }
     msgs.push(Msg::Feed(Feed::Router, FeedStatus::Live));
     msgs.push(Msg::History(Vec::new()));
-    msgs.push(Msg::Lb(LbObservation {
-        version: Some("v1.9.3".into()),
-        color: Some(Color::Blue),
-        error: None,
-        at: now(),
-    }));
+    msgs.push(lb("v1.9.3", Some(Color::Blue)));
     msgs.push(Msg::Events(vec![KubeEvent {
         uid: "e1".into(),
         time: now() - Duration::seconds(30),

@@ -11,6 +11,7 @@ use super::action::standing::Standing;
 use super::action::tracker::Actions;
 use super::action::{ActionId, RequestOptions};
 use super::logbuf::LogBuffer;
+use super::signals::Signals;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, Lifecycle, ReleaseConfig, SmokeConfig, Theme};
 use crate::keymap::{KeyMode, Keymap};
@@ -77,6 +78,23 @@ impl Zone {
     pub fn hms(&self, t: DateTime<Utc>) -> String {
         t.with_timezone(&self.offset).format("%H:%M:%S").to_string()
     }
+
+    /// A time as it reads best beside `now`: "10:42:07" today, "Nov 25 10:42:07" this
+    /// year, "2099-01-01 00:00:00" otherwise (all in this zone).
+    pub fn stamp(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        let (t, now) = (
+            t.with_timezone(&self.offset),
+            now.with_timezone(&self.offset),
+        );
+        let format = if t.date_naive() == now.date_naive() {
+            "%H:%M:%S"
+        } else if t.format("%Y").to_string() == now.format("%Y").to_string() {
+            "%b %d %H:%M:%S"
+        } else {
+            "%Y-%m-%d %H:%M:%S"
+        };
+        t.format(format).to_string()
+    }
 }
 
 /// Which pane has the focus.
@@ -91,6 +109,13 @@ pub enum Focus {
 /// An open modal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
+    /// Why a color's signals stand as they do: queries, samples, budget, source health.
+    Explain {
+        /// Its color.
+        color: Color,
+        /// Scroll offset in rows.
+        scroll: usize,
+    },
     /// Detail of one pod.
     PodDetail {
         /// Its color.
@@ -160,7 +185,7 @@ pub struct Viewport {
     pub timeline_rows: usize,
     /// Lines of the help screen, when it is open.
     pub help_lines: usize,
-    /// Lines of the pod detail, when it is open.
+    /// Lines of the pod detail (or the signals' explanation), when it is open.
     pub detail_lines: usize,
 }
 
@@ -171,14 +196,14 @@ pub struct Probes {
     pub live: Option<ProbeResult>,
     /// Last `/health/ready` result.
     pub ready: Option<ProbeResult>,
-    /// Most recent failure of either kind.
+    /// Most recent failure of the app (not of the way to it) of either kind.
     pub last_failure: Option<ProbeResult>,
 }
 
 impl Probes {
     /// Record a result.
     pub fn record(&mut self, r: ProbeResult) {
-        if !r.ok {
+        if !r.ok && r.path_error.is_none() {
             self.last_failure = Some(r.clone());
         }
         match r.kind {
@@ -195,7 +220,7 @@ pub struct ColorState {
     pub color: Color,
     /// Its namespace.
     pub namespace: String,
-    /// Pods, sorted by name.
+    /// Pods, those needing attention first (failing, then settling, then ready), then by name.
     pub pods: Vec<PodSummary>,
     /// Selected row in the pods table.
     pub selected: usize,
@@ -209,6 +234,10 @@ pub struct ColorState {
     pub logs: LogBuffer,
     /// Log streams: (following, matching pods).
     pub streams: Option<(usize, usize)>,
+    /// The configured Deployment's name, if any.
+    pub deployment_name: Option<String>,
+    /// The namespace was looked up and does not exist.
+    pub namespace_missing: bool,
 }
 
 impl ColorState {
@@ -230,7 +259,8 @@ impl ColorState {
 pub struct FeedState {
     /// Connecting / live / reconnecting.
     pub status: FeedStatus,
-    /// Last data received.
+    /// Until when its data is known current: the last data received, or the moment the
+    /// live feed failed (a watch that sees no change is still current).
     pub updated: Option<DateTime<Utc>>,
 }
 
@@ -309,6 +339,11 @@ pub struct State {
     pub viewport: Viewport,
     /// Which colors have a configured Deployment (its feed must be read before a request).
     pub colors_with_deployment: [bool; 2],
+    /// Each color's signals and the analysis of the live one.
+    pub signals: Signals,
+    /// The color whose selector listed each pod ever seen (`namespace/name`), so Events
+    /// about a pod are told by color even in a shared namespace and after it is gone.
+    pub seen_pods: BTreeMap<String, Color>,
     dirty: bool,
 }
 
@@ -332,8 +367,11 @@ impl State {
                 probes: Probes::default(),
                 logs: LogBuffer::new(config.logs.buffer_lines, config.logs.buffer_bytes),
                 streams: None,
+                deployment_name: cfg.deployment.clone(),
+                namespace_missing: false,
             }
         };
+        let signals = Signals::new(config, session.read_only);
         let r = &config.router;
         let kind = serde_json::to_value(r.kind)
             .ok()
@@ -378,6 +416,8 @@ impl State {
             max_streams: config.logs.max_streams,
             viewport: Viewport::default(),
             colors_with_deployment: Color::BOTH.map(|c| config.colors.of(c).deployment.is_some()),
+            signals,
+            seen_pods: BTreeMap::new(),
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -398,15 +438,6 @@ impl State {
             (Some(c), None) => Some(c),
             _ => None,
         }
-    }
-
-    /// The load balancer serves a color other than the one the router names.
-    pub fn lb_disagrees(&self) -> bool {
-        let routed = match self.router.as_ref().map(|r| &r.target) {
-            Some(RouterTarget::Color(c)) => Some(*c),
-            _ => None,
-        };
-        matches!((self.lb.as_ref().and_then(|o| o.color), routed), (Some(c), Some(r)) if c != r)
     }
 
     /// The last load-balancer observation is old enough to say its age.
@@ -509,6 +540,7 @@ impl State {
             (Some(Modal::VersionPrompt(_)), _) => KeyMode::VersionInput,
             (Some(Modal::Checklist { .. }), _) => KeyMode::Checklist,
             (Some(Modal::ConfirmCancel { .. }), _) => KeyMode::ConfirmCancel,
+            (Some(Modal::Explain { .. }), _) => KeyMode::Explain,
             (None, Screen::Help(_)) => KeyMode::Help,
             (None, Screen::AppLog) => KeyMode::AppLog,
             (None, Screen::Cockpit) if self.filter_input.is_some() => KeyMode::FilterInput,

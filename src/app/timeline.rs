@@ -1,5 +1,9 @@
 //! The timeline: Kubernetes Events (merged by uid) and cutover's own notices, in time
 //! order, bounded.
+//!
+//! An Event is placed by its own time, but never later than when cutover received it: a
+//! clock that is ahead (or an Event stamped 2099) cannot pin an entry on top, while the
+//! history a fresh watch lists keeps its real order. The shown time is still the Event's own.
 
 use chrono::{DateTime, Utc};
 
@@ -40,6 +44,8 @@ impl TimelineItem {
 #[derive(Debug, Clone)]
 pub struct Timeline {
     items: Vec<TimelineItem>,
+    /// Where each item is placed (same index as `items`).
+    places: Vec<DateTime<Utc>>,
     max: usize,
 }
 
@@ -48,24 +54,28 @@ impl Timeline {
     pub fn new(max: usize) -> Self {
         Timeline {
             items: Vec::new(),
+            places: Vec::new(),
             max: max.max(1),
         }
     }
 
-    /// Insert or update (by uid) a Kubernetes Event.
-    pub fn upsert_event(&mut self, ev: KubeEvent) {
+    /// Insert or update (by uid) a Kubernetes Event that cutover received at `received`.
+    pub fn upsert_event(&mut self, ev: KubeEvent, received: DateTime<Utc>) {
         if let Some(pos) = self
             .items
             .iter()
             .position(|i| matches!(i, TimelineItem::Event(e) if e.uid == ev.uid))
         {
             self.items.remove(pos);
+            self.places.remove(pos);
         }
-        self.insert(TimelineItem::Event(ev));
+        let place = ev.time.min(received);
+        self.insert(TimelineItem::Event(ev), place);
     }
 
-    /// Insert or update (by id) an action's outcome; attempts stay in the journal only.
-    pub fn entry(&mut self, entry: Entry) {
+    /// Insert or update (by id) an action's outcome that cutover received (or made) at
+    /// `received`, placed like an Event; attempts stay in the journal only.
+    pub fn entry(&mut self, entry: Entry, received: DateTime<Utc>) {
         if entry.stage != Stage::Outcome {
             return;
         }
@@ -75,23 +85,26 @@ impl Timeline {
             .position(|i| matches!(i, TimelineItem::Entry(e) if e.id == entry.id))
         {
             self.items.remove(pos);
+            self.places.remove(pos);
         }
-        self.insert(TimelineItem::Entry(Box::new(entry)));
+        let place = entry.at.min(received);
+        self.insert(TimelineItem::Entry(Box::new(entry)), place);
     }
 
     /// Add a notice of cutover's own.
     pub fn notice(&mut self, at: DateTime<Utc>, text: String, warning: bool) {
-        self.insert(TimelineItem::Notice { at, text, warning });
+        self.insert(TimelineItem::Notice { at, text, warning }, at);
     }
 
-    fn insert(&mut self, item: TimelineItem) {
-        // After every item with the same or an earlier time: arrival order breaks ties.
-        let t = item.time();
-        let pos = self.items.partition_point(|i| i.time() <= t);
+    fn insert(&mut self, item: TimelineItem, place: DateTime<Utc>) {
+        // After every item placed at the same or an earlier time: arrival breaks ties.
+        let pos = self.places.partition_point(|p| *p <= place);
         self.items.insert(pos, item);
+        self.places.insert(pos, place);
         if self.items.len() > self.max {
             let excess = self.items.len() - self.max;
             self.items.drain(..excess);
+            self.places.drain(..excess);
         }
     }
 
@@ -132,6 +145,11 @@ mod tests {
         }
     }
 
+    /// Received long after every test Event's own time.
+    fn late() -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000, 0).unwrap()
+    }
+
     fn reasons(t: &Timeline) -> Vec<String> {
         t.items()
             .iter()
@@ -146,22 +164,36 @@ mod tests {
     #[test]
     fn merges_by_uid_and_orders_by_time() {
         let mut t = Timeline::new(10);
-        t.upsert_event(ev("a", 10, "A1"));
-        t.upsert_event(ev("b", 5, "B"));
+        t.upsert_event(ev("a", 10, "A1"), late());
+        t.upsert_event(ev("b", 5, "B"), late());
         t.notice(
             Utc.timestamp_opt(1_700_000_007, 0).unwrap(),
             "N".into(),
             false,
         );
-        t.upsert_event(ev("a", 20, "A2"));
+        t.upsert_event(ev("a", 20, "A2"), late());
         assert_eq!(reasons(&t), ["B", "N", "A2"]);
+    }
+
+    #[test]
+    fn a_future_stamp_is_placed_when_received_not_on_top_forever() {
+        let mut t = Timeline::new(10);
+        let at = |secs: i64| Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap();
+        let mut future = ev("f", 0, "Future");
+        future.time = Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap();
+        t.upsert_event(future, at(10));
+        t.notice(at(20), "later notice".into(), false);
+        t.upsert_event(ev("p", 5, "Past"), at(30));
+        assert_eq!(reasons(&t), ["Past", "Future", "later notice"]);
+        // Shown with its own time all the same.
+        assert_eq!(t.items()[1].time().format("%Y").to_string(), "2099");
     }
 
     #[test]
     fn bounded_drops_oldest() {
         let mut t = Timeline::new(3);
         for i in 0..5 {
-            t.upsert_event(ev(&i.to_string(), i, &format!("E{i}")));
+            t.upsert_event(ev(&i.to_string(), i, &format!("E{i}")), late());
         }
         assert_eq!(reasons(&t), ["E2", "E3", "E4"]);
     }
@@ -169,11 +201,11 @@ mod tests {
     #[test]
     fn events_for_object() {
         let mut t = Timeline::new(10);
-        t.upsert_event(ev("a", 1, "Old"));
-        t.upsert_event(ev("b", 2, "New"));
+        t.upsert_event(ev("a", 1, "Old"), late());
+        t.upsert_event(ev("b", 2, "New"), late());
         let mut other = ev("c", 3, "Other");
         other.object = "Pod/q".into();
-        t.upsert_event(other);
+        t.upsert_event(other, late());
         let got: Vec<_> = t
             .events_for("ns", "Pod/p")
             .map(|e| e.reason.as_str())

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::analysis;
 use super::keys::handle_key;
 use super::msg::{Cmd, Face, Msg};
 use super::release as flow;
@@ -31,8 +32,16 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         // Not dirty: the frame that reported it already shows it.
         Msg::Viewport(v) => state.viewport = v,
-        Msg::Tick(now) => tick(state, now),
-        Msg::Pods { color, pods } => {
+        Msg::Tick(now) => {
+            tick(state, now);
+            let mut cmds = analysis::tick(state);
+            if state.actions.pending.is_some() {
+                cmds.extend(flow::retry_pending(state));
+            }
+            return cmds;
+        }
+        Msg::Pods { color, mut pods } => {
+            super::facts::sort_for_attention(&mut pods);
             let cs = state.color_mut(color);
             let selected = cs.pods.get(cs.selected).map(|p| p.name.clone());
             cs.pods = pods;
@@ -40,6 +49,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 .and_then(|name| cs.pods.iter().position(|p| p.name == name))
                 .unwrap_or(cs.selected)
                 .min(cs.pods.len().saturating_sub(1));
+            state.remember_pods(color);
             data_arrived(state, Feed::Pods(color));
         }
         Msg::Deployment { color, deployment } => {
@@ -55,15 +65,17 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             data_arrived(state, Feed::Endpoints(color));
         }
         Msg::Router(view) => {
+            let before = state.live_color();
             if let Some(prev) = apply_router(state, view) {
                 cmds = flow::router_changed(state, &prev);
             }
             data_arrived(state, Feed::Router);
+            analysis::router_read(state, before);
         }
         Msg::Events(events) => {
             for ev in events {
                 let feed = Feed::Events(ev.namespace.clone());
-                state.timeline.upsert_event(ev);
+                state.timeline.upsert_event(ev, state.now);
                 touch(state, feed);
             }
             state.mark_dirty();
@@ -90,6 +102,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Feed(feed, status) => {
             let now = state.now;
             let name = feed_name(&feed);
+            let api = match state.session.cluster_url.as_str() {
+                "" => String::new(),
+                url => format!(" (API server {url})"),
+            };
             let entry = state.feeds.entry(feed).or_insert(FeedState {
                 status: FeedStatus::Connecting,
                 updated: None,
@@ -98,17 +114,25 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let told = match (&entry.status, &status) {
                 (FeedStatus::Reconnecting { .. }, FeedStatus::Reconnecting { .. }) => None,
                 (_, FeedStatus::Reconnecting { error, .. }) => {
-                    Some((format!("lost {name}: {error}; retrying"), true))
+                    Some((format!("lost {name}{api}: {error}; retrying"), true))
                 }
                 (FeedStatus::Reconnecting { since, .. }, FeedStatus::Live) => Some((
                     format!(
-                        "{name} back after {} s",
-                        (now - *since).num_seconds().max(0)
+                        "{name} back after {}",
+                        crate::model::age_text((now - *since).num_seconds())
                     ),
                     false,
                 )),
                 _ => None,
             };
+            // A live feed's data was current up to the moment it failed (a watch that sees
+            // no change is still current); one coming back is current again.
+            let current_until = match (&entry.status, &status) {
+                (FeedStatus::Live, FeedStatus::Reconnecting { since, .. }) => Some(*since),
+                (_, FeedStatus::Live) => Some(now),
+                _ => None,
+            };
+            entry.updated = entry.updated.max(current_until);
             // Keep the first failure time while a feed keeps failing.
             entry.status = match (&entry.status, status) {
                 (
@@ -125,6 +149,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             state.mark_dirty();
         }
+        Msg::Namespace { color, exists } => {
+            state.color_mut(color).namespace_missing = !exists;
+            state.mark_dirty();
+        }
         Msg::Notice { at, text, warning } => {
             state.timeline.notice(at, text, warning);
             state.mark_dirty();
@@ -137,8 +165,16 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Request(request, options) => return flow::request(state, request, options),
         Msg::Answer(text) => return flow::answer(state, text),
         Msg::ActionStep { id, step } => return flow::step(state, id, step),
-        Msg::ActionDone { id, outcome } => return flow::done(state, id, outcome),
-        Msg::Recorded(rec) => return flow::recorded(state, rec),
+        Msg::ActionDone { id, outcome } => {
+            let mut cmds = flow::done(state, id, outcome);
+            cmds.extend(analysis::decide(state));
+            return cmds;
+        }
+        Msg::Recorded(rec) => {
+            let mut cmds = flow::recorded(state, rec.clone());
+            cmds.extend(analysis::recorded(state, &rec));
+            return cmds;
+        }
         Msg::History(entries) => {
             touch(state, Feed::History);
             return flow::history(state, entries);
@@ -151,6 +187,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.timeline.notice(state.now, text.clone(), warning);
             state.flash(text);
         }
+        Msg::Signals { color, sample } => return analysis::sample(state, color, *sample),
+        Msg::SignalHistory { color, samples } => analysis::backfill(state, color, samples),
+        Msg::Watch {
+            until,
+            auto_rollback,
+        } => return analysis::watch(state, until, auto_rollback),
     }
     // A headless request waits for the facts it needs; any data may be the last of them.
     if state.actions.pending.is_some() {

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 use super::watch::{self, Change, FeedHealth, Store};
 use super::{Ctx, PodFacts, Shared};
 use crate::app::msg::Msg;
+use crate::cluster::errors::explain;
 use crate::cluster::{convert, router};
 use crate::model::{Color, Feed};
 
@@ -214,7 +215,7 @@ async fn router_heartbeat(ctx: Ctx) {
                     return;
                 }
             }
-            Ok(Err(e)) => health.failed(&format!("router heartbeat: {e}")),
+            Ok(Err(e)) => health.failed(&format!("router heartbeat: {}", explain(&e))),
             Err(_) => health.failed(&"router heartbeat: no answer within 5 s"),
         }
     }

@@ -1,12 +1,15 @@
 //! The command bus: the only place that talks to the world. It owns the long-lived feeds a
-//! face needs (watches, log streams, probes, router heartbeat, LB probe, shared history),
-//! runs actions (`Cmd::Start`/`Cmd::Cancel`) and writes the journal (`Cmd::Record`), and
-//! reports all it learns as `Msg`s; `shutdown` stops all of it.
+//! face needs (watches, log streams, probes, router heartbeat, LB probe, namespace
+//! presence, shared history, metrics), runs actions (`Cmd::Start`/`Cmd::Cancel`) and writes
+//! the journal (`Cmd::Record`), and reports all it learns as `Msg`s; `shutdown` stops all
+//! of it.
 
 pub mod actions;
 pub mod feeds;
 pub mod journal;
 pub mod logs;
+pub mod metrics;
+pub mod presence;
 pub mod probes;
 pub mod watch;
 
@@ -68,15 +71,28 @@ pub struct FeedSet {
     pub logs: bool,
     /// Health probes of each color and the LB probe.
     pub probes: bool,
+    /// Each color's signals (`[metrics]`).
+    pub metrics: bool,
 }
 
 impl FeedSet {
+    /// No feed but the shared history (which every face reads).
+    pub fn none() -> FeedSet {
+        FeedSet {
+            watches: false,
+            logs: false,
+            probes: false,
+            metrics: false,
+        }
+    }
+
     /// Everything the cockpit shows.
     pub fn cockpit() -> FeedSet {
         FeedSet {
             watches: true,
             logs: true,
             probes: true,
+            metrics: true,
         }
     }
 
@@ -86,6 +102,7 @@ impl FeedSet {
             watches: true,
             logs: false,
             probes: false,
+            metrics: false,
         }
     }
 }
@@ -118,6 +135,7 @@ impl Bus {
         let mut tasks = JoinSet::new();
         if feeds.watches {
             feeds::spawn_all(&ctx, &shared, &mut tasks);
+            presence::spawn_all(&ctx, &shared, &mut tasks);
         }
         feeds::spawn_history(&ctx, &mut tasks);
         if feeds.logs {
@@ -125,6 +143,9 @@ impl Bus {
         }
         if feeds.probes {
             probes::spawn_all(&ctx, &shared, &mut tasks);
+        }
+        if feeds.metrics {
+            metrics::spawn_all(&ctx, &shared, &mut tasks);
         }
         let (journal, journal_task) = Journal::spawn(&ctx, journal_path);
         Bus {

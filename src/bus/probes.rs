@@ -1,5 +1,12 @@
 //! Health probes of each color (through the API server's proxy or a port-forward) and
-//! the probe of the public entry point (`router.lb_url`).
+//! the probe of the public entry point (`router.lb_url`, in `lb`).
+//!
+//! A probe learns two things, kept apart: whether the way to the app worked (a slow or
+//! broken API server, a Service that does not exist, no ready endpoints — the app was not
+//! reached, so nothing is known about it) and, only when it did, what the app answered.
+
+mod lb;
+pub use lb::{lb_get, lb_probe_url};
 
 use std::time::{Duration, Instant};
 
@@ -16,8 +23,9 @@ use tokio::task::JoinSet;
 use super::{Ctx, Shared};
 use crate::app::msg::Msg;
 use crate::cluster::clean;
+use crate::cluster::errors::{explain, status};
 use crate::config::schema::{ProbeTransport, VersionSource};
-use crate::model::{Color, LbObservation, PodSummary, ProbeKind, ProbeResult};
+use crate::model::{Color, PodSummary, ProbeKind, ProbeResult};
 
 /// A plain HTTP answer, whichever way it travelled.
 #[derive(Debug)]
@@ -28,8 +36,8 @@ pub struct Answer {
     pub headers: HeaderMap,
     /// Response body.
     pub body: Bytes,
-    /// Milliseconds from sending the request to the whole body (a port-forward's setup
-    /// excluded).
+    /// Round trip of the request itself, in milliseconds (a port-forward's setup not
+    /// counted).
     pub latency_ms: u64,
 }
 
@@ -39,7 +47,7 @@ pub fn spawn_all(ctx: &Ctx, shared: &Shared, tasks: &mut JoinSet<()>) {
         tasks.spawn(probe_loop(ctx.clone(), shared.clone(), color));
     }
     if let Some(url) = ctx.config.router.lb_url.clone() {
-        tasks.spawn(lb_loop(ctx.clone(), url));
+        tasks.spawn(lb::lb_loop(ctx.clone(), url));
     }
 }
 
@@ -79,6 +87,17 @@ pub fn pick_pod(pods: &[PodSummary]) -> Option<&PodSummary> {
         .or_else(|| pods.iter().find(|p| !p.terminating))
 }
 
+/// How a probe's request went.
+#[derive(Debug)]
+pub enum Fetched {
+    /// The app answered (any status).
+    Answer(Answer),
+    /// The app's pod was reached but gave no HTTP answer (nothing listens, closed).
+    NoAnswer(String),
+    /// The way to the app failed: it was not reached.
+    PathFailed(String),
+}
+
 /// Probes one endpoint of one color once.
 pub async fn probe(ctx: &Ctx, color: Color, kind: ProbeKind, pods: &[PodSummary]) -> ProbeResult {
     let probes = &ctx.config.probes;
@@ -91,18 +110,23 @@ pub async fn probe(ctx: &Ctx, color: Color, kind: ProbeKind, pods: &[PodSummary]
     let outcome = tokio::time::timeout(timeout, fetch(ctx, color, path, pods)).await;
     let latency_ms = started.elapsed().as_millis() as u64;
     let version_source = ctx.config.router.lb_version.as_ref();
-    let (ok, detail, version) = match outcome {
-        Ok(Ok(a)) => (
+    // A timeout cannot tell a slow app from a slow way there: it is told as the way's.
+    let fetched = outcome.unwrap_or_else(|_| {
+        Fetched::PathFailed(format!(
+            "{} timed out after {} s",
+            way(ctx),
+            probes.timeout_secs
+        ))
+    });
+    let (ok, detail, path_error, version) = match fetched {
+        Fetched::Answer(a) => (
             a.status.is_success(),
             status_text(a.status),
+            None,
             version_of(&a, version_source),
         ),
-        Ok(Err(e)) => (false, clean(&e), None),
-        Err(_) => (
-            false,
-            format!("timeout after {} s", probes.timeout_secs),
-            None,
-        ),
+        Fetched::NoAnswer(why) => (false, clean(&why), None, None),
+        Fetched::PathFailed(why) => (false, String::new(), Some(clean(&why)), None),
     };
     ProbeResult {
         color,
@@ -110,12 +134,21 @@ pub async fn probe(ctx: &Ctx, color: Color, kind: ProbeKind, pods: &[PodSummary]
         ok,
         latency_ms,
         detail,
+        path_error,
         version,
         at: Utc::now(),
     }
 }
 
-fn status_text(s: StatusCode) -> String {
+/// The way probes travel, as told in a failure: "via API proxy", "via port-forward".
+fn way(ctx: &Ctx) -> &'static str {
+    match ctx.config.probes.transport {
+        ProbeTransport::Proxy => "via API proxy:",
+        ProbeTransport::PortForward => "via port-forward:",
+    }
+}
+
+pub(crate) fn status_text(s: StatusCode) -> String {
     format!("{} {}", s.as_u16(), s.canonical_reason().unwrap_or(""))
         .trim_end()
         .to_string()
@@ -135,26 +168,25 @@ pub fn version_of(a: &Answer, source: Option<&VersionSource>) -> Option<String> 
     }
 }
 
-async fn fetch(ctx: &Ctx, color: Color, path: &str, pods: &[PodSummary]) -> Result<Answer, String> {
+async fn fetch(ctx: &Ctx, color: Color, path: &str, pods: &[PodSummary]) -> Fetched {
     let cc = ctx.config.colors.of(color);
-    if let (ProbeTransport::Proxy, Some(svc)) = (ctx.config.probes.transport, &cc.service) {
-        let (ns, port) = (&cc.namespace, cc.port);
-        let url = format!("/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy{path}");
-        return via_api_proxy(&ctx.client, Method::GET, &url).await;
+    let port = cc.port;
+    let ns = &cc.namespace;
+    // Through a Service its endpoints decide; otherwise one pod of ours is probed.
+    let pod = pick_pod(pods).map(|p| p.name.as_str());
+    match (ctx.config.probes.transport, &cc.service, pod) {
+        (ProbeTransport::Proxy, Some(svc), _) => {
+            let url = format!("/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy{path}");
+            via_api_proxy(&ctx.client, Method::GET, &url).await
+        }
+        (_, _, None) => Fetched::PathFailed("no pod to probe".into()),
+        (_, _, Some(pod)) => pod_request(ctx, color, pod, Method::GET, path).await,
     }
-    let pod = pick_pod(pods).ok_or_else(|| "no pods".to_string())?;
-    to_pod(ctx, color, &pod.name, Method::GET, path).await
 }
 
 /// One request (any method, empty body) to one pod of a color through the configured
 /// transport: the API server's pod proxy, or a fresh port-forward.
-pub async fn to_pod(
-    ctx: &Ctx,
-    color: Color,
-    pod: &str,
-    method: Method,
-    path: &str,
-) -> Result<Answer, String> {
+async fn pod_request(ctx: &Ctx, color: Color, pod: &str, method: Method, path: &str) -> Fetched {
     let cc = ctx.config.colors.of(color);
     let (ns, port) = (&cc.namespace, cc.port);
     match ctx.config.probes.transport {
@@ -169,59 +201,106 @@ pub async fn to_pod(
     }
 }
 
-/// One request through the API server's proxy (`url` is the proxy path).
-pub async fn via_api_proxy(
-    client: &kube::Client,
+/// Like the probes' own requests, for smoke checks and metric scrapes: the app's answer,
+/// or why it could not be had (the way there failed, or the pod gave no HTTP answer).
+pub async fn to_pod(
+    ctx: &Ctx,
+    color: Color,
+    pod: &str,
     method: Method,
-    url: &str,
+    path: &str,
 ) -> Result<Answer, String> {
-    let req = hyper::Request::builder()
+    match pod_request(ctx, color, pod, method, path).await {
+        Fetched::Answer(a) => Ok(a),
+        Fetched::NoAnswer(why) | Fetched::PathFailed(why) => Err(why),
+    }
+}
+
+async fn via_api_proxy(client: &kube::Client, method: Method, url: &str) -> Fetched {
+    let failed = |why: String| Fetched::PathFailed(format!("via API proxy: {why}"));
+    let req = match hyper::Request::builder()
         .method(method)
         .uri(url)
         .body(Body::empty())
-        .map_err(|e| e.to_string())?;
+    {
+        Ok(req) => req,
+        Err(e) => return failed(explain(&e)),
+    };
     let started = Instant::now();
-    let resp = client.send(req).await.map_err(|e| e.to_string())?;
+    let resp = match client.send(req).await {
+        Ok(resp) => resp,
+        Err(e) => return failed(explain(&e)),
+    };
     let (parts, body) = resp.into_parts();
-    let body = body.collect_bytes().await.map_err(|e| e.to_string())?;
-    Ok(Answer {
+    let body = match body.collect_bytes().await {
+        Ok(body) => body,
+        Err(e) => return failed(explain(&e)),
+    };
+    let answer = Answer {
         status: parts.status,
         headers: parts.headers,
         body,
         latency_ms: started.elapsed().as_millis() as u64,
-    })
+    };
+    proxy_answer(answer)
+}
+
+/// An answer through the API server's proxy: the app's own, or the API server's `Status`
+/// saying why it could not pass the request on (then the app was not reached — except when
+/// the pod itself refused the connection: nothing listens on the port).
+pub fn proxy_answer(answer: Answer) -> Fetched {
+    if answer.status.is_success() {
+        return Fetched::Answer(answer);
+    }
+    let Ok(st) = serde_json::from_slice::<kube::core::Status>(&answer.body) else {
+        return Fetched::Answer(answer);
+    };
+    let is_status = serde_json::from_slice::<serde_json::Value>(&answer.body)
+        .is_ok_and(|v| v["kind"] == "Status" && v["apiVersion"] == "v1");
+    if !is_status {
+        return Fetched::Answer(answer);
+    }
+    if st.message.contains("connection refused") {
+        return Fetched::NoAnswer("nothing listens on the port (connection refused)".into());
+    }
+    Fetched::PathFailed(format!("via API proxy: {}", status(&st)))
 }
 
 /// One HTTP/1.1 request through a fresh port-forward to the pod.
-pub async fn via_port_forward(
+async fn via_port_forward(
     api: &Api<Pod>,
     pod: &str,
     port: u16,
     method: Method,
     path: &str,
-) -> Result<Answer, String> {
-    let mut pf = api
-        .portforward(pod, &[port])
-        .await
-        .map_err(|e| e.to_string())?;
-    let stream = pf.take_stream(port).ok_or("port-forward gave no stream")?;
+) -> Fetched {
+    let failed = |why: String| Fetched::PathFailed(format!("via port-forward: {why}"));
+    let mut pf = match api.portforward(pod, &[port]).await {
+        Ok(pf) => pf,
+        Err(e) => return failed(explain(&e)),
+    };
+    let Some(stream) = pf.take_stream(port) else {
+        return failed("no stream for the port".into());
+    };
+    // The tunnel is up: from here on a failure is the pod not answering HTTP.
     let io = hyper_util::rt::TokioIo::new(stream);
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (mut sender, conn) = match hyper::client::conn::http1::handshake(io).await {
+        Ok(pair) => pair,
+        Err(e) => return Fetched::NoAnswer(explain(&e)),
+    };
     let conn = tokio::spawn(conn);
     let req = hyper::Request::builder()
         .method(method)
         .uri(path)
         .header("host", "localhost")
-        .body(http_body_util::Empty::<Bytes>::new())
-        .map_err(|e| e.to_string())?;
+        .body(http_body_util::Empty::<Bytes>::new());
     let result = async {
+        let req = req.map_err(|e| explain(&e))?;
         let started = Instant::now();
-        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        let resp = sender.send_request(req).await.map_err(|e| explain(&e))?;
         let (parts, body) = resp.into_parts();
-        let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
-        Ok(Answer {
+        let body = body.collect().await.map_err(|e| explain(&e))?.to_bytes();
+        Ok::<_, String>(Answer {
             status: parts.status,
             headers: parts.headers,
             body,
@@ -231,80 +310,10 @@ pub async fn via_port_forward(
     .await;
     conn.abort();
     pf.abort();
-    result
-}
-
-async fn lb_loop(ctx: Ctx, url: String) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let probes = &ctx.config.probes;
-    let timeout = Duration::from_secs_f64(probes.timeout_secs.max(0.01));
-    let client = match reqwest::Client::builder().timeout(timeout).build() {
-        Ok(c) => c,
-        Err(e) => {
-            let error = Some(clean(&format!("LB client: {e}")));
-            let _ = ctx.tx.send(Msg::Lb(LbObservation {
-                version: None,
-                color: None,
-                error,
-                at: Utc::now(),
-            }));
-            return;
-        }
-    };
-    let source = ctx.config.router.lb_version.clone();
-    // A JSON field is read from the ready endpoint's body; a header from any answer.
-    let url = match source {
-        Some(VersionSource::JsonField(_)) => {
-            format!("{}{}", url.trim_end_matches('/'), probes.ready)
-        }
-        _ => url,
-    };
-    let mut tick = interval(probes.interval_secs);
-    loop {
-        tick.tick().await;
-        let obs = match lb_get(&client, &url).await {
-            Ok(a) => {
-                // Which color that version is, is decided in `update`.
-                LbObservation {
-                    color: None,
-                    version: version_of(&a, source.as_ref()),
-                    error: (!a.status.is_success()).then(|| status_text(a.status)),
-                    at: Utc::now(),
-                }
-            }
-            Err(e) => LbObservation {
-                version: None,
-                color: None,
-                error: Some(clean(&e)),
-                at: Utc::now(),
-            },
-        };
-        if ctx.tx.send(Msg::Lb(obs)).is_err() {
-            return;
-        }
+    match result {
+        Ok(a) => Fetched::Answer(a),
+        Err(why) => Fetched::NoAnswer(why),
     }
-}
-
-async fn lb_get(client: &reqwest::Client, url: &str) -> Result<Answer, String> {
-    let started = Instant::now();
-    let resp = client.get(url).send().await.map_err(|e| e.to_string())?;
-    let status = StatusCode::from_u16(resp.status().as_u16()).map_err(|e| e.to_string())?;
-    let mut headers = HeaderMap::new();
-    for (k, v) in resp.headers() {
-        if let (Ok(k), Ok(v)) = (
-            hyper::header::HeaderName::from_bytes(k.as_str().as_bytes()),
-            hyper::header::HeaderValue::from_bytes(v.as_bytes()),
-        ) {
-            headers.append(k, v);
-        }
-    }
-    let body = resp.bytes().await.map_err(|e| e.to_string())?;
-    Ok(Answer {
-        status,
-        headers,
-        body,
-        latency_ms: started.elapsed().as_millis() as u64,
-    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::msg::Msg;
 use crate::cluster::clean;
+use crate::cluster::errors::explain;
 use crate::model::{Feed, FeedStatus};
 
 /// Server-side watch timeout: short, so a half-open connection is replaced quickly.
@@ -145,23 +146,20 @@ pub async fn run<K, F>(
                 }
                 Ok(Some(Event::InitDone)) => {
                     store = buffer.take().unwrap_or_default();
-                    health.live();
                     backoff.reset();
                     on(Change::Reset, &store)
                 }
                 Ok(Some(Event::Apply(o))) => {
-                    health.live();
                     store.insert(key(&o), o.clone());
                     on(Change::Applied(&o), &store)
                 }
                 Ok(Some(Event::Delete(o))) => {
-                    health.live();
                     store.remove(&key(&o));
                     on(Change::Deleted(&o), &store)
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    health.failed(&e);
+                    health.failed(&explain(&e));
                     break;
                 }
             };
@@ -170,6 +168,9 @@ pub async fn run<K, F>(
                     return;
                 }
             }
+            // Live only after the data: a feed that says Live has delivered what it read
+            // (a request waiting for facts must not be judged on an empty store).
+            health.live();
         }
         if tx.is_closed() {
             return;

@@ -1,19 +1,25 @@
 //! Checking a configuration against a live cluster (the second half of `check-config`).
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use kube::api::{Api, DynamicObject, ListParams};
+use kube::core::SelectorExt;
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 
+use super::errors::explain;
 use super::router;
 use crate::config::check::{Finding, Level};
+use crate::config::labels::parse_selector;
 use crate::config::schema::{ColorConfig, Config, RouterKind};
 use crate::model::RouterTarget;
 use crate::sanitize::sanitize_oneline;
 
 /// Check the cluster: namespaces exist, the router exists and points at one color, each
-/// color's Deployment and Services exist and its selector matches pods.
+/// color's Deployment and Services exist and its selector matches pods, and the two colors
+/// are two workloads.
 ///
 /// Never fails: an unreachable cluster is one warning finding ("only the file was checked").
 pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
@@ -31,7 +37,7 @@ pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
                 return vec![finding(
                     Level::Warn,
                     "cluster",
-                    format!("not reachable ({e}); only the file was checked"),
+                    format!("not reachable ({}); only the file was checked", explain(&e)),
                 )];
             }
             result => out.push(exists(subject, result)),
@@ -41,7 +47,89 @@ pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
     for (color, c) in config.colors.both() {
         check_color(client, config, color.name(), c, &mut out).await;
     }
+    check_same_workload(client, config, &mut out).await;
     out
+}
+
+/// The pod labels of a color's Deployment's template, when it has a Deployment and it exists.
+async fn template_labels(client: &Client, c: &ColorConfig) -> Option<BTreeMap<String, String>> {
+    let d: Deployment = get(client, &c.namespace, c.deployment.as_deref()?)
+        .await
+        .ok()??;
+    d.spec.template.metadata?.labels
+}
+
+/// Two colors must be two workloads in the cluster too: each color's Deployment makes pods
+/// its own selector selects and the other's does not, and a color's own Service does not
+/// send to the other color's pods. (The file check already refuses selectors that could
+/// overlap; this sees what only the objects say.)
+async fn check_same_workload(client: &Client, config: &Config, out: &mut Vec<Finding>) {
+    let [(blue, b), (green, g)] = config.colors.both();
+    for ((color, c), (other, o)) in [((blue, b), (green, g)), ((green, g), (blue, b))] {
+        let Some(labels) = template_labels(client, c).await else {
+            continue;
+        };
+        let deployment = c.deployment.as_deref().unwrap_or_default();
+        let subject = format!("{} deployment {}/{deployment}", color.name(), c.namespace);
+        let selects =
+            |cfg: &ColorConfig| parse_selector(&cfg.selector).is_ok_and(|sel| sel.matches(&labels));
+        if o.namespace == c.namespace && selects(o) {
+            out.push(finding(
+                Level::Error,
+                subject.clone(),
+                format!(
+                    "its pods ({}) are also selected by {}'s selector `{}`: two colors must \
+                     be two workloads",
+                    label_text(&labels),
+                    other.name(),
+                    o.selector
+                ),
+            ));
+        }
+        if !selects(c) {
+            out.push(finding(
+                Level::Error,
+                subject,
+                format!(
+                    "its pods ({}) are not selected by {}'s own selector `{}`: the column \
+                     would show another workload's pods beside this Deployment's version",
+                    label_text(&labels),
+                    color.name(),
+                    c.selector
+                ),
+            ));
+        }
+        // The other color's own Service must not send to these pods.
+        let Some(svc) = o.service.as_deref().filter(|_| o.namespace == c.namespace) else {
+            continue;
+        };
+        let Ok(Some(service)) = get::<Service>(client, &o.namespace, svc).await else {
+            continue;
+        };
+        let selector = service.spec.and_then(|s| s.selector).unwrap_or_default();
+        if !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            out.push(finding(
+                Level::Error,
+                format!("{} service {}/{svc}", other.name(), o.namespace),
+                format!(
+                    "its selector ({}) also selects {}'s pods: {}'s probes would reach {}",
+                    label_text(&selector),
+                    color.name(),
+                    other.name(),
+                    color.name()
+                ),
+            ));
+        }
+    }
+}
+
+/// `app=fittrack,deployment=blue`.
+fn label_text(labels: &BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn finding(level: Level, subject: impl Into<String>, message: impl Into<String>) -> Finding {
@@ -65,7 +153,7 @@ fn exists<T>(subject: String, result: Result<Option<T>, kube::Error>) -> Finding
 fn cannot_check(subject: String, err: &kube::Error) -> Finding {
     let why = match err {
         kube::Error::Api(s) if s.code == 403 => format!("not allowed to read it ({})", s.message),
-        other => format!("could not check: {other}"),
+        other => format!("could not check: {}", explain(other)),
     };
     finding(Level::Warn, subject, why)
 }

@@ -38,7 +38,12 @@ pub fn pod_summary(pod: &Pod) -> PodSummary {
         .iter()
         .flatten()
         .map(|c| {
-            let why = c.reason.clone().or(c.message.clone()).unwrap_or_default();
+            let why = [c.reason.as_deref(), c.message.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(": ");
             (clean(&c.type_), clean(&c.status), clean(&why))
         })
         .collect();
@@ -61,7 +66,24 @@ pub fn pod_summary(pod: &Pod) -> PodSummary {
         containers,
         ip: status.pod_ip.as_deref().map(clean),
         node: spec.node_name.as_deref().map(clean),
+        labels: pairs(meta.labels.as_ref()),
+        annotations: pairs(meta.annotations.as_ref()),
     }
+}
+
+/// Most label or annotation entries kept for the pod detail.
+const MAX_PAIRS: usize = 64;
+
+/// Most columns of a label or annotation value kept (annotations can hold whole manifests).
+const MAX_VALUE: usize = 200;
+
+/// Labels or annotations, sanitized, values cut with "…".
+fn pairs(map: Option<&std::collections::BTreeMap<String, String>>) -> Vec<(String, String)> {
+    map.into_iter()
+        .flatten()
+        .take(MAX_PAIRS)
+        .map(|(k, v)| (clean(k), crate::sanitize::sanitize_oneline(v, MAX_VALUE)))
+        .collect()
 }
 
 fn terminated(
@@ -100,12 +122,29 @@ fn container_view(name: &str, image: &str, st: Option<&ContainerStatus>) -> Cont
         let at = time(&t.finished_at)
             .map(|at| format!(" at {}", at.format("%H:%M:%S UTC")))
             .unwrap_or_default();
+        let message = t
+            .message
+            .as_deref()
+            .filter(|m| !m.is_empty())
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default();
         format!(
-            "{}, exit {}{at}",
+            "{}, exit {}{at}{message}",
             t.reason.as_deref().unwrap_or("Error"),
             t.exit_code
         )
     });
+    let message = match &st.state {
+        Some(ContainerState {
+            waiting: Some(w), ..
+        }) => w.message.clone(),
+        Some(ContainerState {
+            terminated: Some(t),
+            ..
+        }) => t.message.clone(),
+        _ => None,
+    }
+    .filter(|m| !m.is_empty());
     ContainerSummary {
         name: clean(name),
         image: clean(if st.image.is_empty() {
@@ -117,6 +156,7 @@ fn container_view(name: &str, image: &str, st: Option<&ContainerStatus>) -> Cont
         restarts: st.restart_count.max(0) as u32,
         state: clean(state.trim_end_matches(": ")),
         last_termination: last_termination.as_deref().map(clean),
+        message: message.as_deref().map(clean),
     }
 }
 

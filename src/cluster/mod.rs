@@ -2,7 +2,9 @@
 
 pub mod check;
 pub mod convert;
+pub mod errors;
 pub mod router;
+pub mod switch_patch;
 
 use std::path::PathBuf;
 
@@ -122,7 +124,7 @@ pub async fn connect(
         .apiserver_version()
         .await
         .err()
-        .map(|e| clean(&e.to_string()));
+        .map(|e| clean(&errors::explain(&e)));
     let user = match unreachable {
         None => whoami(&client).await,
         Some(_) => None,

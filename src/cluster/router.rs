@@ -32,7 +32,6 @@ pub fn api_resource(kind: RouterKind) -> ApiResource {
     }
 }
 
-/// One value the router reading depends on: where it is and what it was.
 /// Reads a router object (`None`: it does not exist) as the cockpit shows it.
 pub fn read(config: &Config, object: Option<&Value>) -> RouterReading {
     let Some(obj) = object else {
@@ -42,11 +41,18 @@ pub fn read(config: &Config, object: Option<&Value>) -> RouterReading {
         .pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let (target, raw, values) = match config.router.kind {
+    let (target, raw, mut values) = match config.router.kind {
         RouterKind::ServiceSelector => read_selector(config, obj),
         RouterKind::Httproute => read_httproute(config, obj),
         RouterKind::IngressBackend => read_ingress(config, obj),
     };
+    if !values.is_empty() && !has_annotations(obj) {
+        // The switch adds the whole annotations map then, which must still be absent.
+        values.push(RouterValue {
+            pointer: ANNOTATIONS.into(),
+            value: Value::Null,
+        });
+    }
     reading(target, raw, rv, values, stamp(obj))
 }
 
@@ -74,6 +80,15 @@ pub const SWITCHED_BY: &str = "cutover.dev/switched-by";
 /// The annotation a switch records when it switched in.
 pub const SWITCHED_AT: &str = "cutover.dev/switched-at";
 
+/// Where the object's annotations are. A reading of an object without them tests this
+/// pointer for `null`, which the API server's JSON patch (evanphx/json-patch) treats as
+/// "absent": the switch then adds the map instead of adding keys to it.
+pub const ANNOTATIONS: &str = "/metadata/annotations";
+
+fn has_annotations(obj: &Value) -> bool {
+    obj.pointer(ANNOTATIONS).is_some_and(|a| !a.is_null())
+}
+
 /// The last switch cutover recorded on the object, if its id annotation is there.
 fn stamp(obj: &Value) -> Option<SwitchStamp> {
     let annotations = obj.pointer("/metadata/annotations")?;
@@ -92,7 +107,8 @@ fn color_for(config: &Config, value: &str) -> Option<Color> {
         .find(|c| config.colors.of(*c).route_value == value)
 }
 
-fn escape(token: &str) -> String {
+/// A JSON-pointer token for `token` (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
@@ -131,16 +147,19 @@ fn read_ingress(config: &Config, obj: &Value) -> Parts {
         let raw = format!("ingress has no rule {rule} with http paths");
         return (RouterTarget::Unknown(raw.clone()), raw, vec![]);
     };
-    let values: Vec<RouterValue> = (0..paths.len())
-        .map(|i| {
-            let pointer = format!("/spec/rules/{rule}/http/paths/{i}/backend/service/name");
-            let value = obj.pointer(&pointer).cloned().unwrap_or(Value::Null);
-            RouterValue { pointer, value }
-        })
-        .collect();
-    let names: Vec<&str> = values
+    // The whole list is tested: a path added or changed meanwhile is a conflict, not a
+    // half-switched Ingress.
+    let values = vec![RouterValue {
+        pointer: format!("/spec/rules/{rule}/http/paths"),
+        value: Value::Array(paths.clone()),
+    }];
+    let names: Vec<&str> = paths
         .iter()
-        .map(|v| v.value.as_str().unwrap_or("<none>"))
+        .map(|p| {
+            p.pointer("/backend/service/name")
+                .and_then(Value::as_str)
+                .unwrap_or("<none>")
+        })
         .collect();
     let raw = names.join(",");
     if names.iter().all(|n| *n == names[0]) {
@@ -150,9 +169,29 @@ fn read_ingress(config: &Config, obj: &Value) -> Parts {
     }
 }
 
+/// The namespace and Service name an HTTPRoute backendRef names (no namespace: the route's).
+fn backend_ref_name<'a>(config: &'a Config, r: &'a Value) -> (&'a str, &'a str) {
+    let name = r.get("name").and_then(Value::as_str).unwrap_or("<none>");
+    let ns = r
+        .get("namespace")
+        .and_then(Value::as_str)
+        .unwrap_or(config.router.namespace.as_str());
+    (ns, name)
+}
+
+/// The color whose Service an HTTPRoute backendRef names, if any. A ref without a namespace
+/// names a Service in the route's own namespace: it is a color's Service only when that
+/// color lives there.
+pub fn backend_ref_color(config: &Config, r: &Value) -> Option<Color> {
+    let (ns, name) = backend_ref_name(config, r);
+    Color::BOTH.into_iter().find(|c| {
+        let cc = config.colors.of(*c);
+        cc.route_value == name && ns == cc.namespace
+    })
+}
+
 fn read_httproute(config: &Config, obj: &Value) -> Parts {
     let rule = config.router.rule;
-    let route_ns = config.router.namespace.as_str();
     let refs = obj
         .pointer(&format!("/spec/rules/{rule}/backendRefs"))
         .and_then(Value::as_array);
@@ -163,27 +202,18 @@ fn read_httproute(config: &Config, obj: &Value) -> Parts {
     let mut weights = [0u64; 2];
     let mut stray = Vec::new();
     let mut raw = Vec::new();
-    let mut values = Vec::new();
-    for (i, r) in refs.iter().enumerate() {
-        let name = r.get("name").and_then(Value::as_str).unwrap_or("<none>");
-        let ns = r
-            .get("namespace")
-            .and_then(Value::as_str)
-            .unwrap_or(route_ns);
+    // The whole list is tested: a backendRef added, removed or reordered meanwhile is a
+    // conflict, not a split the switch did not mean.
+    let values = vec![RouterValue {
+        pointer: format!("/spec/rules/{rule}/backendRefs"),
+        value: Value::Array(refs.clone()),
+    }];
+    for r in refs {
+        let (ns, name) = backend_ref_name(config, r);
         // Gateway API: an absent weight means 1.
         let weight = r.get("weight").and_then(Value::as_u64).unwrap_or(1);
         raw.push(format!("{name}:{weight}"));
-        values.push(RouterValue {
-            pointer: format!("/spec/rules/{rule}/backendRefs/{i}/weight"),
-            value: r.get("weight").cloned().unwrap_or(Value::Null),
-        });
-        // A ref without a namespace names a Service in the route's own namespace: it is a
-        // color's Service only when that color lives there.
-        let color = Color::BOTH.into_iter().find(|c| {
-            let cc = config.colors.of(*c);
-            cc.route_value == name && ns == cc.namespace
-        });
-        match color {
+        match backend_ref_color(config, r) {
             Some(c) => weights[c as usize] += weight,
             None if weight > 0 => stray.push(format!("{ns}/{name}:{weight}")),
             None => {}

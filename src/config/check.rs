@@ -3,6 +3,7 @@
 use std::fmt::{self, Write as _};
 use std::path::Path;
 
+use super::error::shown;
 use super::schema::{Clock, ColorConfig, Config, ProbeTransport, RouterKind, Theme, VersionSource};
 
 /// How serious a cluster finding is.
@@ -71,14 +72,17 @@ fn write_description(out: &mut String, config: &Config, origin: &Path) -> fmt::R
         ),
     };
     writeln!(out, "router:  {how}")?;
-    match (&r.lb_url, &r.lb_version) {
+    // Free-form values (URLs, paths, names) are quoted cut, however long they are.
+    let lb_url = r.lb_url.as_deref().map(shown);
+    match (&lb_url, &r.lb_version) {
         (Some(url), Some(VersionSource::Header(h))) => {
-            writeln!(out, "lb:      {url} (version from header {h})")?
+            writeln!(out, "lb:      {url} (version from header {})", shown(h))?
         }
         (Some(url), Some(VersionSource::JsonField(j))) => writeln!(
             out,
-            "lb:      {url} (version from JSON field `{j}` of {})",
-            config.probes.ready
+            "lb:      {url} (version from JSON field `{}` of {})",
+            shown(j),
+            shown(&config.probes.ready)
         )?,
         (Some(url), None) => writeln!(out, "lb:      {url} (serving version not read)")?,
         (None, _) => writeln!(out, "lb:      none (only the router's intent is shown)")?,
@@ -97,7 +101,10 @@ fn write_description(out: &mut String, config: &Config, origin: &Path) -> fmt::R
     writeln!(
         out,
         "probes:  {} and {} every {} s, timeout {} s, via {via}",
-        p.live, p.ready, p.interval_secs, p.timeout_secs
+        shown(&p.live),
+        shown(&p.ready),
+        p.interval_secs,
+        p.timeout_secs
     )?;
     let l = &config.logs;
     writeln!(

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::metrics::{AnalysisConfig, Direction, MetricsConfig, SignalConfig};
 use super::schema::{
     ChecklistItem, ColorConfig, Colors, Config, DecommissionConfig, DeployConfig, ItemKind,
     LogsConfig, ProbesConfig, ReleaseConfig, RouterConfig, RouterKind, SmokeCheck, SmokeConfig,
@@ -52,6 +53,43 @@ pub fn demo_config(scenario: &str, lb_url: Option<&str>) -> Config {
         checklist: demo_checklist(),
         migrations: None,
         decommission: DecommissionConfig::default(),
+        metrics: demo_metrics(),
+        analysis: AnalysisConfig {
+            auto_rollback: true,
+            ..AnalysisConfig::default()
+        },
+    }
+}
+
+/// Scraped signals with the guide's DB pool usage and cache hit rate (each with the PromQL
+/// that says the same, for a Prometheus source).
+pub fn demo_metrics() -> MetricsConfig {
+    let signal = |name: &str, expression: &str, query: &str, threshold, direction| SignalConfig {
+        name: name.into(),
+        expression: Some(expression.into()),
+        query: Some(query.into()),
+        unit: "%".into(),
+        threshold: Some(threshold),
+        direction,
+    };
+    MetricsConfig {
+        signals: vec![
+            signal(
+                "db pool",
+                "db_pool_connections_active / db_pool_connections_max",
+                "sum(db_pool_connections_active{namespace=\"{namespace}\"}) / sum(db_pool_connections_max{namespace=\"{namespace}\"})",
+                0.9,
+                Direction::Above,
+            ),
+            signal(
+                "cache hit",
+                "rate(cache_hits_total) / (rate(cache_hits_total) + rate(cache_misses_total))",
+                "sum(rate(cache_hits_total{namespace=\"{namespace}\"}[{window}])) / (sum(rate(cache_hits_total{namespace=\"{namespace}\"}[{window}])) + sum(rate(cache_misses_total{namespace=\"{namespace}\"}[{window}])))",
+                0.5,
+                Direction::Below,
+            ),
+        ],
+        ..MetricsConfig::default()
     }
 }
 

@@ -5,6 +5,35 @@ use std::path::PathBuf;
 
 use super::spans::Position;
 
+/// Most columns of a configured value echoed in an error.
+pub const SHOWN_MAX: usize = 60;
+
+/// A configured value as an error quotes it: sanitized and cut to [`SHOWN_MAX`] columns
+/// with "…", so a 100 KB value never floods the terminal.
+pub fn shown(value: &str) -> String {
+    crate::sanitize::sanitize_oneline(value, SHOWN_MAX)
+}
+
+/// Most columns of one problem's message.
+pub const MESSAGE_MAX: usize = 800;
+
+/// A problem's message made safe to print: control characters gone, every word longer than
+/// [`SHOWN_MAX`] cut with "…" (a quoted 100 KB value, a 309-digit number), and the whole cut
+/// to [`MESSAGE_MAX`]. Applied to every message, from serde, toml or our own checks.
+pub fn tidy(message: &str) -> String {
+    let words: Vec<String> = message
+        .split(' ')
+        .map(|w| {
+            if w.chars().count() > SHOWN_MAX {
+                crate::sanitize::sanitize_oneline(w, SHOWN_MAX)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    crate::sanitize::sanitize_oneline(&words.join(" "), MESSAGE_MAX)
+}
+
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

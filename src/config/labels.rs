@@ -96,6 +96,51 @@ pub fn equality_value(selector: &Selector, key: &str) -> Option<String> {
     })
 }
 
+/// Whether some set of labels could match both selectors: false only when, for some key,
+/// what one requires the other excludes (`deployment=blue` vs `deployment=green`,
+/// `canary` vs `!canary`, `tier in (a)` vs `tier notin (a)`).
+pub fn can_overlap(a: &Selector, b: &Selector) -> bool {
+    use std::collections::{BTreeMap, BTreeSet};
+    /// What the requirements on one key allow.
+    #[derive(Default)]
+    struct Allowed {
+        must_exist: bool,
+        must_not_exist: bool,
+        /// Values it must be one of (None: any).
+        within: Option<BTreeSet<String>>,
+        /// Values it must not be.
+        not: BTreeSet<String>,
+    }
+    let mut keys: BTreeMap<String, Allowed> = BTreeMap::new();
+    for e in a.clone().into_iter().chain(b.clone()) {
+        let one_of = |set: BTreeSet<String>, slot: &mut Allowed| {
+            slot.must_exist = true;
+            slot.within = Some(match slot.within.take() {
+                Some(prev) => prev.intersection(&set).cloned().collect(),
+                None => set,
+            });
+        };
+        match e {
+            Expression::Equal(k, v) => one_of(BTreeSet::from([v]), keys.entry(k).or_default()),
+            Expression::In(k, vs) => one_of(vs, keys.entry(k).or_default()),
+            Expression::NotEqual(k, v) => {
+                keys.entry(k).or_default().not.insert(v);
+            }
+            Expression::NotIn(k, vs) => keys.entry(k).or_default().not.extend(vs),
+            Expression::Exists(k) => keys.entry(k).or_default().must_exist = true,
+            Expression::DoesNotExist(k) => keys.entry(k).or_default().must_not_exist = true,
+        }
+    }
+    keys.values().all(|k| {
+        let absent = !k.must_exist;
+        let present = !k.must_not_exist
+            && k.within
+                .as_ref()
+                .is_none_or(|vs| vs.iter().any(|v| !k.not.contains(v)));
+        absent || present
+    })
+}
+
 /// Split on commas outside parentheses.
 fn split_top_level(text: &str) -> Result<Vec<&str>, String> {
     let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
@@ -226,6 +271,26 @@ mod tests {
         canary.insert("canary".into(), "1".into());
         assert!(!sel.matches(&canary));
         assert!(!sel.matches(&labels(&[("deployment", "red"), ("app", "x")])));
+    }
+
+    #[test]
+    fn selectors_overlap_unless_one_excludes_what_the_other_requires() {
+        let overlap = |a: &str, b: &str| {
+            can_overlap(&parse_selector(a).unwrap(), &parse_selector(b).unwrap())
+        };
+        assert!(!overlap("app=f,deployment=blue", "app=f,deployment=green"));
+        assert!(overlap("app=f", "app=f,deployment=green"), "a superset");
+        assert!(overlap("app=f,deployment=blue", "app=f, deployment==blue"));
+        assert!(overlap("app=f", "tier=web"), "unrelated keys");
+        assert!(!overlap("app=f,canary", "app=f,!canary"));
+        assert!(!overlap("track in (a,b)", "track notin (a,b)"));
+        assert!(overlap("track in (a,b)", "track notin (a)"));
+        assert!(!overlap("track in (a)", "track in (b,c)"));
+        assert!(!overlap("track=a", "track!=a,track"));
+        assert!(
+            overlap("track!=a", "track!=b"),
+            "both match pods without `track`"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod error;
 pub mod labels;
 pub mod lifecycle;
 pub mod load;
+pub mod metrics;
 pub mod parse;
 pub mod release;
 pub mod schema;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use toml::de::DeTable;
 
-use super::error::{ConfigError, Diagnostic};
+use super::error::{shown, tidy, ConfigError, Diagnostic};
 use super::schema::Config;
 use super::spans::SpanIndex;
 use super::validate;
@@ -33,8 +33,8 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
         .into_iter()
         .map(|p| Diagnostic {
             position: index.locate(&p.key),
-            key: p.key,
-            message: p.message,
+            key: shown(&p.key),
+            message: tidy(&p.message),
         })
         .collect();
     // Read top to bottom like the file; problems without a place go last.
@@ -48,7 +48,7 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
 
 /// A toml error with its key path recovered from the span index.
 fn from_toml(index: &SpanIndex, err: &toml::de::Error) -> Diagnostic {
-    let message = err.message().trim().replace('\n', "; ");
+    let message = tidy(&err.message().trim().replace('\n', "; "));
     let Some(span) = err.span() else {
         return Diagnostic {
             key: String::new(),
@@ -66,7 +66,7 @@ fn from_toml(index: &SpanIndex, err: &toml::de::Error) -> Diagnostic {
         };
     }
     Diagnostic {
-        key,
+        key: shown(&key),
         position: Some(index.position(span.start)),
         message,
     }

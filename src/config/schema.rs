@@ -9,6 +9,7 @@ pub use super::lifecycle::{
     ChecklistItem, DecommissionConfig, DeployConfig, DeployMode, ItemKind, Lifecycle,
     MigrationsConfig,
 };
+pub use super::metrics::{AnalysisConfig, MetricsConfig};
 pub use super::release::{ConfirmStyle, ReleaseConfig, SmokeCheck, SmokeConfig};
 
 /// A whole cutover configuration.
@@ -46,6 +47,12 @@ pub struct Config {
     /// How the old color is taken down.
     #[serde(default)]
     pub decommission: DecommissionConfig,
+    /// Where each color's signals come from.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+    /// How the live color is judged after a switch.
+    #[serde(default)]
+    pub analysis: AnalysisConfig,
     /// Key overrides: action name → key ("ctrl-r", "F5", "x").
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, String>,

@@ -3,9 +3,10 @@
 use crate::keymap::Intent;
 use crate::keymap::{parse_key, Keymap, KeymapError};
 
+use super::error::shown;
 use super::labels::{
-    check_dns_label, check_dns_subdomain, check_label_key, check_label_value, check_service_name,
-    equality_value, parse_selector,
+    can_overlap, check_dns_label, check_dns_subdomain, check_label_key, check_label_value,
+    check_service_name, equality_value, parse_selector,
 };
 use super::schema::{ColorConfig, Config, RouterKind, VersionSource};
 
@@ -53,6 +54,8 @@ pub fn check(config: &Config) -> Vec<Problem> {
     release::release(&mut c, &config.release);
     release::smoke(&mut c, &config.smoke);
     lifecycle::lifecycle(&mut c, config);
+    c.problems
+        .extend(super::metrics::problems(&config.metrics, &config.analysis));
     c.problems
 }
 
@@ -170,12 +173,7 @@ fn layout(c: &mut Checker, config: &Config) {
             ),
         );
     }
-    if blue.namespace == green.namespace && blue.selector.trim() == green.selector.trim() {
-        c.add(
-            "colors.green.selector",
-            "blue and green select the same pods (same namespace and selector)",
-        );
-    }
+    same_workload(c, blue, green);
     for (name, color) in colors(config) {
         if color.namespace == r.namespace {
             continue;
@@ -218,6 +216,47 @@ fn layout(c: &mut Checker, config: &Config) {
     }
 }
 
+/// Two colors must be two workloads: not one Deployment, and in one namespace not
+/// selectors that can select the same pods (the cockpit would show contradicting facts).
+fn same_workload(c: &mut Checker, blue: &ColorConfig, green: &ColorConfig) {
+    if blue.namespace != green.namespace {
+        return;
+    }
+    let ns = &blue.namespace;
+    if let (Some(b), Some(g)) = (&blue.deployment, &green.deployment) {
+        if b == g {
+            c.add(
+                "colors.green.deployment",
+                format!(
+                    "blue and green name the same Deployment `{}` in namespace `{}`: two \
+                     colors must be two workloads",
+                    shown(g),
+                    shown(ns)
+                ),
+            );
+        }
+    }
+    let (Ok(b), Ok(g)) = (
+        parse_selector(&blue.selector),
+        parse_selector(&green.selector),
+    ) else {
+        return;
+    };
+    if can_overlap(&b, &g) {
+        c.add(
+            "colors.green.selector",
+            format!(
+                "blue's selector `{}` and green's `{}` can select the same pods in namespace \
+                 `{}`; give each color a label value the other excludes (e.g. \
+                 deployment=blue and deployment=green)",
+                shown(&blue.selector),
+                shown(&green.selector),
+                shown(ns)
+            ),
+        );
+    }
+}
+
 fn probes_and_logs(c: &mut Checker, config: &Config) {
     let p = &config.probes;
     for (field, path) in [("live", &p.live), ("ready", &p.ready)] {
@@ -235,7 +274,10 @@ fn probes_and_logs(c: &mut Checker, config: &Config) {
         if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
             c.add(
                 &format!("probes.{field}"),
-                format!("{secs} is not a positive number of seconds (at most 3600)"),
+                format!(
+                    "{} is not a positive number of seconds (at most 3600)",
+                    number(secs)
+                ),
             );
         }
     }
@@ -261,6 +303,15 @@ fn probes_and_logs(c: &mut Checker, config: &Config) {
     }
     if let Some(name) = &l.container {
         c.result("logs.container", check_dns_label(name));
+    }
+}
+
+/// A number as an error shows it: `1e308`, not 309 digits.
+fn number(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e6 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 

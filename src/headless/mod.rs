@@ -24,6 +24,13 @@ pub enum Job {
     Status(Format),
     /// `cutover checklist`: run the checklist's commands, then print every item.
     Checklist(Format),
+    /// `cutover watch`: judge the live color for a while, rolling back when asked.
+    Watch {
+        /// How long.
+        duration: chrono::Duration,
+        /// Roll back when the budget is exhausted.
+        auto_rollback: bool,
+    },
     /// `cutover journal`.
     Journal {
         /// Only entries newer than this.
@@ -39,6 +46,11 @@ pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
         Job::Act(..) | Job::Checklist(_) => FeedSet::headless(),
         Job::Status(_) => FeedSet {
             probes: true,
+            metrics: true,
+            ..FeedSet::headless()
+        },
+        Job::Watch { .. } => FeedSet {
+            metrics: true,
             ..FeedSet::headless()
         },
         // The post-mortem reads the router and the colors' Events too.
@@ -46,11 +58,7 @@ pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
             format: Format::Markdown,
             ..
         } => FeedSet::headless(),
-        Job::Journal { .. } => FeedSet {
-            watches: false,
-            logs: false,
-            probes: false,
-        },
+        Job::Journal { .. } => FeedSet::none(),
     };
     let mut driver = Driver::start(&launch, feeds)?;
     let code = match job {
@@ -68,6 +76,17 @@ pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
             }
             code
         }
+        Job::Watch {
+            duration,
+            auto_rollback,
+        } => {
+            let until = driver.state.now + duration;
+            let msg = Msg::Watch {
+                until,
+                auto_rollback,
+            };
+            run_messages(&mut driver, vec![msg]).await
+        }
         Job::Journal { since, format } => journal(&mut driver, since, format).await,
     };
     driver.shutdown();
@@ -79,7 +98,11 @@ async fn act(
     request: Request,
     options: RequestOptions,
 ) -> color_eyre::Result<i32> {
-    let mut queue = vec![Msg::Request(request, options)];
+    run_messages(driver, vec![Msg::Request(request, options)]).await
+}
+
+/// Fold `queue` and then the driver's messages until a face asks to exit.
+async fn run_messages(driver: &mut Driver, mut queue: Vec<Msg>) -> color_eyre::Result<i32> {
     loop {
         while let Some(msg) = queue.pop() {
             for face in driver.dispatch(msg) {
@@ -172,7 +195,12 @@ async fn status(driver: &mut Driver, format: Format) -> color_eyre::Result<i32> 
     let probed = |d: &Driver| {
         crate::model::Color::BOTH.iter().all(|c| {
             let p = &d.state.color(*c).probes;
-            p.live.is_some() && p.ready.is_some()
+            // The first scrape is a baseline: wait for a measured sample (or a second one).
+            let sig = d.state.signals.color(*c);
+            let sampled = d.state.signals.source == crate::config::metrics::Source::None
+                || sig.samples.len() >= 2
+                || sig.last().is_some_and(|j| j.sample.requests.is_some());
+            p.live.is_some() && p.ready.is_some() && sampled
         })
     };
     if let Some(code) = wait_for(driver, |d| d.state.facts_ready() && probed(d)).await {

@@ -7,10 +7,11 @@ use super::mode::KeyMode;
 type Table = [(&'static str, Intent)];
 
 /// The default keys of the intents bound in every mode ([`super::intent::EVERYWHERE`]).
-const EVERYWHERE: [(&str, Intent); 3] = [
+const EVERYWHERE: [(&str, Intent); 4] = [
     ("ctrl-r", Intent::RollbackChord),
     ("ctrl-c", Intent::Interrupt),
     ("ctrl-z", Intent::Suspend),
+    ("ctrl-l", Intent::Redraw),
 ];
 
 /// Scrolling inside a modal or screen.
@@ -36,12 +37,13 @@ const NORMAL_FIRST: [(&str, Intent); 8] = [
 ];
 
 /// The cockpit's keys after its scrolling keys.
-const NORMAL_THEN: [(&str, Intent); 14] = [
+const NORMAL_THEN: [(&str, Intent); 15] = [
     ("G", Intent::Follow),
     ("end", Intent::Follow),
     ("g", Intent::Oldest),
     ("home", Intent::Oldest),
     ("enter", Intent::Open),
+    ("e", Intent::Explain),
     ("/", Intent::Filter),
     ("esc", Intent::ClearFilter),
     ("w", Intent::ToggleWrap),
@@ -53,10 +55,11 @@ const NORMAL_THEN: [(&str, Intent); 14] = [
     ("F1", Intent::Help),
 ];
 
-const FILTER: [(&str, Intent); 3] = [
+const FILTER: [(&str, Intent); 4] = [
     ("enter", Intent::FilterApply),
     ("esc", Intent::FilterCancel),
     ("backspace", Intent::FilterBackspace),
+    ("ctrl-u", Intent::FilterClearInput),
 ];
 
 const CONFIRM: [(&str, Intent); 4] = [
@@ -77,6 +80,11 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
         KeyMode::FilterInput => &FILTER,
         KeyMode::ConfirmQuit => &CONFIRM,
         KeyMode::PodDetail => &[("esc", Intent::Close), ("q", Intent::Close)],
+        KeyMode::Explain => &[
+            ("esc", Intent::Close),
+            ("q", Intent::Close),
+            ("e", Intent::Close),
+        ],
         KeyMode::Help => &[
             ("esc", Intent::Close),
             ("q", Intent::Close),
@@ -120,7 +128,11 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
         ],
     };
     let scroll: &Table = match mode {
-        KeyMode::Normal | KeyMode::PodDetail | KeyMode::Help | KeyMode::Checklist => &SCROLL,
+        KeyMode::Normal
+        | KeyMode::PodDetail
+        | KeyMode::Explain
+        | KeyMode::Help
+        | KeyMode::Checklist => &SCROLL,
         _ => &[],
     };
     // Normal mode lists its scrolling keys between its release keys and its view keys.

@@ -3,6 +3,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::mode::KeyMode;
+
+/// Why the release actions cannot run yet.
+pub const RELEASE_ACTIONS_PENDING: &str = "not yet available (release lifecycle)";
+
 /// Everything a key can mean. (A release *action* is what runs; an intent is what a key asks.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Intent {
@@ -14,6 +19,8 @@ pub enum Intent {
     Suspend,
     /// The rollback chord, reserved in every mode.
     RollbackChord,
+    /// Ctrl-L: redraw the whole screen from scratch.
+    Redraw,
     /// Open help.
     Help,
     /// Open cutover's own log.
@@ -36,6 +43,8 @@ pub enum Intent {
     Oldest,
     /// Open the selected pod's detail.
     Open,
+    /// Explain the focused color's signals: queries, samples, budget, source health.
+    Explain,
     /// Start typing a log filter.
     Filter,
     /// Clear the log filter.
@@ -62,6 +71,8 @@ pub enum Intent {
     FilterCancel,
     /// Delete the last typed character.
     FilterBackspace,
+    /// Clear the typed text (Ctrl-U, as in a shell).
+    FilterClearInput,
     /// Close the modal or screen.
     Close,
     /// Yes, quit.
@@ -95,6 +106,7 @@ impl Intent {
         Intent::Interrupt,
         Intent::Suspend,
         Intent::RollbackChord,
+        Intent::Redraw,
         Intent::Help,
         Intent::AppLog,
         Intent::FocusNext,
@@ -106,6 +118,7 @@ impl Intent {
         Intent::Follow,
         Intent::Oldest,
         Intent::Open,
+        Intent::Explain,
         Intent::Filter,
         Intent::ClearFilter,
         Intent::ToggleWrap,
@@ -119,6 +132,7 @@ impl Intent {
         Intent::FilterApply,
         Intent::FilterCancel,
         Intent::FilterBackspace,
+        Intent::FilterClearInput,
         Intent::Close,
         Intent::ConfirmQuit,
         Intent::CancelQuit,
@@ -141,6 +155,19 @@ impl Intent {
     /// What it does, for help.
     pub fn description(self) -> &'static str {
         self.info().1
+    }
+
+    /// What it does in `mode`: scrolling keys scroll the screen or dialog they are in there,
+    /// not the logs.
+    pub fn description_in(self, mode: KeyMode) -> &'static str {
+        match (mode, self) {
+            (KeyMode::Normal, _) => self.description(),
+            (_, Intent::Down) => "scroll down",
+            (_, Intent::Up) => "scroll up",
+            (_, Intent::PageDown) => "scroll a page down",
+            (_, Intent::PageUp) => "scroll a page up",
+            _ => self.description(),
+        }
     }
 
     /// The action with this `[keys]` name.
@@ -176,17 +203,28 @@ impl Intent {
             Intent::Interrupt => ("interrupt", "cancel the running action, else ask to quit"),
             Intent::Suspend => ("suspend", "suspend to the shell (fg resumes)"),
             Intent::RollbackChord => ("rollback_chord", "ROLLBACK from anywhere"),
+            Intent::Redraw => ("redraw", "redraw the screen from scratch"),
             Intent::Help => ("help", "this help"),
             Intent::AppLog => ("app_log", "cutover's own log"),
             Intent::FocusNext => ("focus_next", "focus next pane (blue, green, timeline)"),
             Intent::FocusPrev => ("focus_prev", "focus previous pane"),
             Intent::Down => ("down", "next pod / scroll down"),
             Intent::Up => ("up", "previous pod / scroll up"),
-            Intent::PageDown => ("page_down", "logs a page down"),
-            Intent::PageUp => ("page_up", "logs a page up (pauses following)"),
-            Intent::Follow => ("follow", "newest log line, resume following"),
-            Intent::Oldest => ("oldest", "oldest log line kept"),
+            Intent::PageDown => ("page_down", "logs (or the timeline) a page down"),
+            Intent::PageUp => (
+                "page_up",
+                "logs (or the timeline) a page up (pauses following)",
+            ),
+            Intent::Follow => (
+                "follow",
+                "newest log line, resume following (timeline: its bottom, the oldest)",
+            ),
+            Intent::Oldest => (
+                "oldest",
+                "oldest log line kept (timeline: its top, the newest)",
+            ),
             Intent::Open => ("open", "pod detail: conditions, containers, events"),
+            Intent::Explain => ("explain", "explain the signals: queries, samples, budget"),
             Intent::Filter => ("filter", "filter logs by regex"),
             Intent::ClearFilter => ("clear_filter", "clear the log filter"),
             Intent::ToggleWrap => ("wrap", "toggle log line wrap"),
@@ -203,6 +241,7 @@ impl Intent {
             Intent::FilterApply => ("filter_apply", "apply the filter (empty clears)"),
             Intent::FilterCancel => ("filter_cancel", "cancel, keep the previous filter"),
             Intent::FilterBackspace => ("filter_backspace", "delete the last character"),
+            Intent::FilterClearInput => ("filter_clear_input", "clear what was typed"),
             Intent::Close => ("close", "close"),
             Intent::ConfirmQuit => ("confirm_quit", "yes, quit"),
             Intent::CancelQuit => ("cancel_quit", "no, stay"),
@@ -222,8 +261,13 @@ impl Intent {
     }
 }
 
-/// Bound in every mode, text input included: the rollback chord, Ctrl-C and Ctrl-Z.
+/// Bound in every mode, text input included: the rollback chord, Ctrl-C, Ctrl-Z and Ctrl-L.
 ///
 /// Their keys need a Ctrl or Alt modifier or are function keys (see [`Intent::key_fits`]):
 /// a plain key would be taken from the filter input's typing.
-pub const EVERYWHERE: [Intent; 3] = [Intent::RollbackChord, Intent::Interrupt, Intent::Suspend];
+pub const EVERYWHERE: [Intent; 4] = [
+    Intent::RollbackChord,
+    Intent::Interrupt,
+    Intent::Suspend,
+    Intent::Redraw,
+];

@@ -292,6 +292,7 @@ mod tests {
         let map = Keymap::default();
         let chord = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        let ctrl_l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
         for &mode in KeyMode::ALL {
             assert_eq!(
                 map.lookup(mode, &chord),
@@ -299,6 +300,7 @@ mod tests {
                 "{mode:?}"
             );
             assert!(map.lookup(mode, &ctrl_c).is_some(), "{mode:?}");
+            assert_eq!(map.lookup(mode, &ctrl_l), Some(Intent::Redraw), "{mode:?}");
         }
     }
 

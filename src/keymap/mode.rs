@@ -9,6 +9,8 @@ pub enum KeyMode {
     FilterInput,
     /// The pod detail modal.
     PodDetail,
+    /// The explanation of a color's signals.
+    Explain,
     /// The "quit?" confirmation modal.
     ConfirmQuit,
     /// The help screen.
@@ -33,6 +35,7 @@ impl KeyMode {
         KeyMode::Normal,
         KeyMode::FilterInput,
         KeyMode::PodDetail,
+        KeyMode::Explain,
         KeyMode::ConfirmQuit,
         KeyMode::Help,
         KeyMode::AppLog,
@@ -49,6 +52,7 @@ impl KeyMode {
             KeyMode::Normal => "cockpit",
             KeyMode::FilterInput => "filter input",
             KeyMode::PodDetail => "pod detail",
+            KeyMode::Explain => "signals explained",
             KeyMode::ConfirmQuit => "confirm quit",
             KeyMode::Help => "help",
             KeyMode::AppLog => "cutover log",

@@ -22,6 +22,60 @@ pub struct Status {
     pub lb: Option<LbStatus>,
     /// Blue and green.
     pub colors: ColorsStatus,
+    /// The judgement of the live color after the last switch (null: none yet).
+    pub analysis: Option<AnalysisStatus>,
+}
+
+/// A color's latest signals and their verdict.
+#[derive(Debug, Serialize)]
+pub struct SignalsStatus {
+    /// "scrape" or "prometheus".
+    pub source: &'static str,
+    /// When the sample was taken (RFC 3339).
+    pub at: String,
+    /// Requests in the sample (the sample size; null: unknown).
+    pub requests: Option<f64>,
+    /// 5xx answers in the sample.
+    pub errors: Option<f64>,
+    /// 5xx share of the requests, 0–1 (null: no data).
+    pub error_rate: Option<f64>,
+    /// The 5xx threshold, 0–1.
+    pub error_rate_threshold: Option<f64>,
+    /// p99 latency in milliseconds.
+    pub p99_ms: Option<f64>,
+    /// Requests per second.
+    pub rps: Option<f64>,
+    /// Custom signals by name (null: no data).
+    pub custom: std::collections::BTreeMap<String, Option<f64>>,
+    /// "healthy", "breach", "too-few-requests" or "no-data".
+    pub verdict: &'static str,
+    /// The verdict in words ("5xx 2.31 % > 0.10 %", "source down: ...").
+    pub detail: String,
+    /// Targets (pods or queries) that answered, of those asked.
+    pub answered: [u32; 2],
+}
+
+/// The monitoring window.
+#[derive(Debug, Serialize)]
+pub struct AnalysisStatus {
+    /// The color judged.
+    pub color: &'static str,
+    /// When it opened and closes (RFC 3339).
+    pub opened: String,
+    /// When it closes.
+    pub until: String,
+    /// Samples counted (enough requests).
+    pub counted: u32,
+    /// Breaching samples.
+    pub failures: u32,
+    /// Breaching samples still allowed.
+    pub budget_left: u32,
+    /// Why the budget is exhausted (null: it is not).
+    pub exhausted: Option<String>,
+    /// The automatic rollback's switch id, when one started.
+    pub rolled_back: Option<String>,
+    /// Why it was not rolled back automatically.
+    pub alarm: Option<String>,
 }
 
 /// The router.
@@ -86,6 +140,8 @@ pub struct ColorStatus {
     pub probes: ProbesStatus,
     /// The last smoke test (from anyone).
     pub last_smoke: Option<SmokeStatus>,
+    /// The latest signals (null: no sample yet, or no metrics source).
+    pub signals: Option<SignalsStatus>,
 }
 
 /// Probe results.
@@ -160,7 +216,61 @@ pub fn report(state: &State) -> Status {
             blue: color(state, Color::Blue),
             green: color(state, Color::Green),
         },
+        analysis: state.signals.window.as_ref().map(|w| AnalysisStatus {
+            color: w.color.name(),
+            opened: w.opened.to_rfc3339(),
+            until: w.until.to_rfc3339(),
+            counted: w.counted,
+            failures: w.failures,
+            budget_left: w.budget_left(&state.signals),
+            exhausted: w.exhausted.clone(),
+            rolled_back: w.rollback.clone(),
+            alarm: w.alarm.clone(),
+        }),
     }
+}
+
+fn signals(state: &State, c: Color) -> Option<SignalsStatus> {
+    use crate::app::signals::{Verdict, CUSTOM};
+    let s = &state.signals;
+    let j = s.color(c).last()?;
+    let x = &j.sample;
+    let (verdict, detail) = match &j.verdict {
+        Verdict::Healthy => ("healthy", "within every threshold".to_string()),
+        Verdict::Breach(b) => (
+            "breach",
+            b.iter()
+                .map(|b| b.words.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Verdict::TooSmall { requests } => (
+            "too-few-requests",
+            format!("{requests:.0} < {} requests", s.analysis.min_requests),
+        ),
+        Verdict::NoData(why) => ("no-data", why.clone()),
+    };
+    Some(SignalsStatus {
+        source: match s.source {
+            crate::config::metrics::Source::Prometheus => "prometheus",
+            _ => "scrape",
+        },
+        at: x.at.to_rfc3339(),
+        requests: x.requests,
+        errors: x.errors,
+        error_rate: x.error_rate,
+        error_rate_threshold: s.definitions[0].threshold,
+        p99_ms: x.p99_ms,
+        rps: x.rps,
+        custom: s.definitions[CUSTOM..]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), x.custom.get(i).copied().flatten()))
+            .collect(),
+        verdict,
+        detail,
+        answered: [x.health.ok, x.health.asked],
+    })
 }
 
 fn color(state: &State, c: Color) -> ColorStatus {
@@ -197,6 +307,7 @@ fn color(state: &State, c: Color) -> ColorStatus {
                 by: s.by.clone(),
                 summary: s.summary.clone(),
             }),
+        signals: signals(state, c),
     }
 }
 
@@ -239,8 +350,21 @@ pub fn text(s: &Status) -> String {
             ),
             None => "not smoke-tested".into(),
         };
+        let signals = match &c.signals {
+            Some(sig) => format!(
+                "  5xx {} of {} requests ({})",
+                sig.error_rate
+                    .map(|r| format!("{:.2} %", r * 100.0))
+                    .unwrap_or_else(|| "–".into()),
+                sig.requests
+                    .map(|n| format!("{n:.0}"))
+                    .unwrap_or_else(|| "?".into()),
+                sig.detail
+            ),
+            None => String::new(),
+        };
         out.push(format!(
-            "{name:<5} {:<12} {}/{} ready  {:<8} live {} ready {}  {smoke}",
+            "{name:<5} {:<12} {}/{} ready  {:<8} live {} ready {}  {smoke}{signals}",
             c.version.as_deref().unwrap_or("?"),
             c.ready,
             c.desired,

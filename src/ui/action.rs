@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use super::fmt::{compact, fit};
+use super::fmt::{age, fit};
 use super::theme::Palette;
 use crate::app::action::tracker::RunningAction;
 use crate::app::state::State;
@@ -74,7 +74,7 @@ fn title<'a>(state: &State, a: &RunningAction, p: &Palette) -> Line<'a> {
     };
     Line::from(vec![
         Span::styled(format!(" {} ", a.name), p.bold),
-        Span::raw(format!("· {} ", compact(state.now, a.started))),
+        Span::raw(format!("· {} ", age(state.now, a.started))),
         Span::styled(format!("· {how} "), p.dim),
     ])
 }
@@ -88,7 +88,7 @@ pub fn header(state: &State, p: &Palette) -> Vec<Span<'static>> {
             [
                 Span::raw(" · "),
                 Span::styled(
-                    format!("▶ {} {}", a.name, compact(state.now, a.started)),
+                    format!("▶ {} {}", a.name, age(state.now, a.started)),
                     p.warn,
                 ),
             ]

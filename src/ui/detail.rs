@@ -1,4 +1,5 @@
-//! Modals: a pod's detail (conditions, containers, its recent Events) and "quit?".
+//! Modals: a pod's detail (conditions, containers with the kubelet's messages, labels,
+//! annotations, its recent Events) and "quit?".
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -43,10 +44,13 @@ pub fn draw_pod(
     let cs = state.color(color);
     let block = Block::bordered()
         .border_style(p.color(color))
-        .title(format!(
-            " pod {name} · {} · {} · Esc closes ",
-            color.word(),
-            cs.namespace
+        .title(super::fmt::fit_line(
+            Line::from(format!(
+                " pod {name} · {} · {} · Esc closes ",
+                color.word(),
+                cs.namespace
+            )),
+            usize::from(rect.width.saturating_sub(2)),
         ));
     let lines = match cs.pods.iter().find(|pod| pod.name == name) {
         Some(pod) => pod_lines(state, pod, p),
@@ -112,6 +116,9 @@ fn pod_lines(state: &State, pod: &PodSummary, p: &Palette) -> Vec<Line<'static>>
                 c.image, c.restarts, c.state
             )),
         ]));
+        if let Some(message) = &c.message {
+            out.push(Line::from(Span::styled(format!("    {message}"), p.warn)));
+        }
         if let Some(last) = &c.last_termination {
             out.push(Line::from(Span::styled(
                 format!("    last termination: {last}"),
@@ -136,10 +143,25 @@ fn pod_lines(state: &State, pod: &PodSummary, p: &Palette) -> Vec<Line<'static>>
             Default::default()
         };
         out.push(Line::from(vec![
-            Span::styled(format!("  {} ", state.zone.hms(e.time)), p.dim),
+            Span::styled(format!("  {} ", state.zone.stamp(e.time, state.now)), p.dim),
             Span::styled(e.reason.clone(), style),
             Span::raw(format!(": {}", e.message)),
         ]));
+    }
+    for (title, pairs, sep) in [
+        ("labels", &pod.labels, "="),
+        ("annotations", &pod.annotations, ": "),
+    ] {
+        if pairs.is_empty() {
+            continue;
+        }
+        out.push(Line::from(Span::styled(title, p.bold)));
+        for (k, v) in pairs {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {k}{sep}"), p.dim),
+                Span::raw(v.clone()),
+            ]));
+        }
     }
     out
 }

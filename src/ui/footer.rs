@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::fmt::fit_line;
 use super::theme::Palette;
 use crate::app::state::State;
 use crate::keymap::Intent;
@@ -16,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
         Some(input) => filter_line(state, input, p),
         None => keys_line(state, p, area.width),
     };
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(fit_line(line, area.width.into())), area);
 }
 
 fn filter_line<'a>(state: &'a State, input: &'a str, p: &Palette) -> Line<'a> {

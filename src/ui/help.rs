@@ -30,7 +30,7 @@ pub fn lines_with(
             let keys = keymap.keys_for(mode, action);
             let mut spans = vec![
                 Span::styled(format!("  {keys:<18}"), p.bold),
-                Span::raw(action.description().to_string()),
+                Span::raw(action.description_in(mode).to_string()),
             ];
             if let Some(why) = why(action) {
                 spans.push(Span::styled(format!(" — {why}"), p.warn));
@@ -51,7 +51,11 @@ pub fn lines_with(
 /// Draw help over the whole area, scrolled by `scroll` rows; returns how many lines it has.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Palette) -> usize {
     let block = Block::bordered().title(" help · j/k scroll · Esc closes ");
-    let all = lines_with(&state.keymap, p, &|a| state.unavailable(a));
+    let inner = usize::from(area.width.saturating_sub(2));
+    let all: Vec<Line> = lines_with(&state.keymap, p, &|a| state.unavailable(a))
+        .into_iter()
+        .map(|l| super::fmt::fit_line(l, inner))
+        .collect();
     let count = all.len();
     let scroll = scroll.min(count.saturating_sub(1));
     frame.render_widget(Clear, area);
@@ -60,4 +64,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Pal
         area,
     );
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::schema::Theme;
+
+    /// Each mode's keys say what they do in that mode: in help, PgDn scrolls help, not logs.
+    #[test]
+    fn keys_say_what_they_do_in_their_mode() {
+        let all: Vec<String> = lines(&Keymap::default(), &Palette::of(Theme::Dark))
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        let mut mode = String::new();
+        let mut checked = 0;
+        for line in &all {
+            if line.ends_with(" mode") {
+                mode = line.clone();
+                continue;
+            }
+            if mode != "cockpit mode" && line.trim_start().starts_with("PgDn") {
+                assert!(line.ends_with("scroll a page down"), "{mode}: {line}");
+                checked += 1;
+            }
+            if mode != "cockpit mode" {
+                assert!(!line.contains("log"), "{mode}: {line}");
+            }
+        }
+        assert_eq!(
+            checked, 3,
+            "pod detail, help and a verdict's explanation scroll"
+        );
+    }
 }

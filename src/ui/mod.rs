@@ -2,8 +2,10 @@
 //! never reads a clock (time is `state.now`), so frames are stable for snapshots.
 
 pub mod action;
+pub mod applog;
 pub mod confirm;
 pub mod detail;
+pub mod explain;
 pub mod fmt;
 pub mod footer;
 pub mod header;
@@ -11,26 +13,31 @@ pub mod help;
 pub mod logs;
 pub mod pane;
 pub mod release;
+pub mod signals;
 pub mod theme;
 pub mod timeline;
 
 use ratatui::layout::{Constraint, Layout};
-use ratatui::widgets::{Block, Clear};
 use ratatui::Frame;
 
 use crate::app::state::{Modal, Screen, State, Viewport};
 use crate::model::Color;
 use theme::Palette;
 
+/// The smallest terminal the cockpit is drawn in (columns, rows); below it the screen
+/// says where traffic goes and how large it needs to be.
+pub const MIN_SIZE: (u16, u16) = (60, 16);
+
 /// Draw the whole screen for `state`; returns the sizes it drew, for `update` to scroll by.
 pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     let p = Palette::of(state.effective_theme());
     let area = frame.area();
-    let timeline_rows = match area.height {
-        0..=29 => 4,
-        30..=39 => 6,
-        _ => 8,
-    };
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(frame, state, &p);
+        return Viewport::default();
+    }
+    // A fifth of the screen: the timeline grows with the terminal.
+    let timeline_rows = (area.height / 5).max(4);
     let [header, main, timeline, footer] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(8),
@@ -53,12 +60,15 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     match state.screen {
         Screen::Cockpit => {}
         Screen::Help(scroll) => drawn.help_lines = help::draw(frame, area, state, scroll, &p),
-        Screen::AppLog => draw_app_log(frame, area),
+        Screen::AppLog => applog::draw(frame, area, &p),
     }
     match &state.modal {
         None => {}
         Some(Modal::PodDetail { color, pod, scroll }) => {
             drawn.detail_lines = detail::draw_pod(frame, area, state, *color, pod, *scroll, &p);
+        }
+        Some(Modal::Explain { color, scroll }) => {
+            drawn.detail_lines = explain::draw(frame, area, state, *color, *scroll, &p);
         }
         Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
         Some(Modal::Confirm(c)) => confirm::draw(frame, area, c, &p),
@@ -74,16 +84,35 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     drawn
 }
 
-/// cutover's own log (tui-logger; the caller installs the logger).
-fn draw_app_log(frame: &mut Frame, area: ratatui::layout::Rect) {
-    frame.render_widget(Clear, area);
-    let widget = tui_logger::TuiLoggerWidget::default()
-        .output_file(false)
-        .output_line(false)
-        .output_separator(' ')
-        .output_timestamp(Some("%H:%M:%S".into()))
-        .block(Block::bordered().title(" cutover log · Esc closes "));
-    frame.render_widget(widget, area);
+/// A terminal too small for the cockpit: the traffic verdict first (it is the last thing
+/// to lose space), then how large the terminal needs to be. A quit dialog still shows.
+fn too_small(frame: &mut Frame, state: &State, p: &Palette) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Paragraph, Wrap};
+    let area = frame.area();
+    let (w, h) = MIN_SIZE;
+    let mut lines: Vec<Line> = vec![header::verdict(state, p, usize::from(area.width))];
+    lines.push(Line::from(Span::styled(
+        format!(
+            "cutover needs at least {w}×{h}; this terminal is {}×{}",
+            area.width, area.height
+        ),
+        p.warn,
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    if state.modal == Some(Modal::ConfirmQuit) {
+        detail::draw_confirm_quit(frame, area, state, p);
+    }
+}
+
+/// The start of a pane's title: "▶ " (bold) on the focused pane, else a space. Focus is
+/// never a border style: the heavy border belongs to LIVE.
+fn focus_mark(focused: bool, p: &Palette) -> ratatui::text::Span<'static> {
+    if focused {
+        ratatui::text::Span::styled("▶ ", p.bold)
+    } else {
+        ratatui::text::Span::raw(" ")
+    }
 }
 
 #[cfg(test)]

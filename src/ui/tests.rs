@@ -1,4 +1,10 @@
-//! Whole-screen snapshots (TestBackend, fixed `now`) and buffer assertions.
+//! Whole-screen snapshots (TestBackend, fixed `now`) and buffer assertions; more by
+//! subject in `tests/`.
+
+mod facts;
+mod narrow;
+mod timeline;
+mod width;
 
 use chrono::Duration;
 use ratatui::backend::TestBackend;
@@ -234,7 +240,7 @@ fn stale_feed_says_how_stale() {
     update(&mut s, Msg::Tick(sample::now() + Duration::seconds(12)));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(text.contains("RECONNECTING"), "{text}");
-    assert!(text.contains("reconnecting · updated 12 s ago"), "{text}");
+    assert!(text.contains("reconnecting · updated 12s ago"), "{text}");
     update(&mut s, Msg::Feed(Feed::Pods(Color::Blue), FeedStatus::Live));
     let text = screen_text(&buffer(&s, 120, 40));
     assert!(
@@ -244,11 +250,96 @@ fn stale_feed_says_how_stale() {
 }
 
 #[test]
-fn error_rate_says_no_metrics_source_in_both_columns() {
+fn signals_without_data_never_look_healthy_in_either_column() {
     let buf = buffer(&sample::state(3, 40), 120, 40);
-    let hits = find(&buf, "no metrics source");
+    let hits = find(&buf, "waiting for the first sample");
     assert!(hits.iter().any(|(x, _)| *x < 60) && hits.iter().any(|(x, _)| *x >= 60));
     assert!(!screen_text(&buf).contains('▁'), "never a flat sparkline");
+    let mut s = sample::state(3, 40);
+    let mut config = sample::config();
+    config.metrics.source = crate::config::metrics::Source::None;
+    s.signals = crate::app::signals::Signals::new(&config, false);
+    let buf = buffer(&s, 120, 40);
+    assert_eq!(find(&buf, "no metrics source").len(), 2);
+}
+
+/// Green breaching: the sparkline against the threshold, the value in red by how much, the
+/// sample size; blue without requests says no data; `e` explains.
+#[test]
+fn a_breach_is_red_says_by_how_much_and_is_explained() {
+    use crate::app::update::update;
+    use crate::metrics::{Health, Sample};
+    use crate::model::Color;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut s = sample::state(3, 10);
+    for (i, (n, e)) in [
+        (250.0, 0.0),
+        (250.0, 0.05),
+        (250.0, 6.0),
+        (40.0, 1.0),
+        (250.0, 6.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let at = sample::now() - chrono::Duration::seconds(25 - 5 * i as i64);
+        let sample = |requests: f64, errors: f64| Sample {
+            at,
+            secs: 5.0,
+            requests: Some(requests),
+            errors: Some(errors),
+            error_rate: (requests > 0.0).then(|| errors / requests),
+            p99_ms: Some(180.0),
+            rps: Some(requests / 5.0),
+            custom: vec![],
+            health: Health {
+                ok: 3,
+                asked: 3,
+                ..Health::default()
+            },
+        };
+        update(
+            &mut s,
+            Msg::Signals {
+                color: Color::Green,
+                sample: Box::new(sample(n, e)),
+            },
+        );
+        update(
+            &mut s,
+            Msg::Signals {
+                color: Color::Blue,
+                sample: Box::new(sample(0.0, 0.0)),
+            },
+        );
+    }
+    let text = screen_text(&buffer(&s, 120, 40));
+    assert!(text.contains("5xx ▁▁███ 2.40 % ✖ > 0.10 % ×24"), "{text}");
+    assert!(
+        text.contains("p99 180 ms · 50.0 rps · 6 5xx of 250 requests in 5 s"),
+        "{text}"
+    );
+    assert!(text.contains("no data: no requests"), "{text}");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+    );
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('e'), KeyModifiers::NONE)),
+    );
+    let text = screen_text(&buffer(&s, 120, 40));
+    assert!(text.contains("GREEN signals explained"), "{text}");
+    assert!(
+        text.contains("increase(http_requests_total{code=~\"5..\"})"),
+        "{text}"
+    );
+    assert!(
+        text.contains("BREACH 5xx 2.40 % > 0.10 % (×24.0)"),
+        "{text}"
+    );
+    assert!(text.contains("not counted: 40 < 200 requests"), "{text}");
+    assert!(text.contains("3/3 pods answered"), "{text}");
 }
 
 #[test]
@@ -314,15 +405,7 @@ fn timestamps_and_wrap_toggle_in_the_log_pane() {
 #[test]
 fn lb_disagreeing_with_the_router_is_flagged() {
     let mut s = sample::state(3, 40);
-    update(
-        &mut s,
-        Msg::Lb(crate::model::LbObservation {
-            version: Some("v2.0.0".into()),
-            color: Some(Color::Green),
-            error: None,
-            at: sample::now(),
-        }),
-    );
+    update(&mut s, sample::lb("v2.0.0", Some(Color::Green)));
     let header = row(&buffer(&s, 120, 40), 1);
     assert!(
         header.contains("LB serves v2.0.0 = GREEN ≠ router"),

@@ -2,36 +2,43 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
+use super::fmt::fit_line;
 use super::theme::Palette;
 use crate::app::state::{Focus, State};
 use crate::app::timeline::TimelineItem;
-use crate::model::{Color, EventKind};
+use crate::model::{EventKind, KubeEvent};
 
 /// Draw the timeline into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let focused = state.focus == Focus::Timeline;
-    let mut title = format!(" timeline ({}) ", state.zone.label);
-    if state.timeline_scroll > 0 {
-        title.push_str(&format!("· {} newer above ", state.timeline_scroll));
+    let mut title = format!("timeline ({}) ", state.zone.label);
+    let rows = area.height.saturating_sub(2) as usize;
+    // Scrolled further than the view last allowed (it shrank): keep the bottom full.
+    let scroll = state
+        .timeline_scroll
+        .min(state.timeline.items().len().saturating_sub(rows));
+    if scroll > 0 {
+        title.push_str(&format!("· {scroll} newer above "));
     }
-    let block = Block::bordered()
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .title(title);
-    let rows = block.inner(area).height as usize;
+    let block = Block::bordered().title(Line::from(vec![
+        super::focus_mark(focused, p),
+        Span::raw(title),
+    ]));
     let items = state.timeline.items();
     let lines: Vec<Line> = items
         .iter()
         .rev()
-        .skip(state.timeline_scroll)
+        .skip(scroll)
         .take(rows)
-        .map(|i| item_line(state, i, p))
+        .map(|i| {
+            fit_line(
+                item_line(state, i, p),
+                usize::from(area.width.saturating_sub(2)),
+            )
+        })
         .collect();
     let para = if lines.is_empty() {
         Paragraph::new(Span::styled("no events yet", p.dim))
@@ -42,7 +49,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
 }
 
 fn item_line<'a>(state: &State, item: &'a TimelineItem, p: &Palette) -> Line<'a> {
-    let time = Span::styled(format!("{} ", state.zone.hms(item.time())), p.dim);
+    let when = state.zone.stamp(item.time(), state.now);
+    let time = Span::styled(format!("{when} "), p.dim);
     match item {
         TimelineItem::Notice { text, warning, .. } => Line::from(vec![
             time,
@@ -68,7 +76,7 @@ fn item_line<'a>(state: &State, item: &'a TimelineItem, p: &Palette) -> Line<'a>
                 EventKind::Warning => Span::styled("⚠ ", p.warn),
                 EventKind::Normal => Span::raw("  "),
             });
-            spans.push(owner(state, &e.namespace, p));
+            spans.push(owner(state, e, p));
             spans.push(Span::raw(format!(" {} ", e.object)));
             let reason_style = if e.kind == EventKind::Warning {
                 p.warn
@@ -86,14 +94,10 @@ fn item_line<'a>(state: &State, item: &'a TimelineItem, p: &Palette) -> Line<'a>
     }
 }
 
-/// The color word when the namespace belongs to exactly one color, else the namespace.
-fn owner(state: &State, namespace: &str, p: &Palette) -> Span<'static> {
-    let owners: Vec<Color> = Color::BOTH
-        .into_iter()
-        .filter(|c| state.color(*c).namespace == namespace)
-        .collect();
-    match owners.as_slice() {
-        [c] => Span::styled(c.word(), p.color(*c)),
-        _ => Span::raw(namespace.to_string()),
+/// The color word when the Event is about one color, else its namespace.
+fn owner(state: &State, e: &KubeEvent, p: &Palette) -> Span<'static> {
+    match state.event_color(e) {
+        Some(c) => Span::styled(c.word(), p.color(c)),
+        None => Span::raw(e.namespace.clone()),
     }
 }

@@ -212,5 +212,73 @@ async fn an_unreachable_cluster_is_one_warning() {
     let findings = check_cluster(&client, &demo_config("fittrack", None)).await;
     assert_eq!(summary(&findings), vec![(Level::Warn, "cluster")]);
     assert!(findings[0].message.contains("only the file was checked"));
+    // What failed, in plain words: not `ServiceError: client error (Connect)`.
+    assert!(
+        findings[0]
+            .message
+            .contains("not reachable (connection refused)"),
+        "{}",
+        findings[0]
+    );
     assert!(!has_errors(&findings));
+}
+
+/// Blue's Deployment (in the shared namespace) makes pods green selects, and green's own
+/// Service sends to them: the cluster says the two colors are one workload.
+#[tokio::test]
+async fn colors_that_are_one_workload_in_the_cluster_are_errors() {
+    let deployment = |name: &str, color: &str| {
+        let mut d = meta("Deployment", "apps/v1", name);
+        d["spec"] = json!({
+            "selector": {"matchLabels": {"app": "fittrack", "deployment": color}},
+            "template": {"metadata": {"labels": {"app": "fittrack", "deployment": color}}}
+        });
+        d
+    };
+    let mut green_svc = meta("Service", "v1", "fittrack-green");
+    green_svc["spec"] = json!({"selector": {"app": "fittrack", "deployment": "green"}});
+    let objects = HashMap::from([
+        (
+            "/api/v1/namespaces/fittrack".to_string(),
+            meta("Namespace", "v1", "fittrack"),
+        ),
+        (
+            // Mislabelled: blue's Deployment makes green pods.
+            "/apis/apps/v1/namespaces/fittrack/deployments/fittrack-blue".into(),
+            deployment("fittrack-blue", "green"),
+        ),
+        (
+            "/apis/apps/v1/namespaces/fittrack/deployments/fittrack-green".into(),
+            deployment("fittrack-green", "green"),
+        ),
+        (
+            "/api/v1/namespaces/fittrack/services/fittrack-green".into(),
+            green_svc,
+        ),
+    ]);
+    let (client, _) = fake_cluster(objects).await;
+    let findings = check_cluster(&client, &demo_config("fittrack-single-ns", None)).await;
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|f| f.level == Level::Error && f.message.contains("pods"))
+        .map(|f| f.to_string())
+        .collect();
+    let text = errors.join("\n");
+    assert!(
+        text.contains("blue deployment fittrack/fittrack-blue")
+            && text.contains("also selected by green's selector `app=fittrack,deployment=green`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not selected by blue's own selector"),
+        "{text}"
+    );
+    assert!(
+        text.contains("green service fittrack/fittrack-green")
+            && text.contains("also selects blue's pods"),
+        "{text}"
+    );
+    // Green's own Deployment is fine.
+    assert!(!text.contains("green deployment"), "{text}");
+    assert!(has_errors(&findings));
 }

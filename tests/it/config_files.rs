@@ -93,6 +93,11 @@ const BROKEN: &[(&str, &str)] = &[
         "2:2: `router.selector_key`: a service-selector router needs `selector_key`",
     ),
     (
+        "same_workload.toml",
+        "15:12: `colors.green.selector`: blue's selector `app=fittrack` and green's \
+         `app=fittrack,deployment=green` can select the same pods in namespace `fittrack`",
+    ),
+    (
         "smoke_method_lowercase.toml",
         "24:10: `smoke.checks[1].method`: `post` is not an HTTP method a check can send; write \"POST\"",
     ),

@@ -6,14 +6,15 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// A tmux server of our own (own socket), so tests never touch a user's sessions.
-struct Pane {
+pub(crate) struct Pane {
     socket: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Pane {
-    /// A 120×40 (or other) pane running a plain shell with `TMPDIR` pointing at `tmp`.
-    fn start(cols: u16, rows: u16, tmp: &Path) -> Option<Pane> {
+    /// A 120×40 (or other) pane running a plain shell with `TMPDIR` pointing at `tmp` and
+    /// `XDG_STATE_HOME` at `tmp/state`.
+    pub(crate) fn start(cols: u16, rows: u16, tmp: &Path) -> Option<Pane> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("notice: tmux not found; skipping end-to-end test");
             return None;
@@ -38,6 +39,7 @@ impl Pane {
                 "NO_COLOR",
             ])
             .arg(format!("TMPDIR={}", tmp.display()))
+            .arg(format!("XDG_STATE_HOME={}", tmp.join("state").display()))
             .args([
                 "TERM=xterm-256color",
                 "PS1=$ ",
@@ -61,25 +63,25 @@ impl Pane {
     }
 
     /// Type text literally, then press Enter.
-    fn type_line(&self, text: &str) {
+    pub(crate) fn type_line(&self, text: &str) {
         self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
         self.tmux(&["send-keys", "-t", "e2e", "Enter"]);
     }
 
     /// Press one key by tmux name ("q", "Escape", "C-c").
-    fn key(&self, key: &str) {
+    pub(crate) fn key(&self, key: &str) {
         self.tmux(&["send-keys", "-t", "e2e", key]);
     }
 
     /// The visible screen as text.
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout)
             .into_owned()
     }
 
     /// Wait until the shell prompts again (the program in front has exited): keys typed
     /// earlier would still go to that program.
-    fn wait_prompt(&self) {
+    pub(crate) fn wait_prompt(&self) {
         self.wait_for("the shell prompt", Duration::from_secs(20), |s| {
             s.lines()
                 .rev()
@@ -90,7 +92,12 @@ impl Pane {
     }
 
     /// Wait until `pred` holds for the screen; panics with the last screen after `limit`.
-    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(
+        &self,
+        what: &str,
+        limit: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -124,7 +131,7 @@ fn bin() -> &'static str {
 }
 
 /// The kubeconfig the demo's simulator wrote into our TMPDIR.
-fn find_kubeconfig(tmp: &Path) -> Option<PathBuf> {
+pub(crate) fn find_kubeconfig(tmp: &Path) -> Option<PathBuf> {
     let mut stack = vec![tmp.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).ok()?.flatten() {
@@ -143,7 +150,7 @@ fn find_kubeconfig(tmp: &Path) -> Option<PathBuf> {
     None
 }
 
-fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
+pub(crate) fn kubectl(kubeconfig: &Path, args: &[&str]) -> Option<String> {
     let home = tempfile::tempdir().ok()?;
     let out = Command::new("kubectl")
         .env("HOME", home.path())
@@ -369,8 +376,23 @@ fn exec_credential_plugin_stderr_never_reaches_the_cockpit_screen() {
         !screen.contains("PLUGIN-NOISE"),
         "plugin wrote over the UI:\n{screen}"
     );
-    let captured =
-        std::fs::read_to_string(tmp.path().join("cutover-stderr.log")).unwrap_or_default();
+    // A private per-process file in the state directory, nothing in the shared temp dir.
+    let state = tmp.path().join("state/cutover");
+    let logs: Vec<_> = std::fs::read_dir(&state)
+        .unwrap_or_else(|e| panic!("{}: {e}", state.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("stderr-")
+        })
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&logs[0]).unwrap().mode() & 0o777, 0o600);
+    assert!(!tmp.path().join("cutover-stderr.log").exists());
+    let captured = std::fs::read_to_string(&logs[0]).unwrap_or_default();
     assert!(
         captured.contains("PLUGIN-NOISE"),
         "the plugin's later stderr was not captured: {captured:?}"

@@ -40,11 +40,7 @@ impl Writer {
         let client = sim.client(context).await;
         let config = demo_config("fittrack", None);
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let feeds = FeedSet {
-            watches: false,
-            logs: false,
-            probes: false,
-        };
+        let feeds = FeedSet::none();
         let bus = Bus::start(client, config, tx, feeds, path);
         Writer { bus: Some(bus), rx }
     }

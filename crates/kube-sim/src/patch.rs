@@ -78,12 +78,36 @@ pub fn apply(kind: PatchKind, doc: &Value, patch: &Value) -> Result<Value, Patch
         PatchKind::Json => {
             let ops: json_patch::Patch = serde_json::from_value(patch.clone())
                 .map_err(|e| PatchError::Malformed(format!("invalid JSON patch: {e}")))?;
-            json_patch::patch(&mut out, &ops.0).map_err(|e| {
-                PatchError::Failed(format!("the JSON patch could not be applied: {e}"))
-            })?;
+            for (i, op) in ops.0.iter().enumerate() {
+                if absent_and_tested_null(&out, op) {
+                    continue;
+                }
+                json_patch::patch(&mut out, std::slice::from_ref(op)).map_err(|e| {
+                    PatchError::Failed(format!(
+                        "the JSON patch could not be applied: operation '/{i}' failed at path '{}': {}",
+                        e.path, e.kind
+                    ))
+                })?;
+            }
         }
     }
     Ok(out)
+}
+
+/// Like the API server (evanphx/json-patch), a `test` of `null` passes when the member it
+/// names is absent from an existing object: clients test "no annotations yet" that way.
+/// RFC 6902 (and the json-patch crate) would fail it.
+fn absent_and_tested_null(doc: &Value, op: &json_patch::PatchOperation) -> bool {
+    let json_patch::PatchOperation::Test(t) = op else {
+        return false;
+    };
+    let path = t.path.as_str();
+    let Some((parent, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    t.value.is_null()
+        && doc.pointer(path).is_none()
+        && doc.pointer(parent).is_some_and(Value::is_object)
 }
 
 #[cfg(test)]
@@ -126,6 +150,26 @@ mod tests {
         assert!(matches!(
             apply(PatchKind::Json, &doc, &json!([{"op": "jump"}])),
             Err(PatchError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn json_patch_test_of_null_passes_on_an_absent_member_like_the_api_server() {
+        let doc = json!({"metadata": {"name": "r"}});
+        let add = json!([{"op": "test", "path": "/metadata/annotations", "value": null},
+                         {"op": "add", "path": "/metadata/annotations", "value": {"a": "1"}}]);
+        let out = apply(PatchKind::Json, &doc, &add).unwrap();
+        assert_eq!(out["metadata"]["annotations"]["a"], "1");
+        // Present (not null): the test fails, nothing is replaced.
+        assert!(matches!(
+            apply(PatchKind::Json, &out, &add),
+            Err(PatchError::Failed(_))
+        ));
+        // A missing parent still fails, as on the API server.
+        let deep = json!([{"op": "test", "path": "/spec/x/y", "value": null}]);
+        assert!(matches!(
+            apply(PatchKind::Json, &doc, &deep),
+            Err(PatchError::Failed(_))
         ));
     }
 

@@ -246,7 +246,7 @@ pub fn tick(state: &mut State, selected: usize) -> Vec<Cmd> {
     );
     state.flash(entry.summary.clone());
     state.actions.remember(entry.clone());
-    state.timeline.entry(entry.clone());
+    state.timeline.entry(entry.clone(), state.now);
     vec![Cmd::Record(entry)]
 }
 

@@ -249,6 +249,7 @@ pub fn situation(state: &State, op: &Op) -> Vec<String> {
             out.push("  required checklist items:".into());
             out.extend(items);
         }
+        out.extend(state.signals.detection_line());
     }
     out
 }

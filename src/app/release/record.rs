@@ -43,7 +43,7 @@ pub(super) fn refuse(
         cmds.push(Cmd::Face(Face::Warn(entry.summary.clone())));
     }
     state.actions.remember(entry.clone());
-    state.timeline.entry(entry.clone());
+    state.timeline.entry(entry.clone(), state.now);
     // A read-only session writes nothing to the cluster, not even its refusals.
     cmds.push(if state.session.read_only {
         Cmd::RecordLocal(entry)
@@ -113,7 +113,7 @@ pub fn router_changed(state: &mut State, prev: &RouterReading) -> Vec<Cmd> {
         entry.who
     );
     state.actions.remember(entry.clone());
-    state.timeline.entry(entry.clone());
+    state.timeline.entry(entry.clone(), state.now);
     vec![if state.session.read_only {
         Cmd::RecordLocal(entry)
     } else {

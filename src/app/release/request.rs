@@ -117,11 +117,17 @@ fn switch(state: &mut State, to: Color, options: RequestOptions) -> Vec<Cmd> {
         return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
     }
     let gates = plan::switch_gates(state, to);
-    if let Some(failed) = gates.iter().find(|g| !g.passed()) {
-        let mut why = format!("{}: {}", failed.name, failed.detail);
-        if let Some(fix) = &failed.fix {
-            why.push_str(&format!(" — {fix}"));
-        }
+    // Every failed gate at once: an engineer fixes them all before trying again.
+    let failed: Vec<String> = gates
+        .iter()
+        .filter(|g| !g.passed())
+        .map(|g| match &g.fix {
+            Some(fix) => format!("{}: {} — {fix}", g.name, g.detail),
+            None => format!("{}: {}", g.name, g.detail),
+        })
+        .collect();
+    if !failed.is_empty() {
+        let why = failed.join("; ");
         return refuse(state, kind, Some(to), &gates, &options, &why, exit::GATE);
     }
     let id = new_switch_id(state);

@@ -192,7 +192,7 @@ pub fn done(state: &mut State, id: ActionId, outcome: Outcome) -> Vec<Cmd> {
         *code_slot = code;
     }
     state.actions.remember(entry.clone());
-    state.timeline.entry(entry.clone());
+    state.timeline.entry(entry.clone(), state.now);
     state.mark_dirty();
     if matches!(a.op, Op::Checklist(_)) {
         // `cutover checklist` ends with the state of every item, not just its commands'.
@@ -335,7 +335,7 @@ pub fn recorded(state: &mut State, rec: Recorded) -> Vec<Cmd> {
 /// The shared history was read.
 pub fn history(state: &mut State, entries: Vec<Entry>) -> Vec<Cmd> {
     for e in &entries {
-        state.timeline.entry(e.clone());
+        state.timeline.entry(e.clone(), state.now);
     }
     state.actions.take_history(entries);
     state.mark_dirty();

@@ -12,6 +12,7 @@ pub mod rollout;
 pub mod smoke;
 pub mod suite;
 pub mod switch;
+mod verify;
 
 use std::collections::HashMap;
 use std::time::Instant;

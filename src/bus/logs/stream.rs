@@ -183,7 +183,7 @@ pub async fn follow(t: Target, out: Sender<LogLine>, health: UnboundedSender<Ope
     loop {
         let opened = t.api.log_stream(&t.pod, &params(&t, &mut dedup)).await;
         let error = match &opened {
-            Err(e) if is_feed_failure(e) => Some(e.to_string()),
+            Err(e) if is_feed_failure(e) => Some(crate::cluster::errors::explain(e)),
             _ => None,
         };
         let _ = health.send(Opened {

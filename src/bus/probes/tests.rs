@@ -54,3 +54,59 @@ fn status_text_reads_well() {
         "503 Service Unavailable"
     );
 }
+
+fn answer_with(status: StatusCode, body: serde_json::Value) -> Answer {
+    Answer {
+        latency_ms: 1,
+        status,
+        headers: HeaderMap::new(),
+        body: Bytes::from(body.to_string()),
+    }
+}
+
+fn api_status(code: u16, reason: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+        "status": "Failure", "message": message, "reason": reason, "code": code})
+}
+
+/// The API server's own refusals are the way failing, not the app: a missing Service,
+/// no ready endpoints. The app's own 503 is the app's; a refused connection to the pod is
+/// the pod not answering.
+#[test]
+fn proxy_answers_tell_the_way_from_the_app() {
+    let missing = answer_with(
+        StatusCode::NOT_FOUND,
+        api_status(404, "NotFound", "services \"fittrack-blue\" not found"),
+    );
+    match proxy_answer(missing) {
+        Fetched::PathFailed(why) => {
+            assert_eq!(why, "via API proxy: service fittrack-blue not found")
+        }
+        other => panic!("{other:?}"),
+    }
+    let no_endpoints = answer_with(
+        StatusCode::SERVICE_UNAVAILABLE,
+        api_status(
+            503,
+            "ServiceUnavailable",
+            "no endpoints available for service \"x\"",
+        ),
+    );
+    assert!(
+        matches!(proxy_answer(no_endpoints), Fetched::PathFailed(w) if w.contains("no endpoints available"))
+    );
+    let refused = answer_with(
+        StatusCode::SERVICE_UNAVAILABLE,
+        api_status(
+            503,
+            "ServiceUnavailable",
+            "error trying to reach service: dial tcp 10.0.0.5:8000: connect: connection refused",
+        ),
+    );
+    assert!(matches!(proxy_answer(refused), Fetched::NoAnswer(_)));
+    let app = answer_with(
+        StatusCode::SERVICE_UNAVAILABLE,
+        serde_json::json!({"status": "draining", "version": "v2"}),
+    );
+    assert!(matches!(proxy_answer(app), Fetched::Answer(a) if a.status == 503));
+}

@@ -167,3 +167,50 @@ fn endpoints_count_ready_and_total() {
     .unwrap();
     assert_eq!(endpoint_counts([&s, &s]), (4, 6));
 }
+
+/// The detail shows what the kubelet says, not only its one-word reason: waiting and
+/// termination messages, condition messages, labels and annotations — all cleaned, long
+/// annotation values cut.
+#[test]
+fn messages_labels_and_annotations_are_kept_clean() {
+    let mut p = pod(json!({"phase": "Pending",
+        "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                        "message": "0/3 nodes are available: 3 Insufficient memory."}],
+        "containerStatuses": [{
+            "name": "api", "image": "fittrack/api:v9", "imageID": "", "ready": false,
+            "restartCount": 2,
+            "state": {"waiting": {"reason": "ImagePullBackOff",
+                                  "message": "Back-off pulling image \"fittrack/api:v9\"\u{1b}[2J"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error",
+                                         "message": "panic: db unreachable"}}}]}));
+    p.metadata.labels = Some([("app".to_string(), "fittrack\u{202e}".to_string())].into());
+    p.metadata.annotations = Some(
+        [(
+            "kubectl.kubernetes.io/last-applied-configuration".to_string(),
+            "x".repeat(100_000),
+        )]
+        .into(),
+    );
+    let v = pod_summary(&p);
+    assert_eq!(
+        v.conditions[0].2,
+        "Unschedulable: 0/3 nodes are available: 3 Insufficient memory."
+    );
+    let c = &v.containers[0];
+    assert_eq!(
+        c.message.as_deref(),
+        Some("Back-off pulling image \"fittrack/api:v9\"")
+    );
+    assert_eq!(
+        c.last_termination.as_deref(),
+        Some("Error, exit 1: panic: db unreachable")
+    );
+    assert_eq!(v.labels, [("app".to_string(), "fittrack".to_string())]);
+    let (key, value) = &v.annotations[0];
+    assert_eq!(key, "kubectl.kubernetes.io/last-applied-configuration");
+    assert!(
+        value.chars().count() <= 200 && value.ends_with('…'),
+        "{}",
+        value.len()
+    );
+}

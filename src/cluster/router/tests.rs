@@ -47,8 +47,12 @@ fn httproute_all_to_one_color() {
     assert_eq!(r.target, RouterTarget::Color(Color::Blue));
     assert_eq!(r.raw, "fittrack-blue:100,fittrack-green:0");
     assert_eq!(r.resource_version, "42");
-    assert_eq!(r.values[1].pointer, "/spec/rules/0/backendRefs/1/weight");
-    assert_eq!(r.values[1].value, json!(0));
+    // The whole list is one tested value, then the absent annotations map.
+    assert_eq!(r.values[0].pointer, "/spec/rules/0/backendRefs");
+    assert_eq!(r.values[0].value[1]["weight"], json!(0));
+    assert_eq!(r.values[1].pointer, "/metadata/annotations");
+    assert_eq!(r.values[1].value, Value::Null);
+    assert_eq!(r.values.len(), 2);
     let r = read(&httproute_config(), Some(&route(json!(0), json!(100))));
     assert_eq!(r.target, RouterTarget::Color(Color::Green));
 }
@@ -118,6 +122,7 @@ fn service_selector_key() {
     assert_eq!(r.target, RouterTarget::Color(Color::Green));
     assert_eq!(r.raw, "deployment=green");
     assert_eq!(r.values[0].pointer, "/spec/selector/deployment");
+    assert_eq!(r.values[0].value, json!("green"));
     let r = read(&cfg, Some(&svc(json!("purple"))));
     assert_eq!(r.target, RouterTarget::Unknown("purple".into()));
     let r = read(&cfg, Some(&svc(Value::Null)));
@@ -140,7 +145,8 @@ fn ingress_backend_service() {
     };
     let r = read(&cfg, Some(&ing("fittrack-green", "fittrack-green")));
     assert_eq!(r.target, RouterTarget::Color(Color::Green));
-    assert_eq!(r.values.len(), 2);
+    assert_eq!(r.values[0].pointer, "/spec/rules/0/http/paths");
+    assert_eq!(r.values[0].value.as_array().map(Vec::len), Some(2));
     let r = read(&cfg, Some(&ing("fittrack-green", "fittrack-blue")));
     assert_eq!(
         r.target,
@@ -164,4 +170,25 @@ fn api_resources() {
     );
     assert_eq!(api_resource(RouterKind::ServiceSelector).api_version, "v1");
     assert_eq!(api_resource(RouterKind::IngressBackend).plural, "ingresses");
+}
+
+#[test]
+fn annotations_present_are_not_a_tested_value() {
+    let cfg = config("service-selector", "fittrack", "fittrack", "blue", "green");
+    let svc = json!({"metadata": {"annotations": {"a": "b"}}, "spec": {"selector": {"deployment": "blue"}}});
+    let r = read(&cfg, Some(&svc));
+    assert_eq!(r.values.len(), 1);
+    // Nothing to switch against: no marker either.
+    let r = read(&httproute_config(), Some(&json!({"spec": {}})));
+    assert!(r.values.is_empty());
+}
+
+#[test]
+fn selector_keys_are_escaped() {
+    let mut cfg = config("service-selector", "fittrack", "fittrack", "blue", "green");
+    cfg.router.selector_key = Some("example.com/color~x".into());
+    let svc = json!({"spec": {"selector": {"example.com/color~x": "green"}}});
+    let r = read(&cfg, Some(&svc));
+    assert_eq!(r.values[0].pointer, "/spec/selector/example.com~1color~0x");
+    assert_eq!(r.target, RouterTarget::Color(Color::Green));
 }

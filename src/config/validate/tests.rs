@@ -173,6 +173,54 @@ fn same_pods_for_both_colors_is_refused() {
     );
 }
 
+/// One workload as two colors: the same Deployment, or selectors that can pick the same
+/// pods in one namespace; told at the key, with both values.
+#[test]
+fn two_colors_that_are_one_workload_are_refused() {
+    let text = edit(
+        SINGLE_NS,
+        &[
+            (
+                "selector = \"app=fittrack,deployment=blue\"",
+                "selector = \"app=fittrack\"",
+            ),
+            (
+                "route_value = \"blue\"",
+                "route_value = \"blue\"\ndeployment = \"fittrack\"",
+            ),
+            (
+                "route_value = \"green\"",
+                "route_value = \"green\"\ndeployment = \"fittrack\"",
+            ),
+        ],
+    );
+    let found = problems(&text);
+    let keys: Vec<(&str, Option<usize>)> = found
+        .iter()
+        .map(|p| (p.key.as_str(), p.position.map(|p| p.line)))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("colors.green.selector", Some(15)),
+            ("colors.green.deployment", Some(17))
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].message.contains("`app=fittrack` and green's"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].message.contains("same Deployment `fittrack`"),
+        "{found:#?}"
+    );
+    // Separate namespaces never share pods or a Deployment.
+    assert_eq!(problems(BASE), vec![]);
+    let excluded = edit(SINGLE_NS, &[("deployment=green\"", "deployment!=blue\"")]);
+    assert_eq!(problems(&excluded), vec![], "green excludes blue's pods");
+}
+
 #[test]
 fn names_must_be_dns_labels() {
     let text = edit(
@@ -296,4 +344,38 @@ fn actions_bound_everywhere_need_a_modifier_or_function_key() {
     // Plain keys stay fine for actions of one mode.
     let ok = format!("{BASE}\n[keys]\nrollback = \"x\"\n");
     assert_eq!(problems(&ok), vec![]);
+}
+
+/// However long a value is, the error quoting it stays readable: a 100 KB name and a
+/// 309-digit number are cut, a serde message quoting a huge string too.
+#[test]
+fn errors_never_echo_huge_values() {
+    let huge = "a".repeat(100_000);
+    let text = edit(
+        BASE,
+        &[
+            (
+                "namespace = \"fittrack-green\"",
+                &format!("namespace = \"{huge}\""),
+            ),
+            (
+                "[colors.green]",
+                "[probes]\ninterval_secs = 1e308\n\n[colors.green]",
+            ),
+        ],
+    );
+    let err = parse(&text, Path::new("t.toml")).unwrap_err().to_string();
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(err.contains("1e308 is not a positive number"), "{err}");
+    assert!(err.contains("aaaa…"), "{err}");
+    let typed = edit(
+        BASE,
+        &[(
+            "[colors.green]",
+            &format!("[colors.green]\nport = \"{huge}\""),
+        )],
+    );
+    let err = parse(&typed, Path::new("t.toml")).unwrap_err().to_string();
+    assert!(err.len() < 1_000, "{} bytes: {}", err.len(), &err[..200]);
+    assert!(err.contains("`colors.green.port`"), "{err}");
 }

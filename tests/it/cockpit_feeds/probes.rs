@@ -79,3 +79,91 @@ async fn a_failing_probe_says_why() {
         "{p:?}"
     );
 }
+
+/// A Service that does not exist is named, and it is the way to the app that failed, not
+/// the app (no "404 Not Found" read as the app's answer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_service_is_named_and_not_the_apps_failure() {
+    let mut rig = Rig::start_with("fittrack", |c| {
+        c.colors.blue.service = Some("fittrack-nope".into());
+    })
+    .await;
+    let p = rig
+        .until("a blue probe", |s| {
+            s.probe(Color::Blue, ProbeKind::Ready).cloned()
+        })
+        .await;
+    assert!(!p.ok);
+    assert_eq!(
+        p.path_error.as_deref(),
+        Some("via API proxy: service fittrack-nope not found"),
+        "{p:?}"
+    );
+    assert!(rig.state.color(Color::Blue).probes.last_failure.is_none());
+    let screen = rig.screen();
+    assert!(
+        screen.contains("? via API proxy: service fittrack-nope not f"),
+        "{screen}"
+    );
+    assert!(!screen.contains("404"), "{screen}");
+}
+
+/// With the API slower than the probe timeout the apps are fine: the probe says its way
+/// through the API timed out, never that the app failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_api_is_not_a_failing_app() {
+    let mut rig = Rig::start_with("fittrack", |c| c.probes.timeout_secs = 0.5).await;
+    rig.until("a passing blue probe", |s| {
+        s.probe(Color::Blue, ProbeKind::Live)
+            .filter(|p| p.ok)
+            .cloned()
+    })
+    .await;
+    rig.fault(serde_json::json!({"latency_ms": 1500})).await;
+    let p = rig
+        .until("a blue probe that timed out", |s| {
+            s.probe(Color::Blue, ProbeKind::Live)
+                .filter(|p| p.path_error.is_some())
+                .cloned()
+        })
+        .await;
+    rig.fault(serde_json::json!({"latency_ms": 0})).await;
+    assert_eq!(
+        p.path_error.as_deref(),
+        Some("via API proxy: timed out after 0.5 s"),
+        "{p:?}"
+    );
+    assert!(rig.state.color(Color::Blue).probes.last_failure.is_none());
+}
+
+/// A namespace that does not exist is named where the pods would be, not "no pods match".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_namespace_is_named() {
+    let mut rig = Rig::start_with("fittrack", |c| {
+        c.colors.blue.namespace = "fittrack-nowhere".into();
+    })
+    .await;
+    rig.until("green's pods", |s| {
+        (s.running(Color::Green) == 3).then_some(())
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + super::rig::DEADLINE;
+    loop {
+        let screen = rig.screen();
+        let blue: String = screen
+            .lines()
+            .map(|l| l.chars().take(60).collect::<String>() + "\n")
+            .collect();
+        if blue.contains("namespace fittrack-nowhere not found") {
+            assert!(!blue.contains("no pods match"), "{blue}");
+            assert!(!blue.contains("404"), "{blue}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{screen}");
+        if let Ok(Some(m)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), rig.rx.recv()).await
+        {
+            rig.apply(m);
+        }
+    }
+}

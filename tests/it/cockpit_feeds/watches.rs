@@ -180,3 +180,31 @@ async fn connect_authenticates_with_the_chosen_context() {
         .expect("unknown context fails");
     assert!(err.to_string().contains("nope"), "{err}");
 }
+
+/// When the API server goes away, every feed says what fails in plain words: no
+/// `ServiceError: client error (Connect)` anywhere on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_api_is_told_in_plain_words() {
+    let mut rig = Rig::start().await;
+    rig.until("all feeds live", |s| s.all_live().then_some(()))
+        .await;
+    rig.fault(json!({"down_ms": 4000})).await;
+    let error = rig
+        .until("the blue pods feed reconnecting", |s| {
+            match s.feeds.get(&Feed::Pods(Color::Blue)) {
+                Some(FeedStatus::Reconnecting { error, .. }) => Some(error.clone()),
+                _ => None,
+            }
+        })
+        .await;
+    assert!(
+        error.contains("connection refused")
+            || error.contains("connection reset")
+            || error.contains("connection closed"),
+        "{error}"
+    );
+    let screen = rig.screen();
+    for raw in ["ServiceError", "HyperError", "client error", "os error"] {
+        assert!(!screen.contains(raw), "{raw}:\n{screen}");
+    }
+}

@@ -92,11 +92,7 @@ pub async fn smoke(sim: &SimHandle, config: Config, cancel_on: Option<&str>) -> 
     let client = connect(sim).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let plan = plan(&config);
-    let feeds = FeedSet {
-        watches: false,
-        logs: false,
-        probes: false,
-    };
+    let feeds = FeedSet::none();
     let journal = sim.kubeconfig_path.with_file_name("smoke-journal.jsonl");
     let mut bus = Bus::start(client, config, tx, feeds, journal);
     let id = 7;
