@@ -351,9 +351,15 @@ mod tests {
 
     #[test]
     fn repositories_drop_tag_and_digest_but_keep_a_registry_port() {
-        assert_eq!(image_repository("reg:5000/team/api:v1"), "reg:5000/team/api");
+        assert_eq!(
+            image_repository("reg:5000/team/api:v1"),
+            "reg:5000/team/api"
+        );
         assert_eq!(image_repository("api@sha256:abc"), "api");
-        assert_eq!(image_repository("oci.example.com/fittrack/api"), "oci.example.com/fittrack/api");
+        assert_eq!(
+            image_repository("oci.example.com/fittrack/api"),
+            "oci.example.com/fittrack/api"
+        );
         assert_eq!(image_tag("reg:5000/team/api:v1"), "v1");
     }
 }

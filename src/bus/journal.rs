@@ -198,8 +198,7 @@ pub fn write_private(path: &Path, text: &str) -> Result<(), String> {
 
 /// Append one entry as a JSON line and fsync; the file is created 0600, the directory 0700.
 pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
-    let mut line =
-        serde_json::to_string(entry).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut line = serde_json::to_string(entry).map_err(|e| format!("{}: {e}", path.display()))?;
     line.push('\n');
     write_synced(path, line.as_bytes(), true)
 }

@@ -169,8 +169,8 @@ impl Bus {
                 let path = journal::postmortem_path(pm.until);
                 tokio::task::spawn_blocking(move || {
                     let text = crate::report::journal::markdown(&pm);
-                    let written = journal::write_private(&path, &text)
-                        .map(|()| path.display().to_string());
+                    let written =
+                        journal::write_private(&path, &text).map(|()| path.display().to_string());
                     let _ = tx.send(Msg::PostmortemWritten(written));
                 });
             }

@@ -132,7 +132,10 @@ fn print_checklist(driver: &Driver, format: Format, code: i32) {
     match format {
         Format::Json => {
             let json = report::checklist::json(cl);
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
         }
         _ => println!("{}", report::checklist::text(cl)),
     }

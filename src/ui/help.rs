@@ -94,8 +94,8 @@ mod tests {
             }
         }
         assert_eq!(
-            checked, 3,
-            "pod detail, help and a verdict's explanation scroll"
+            checked, 4,
+            "pod detail, help, a verdict's explanation and the checklist scroll"
         );
     }
 }

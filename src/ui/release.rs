@@ -62,7 +62,10 @@ pub fn warm_note<'a>(state: &State, p: &Palette) -> Vec<Span<'a>> {
         Some(left) if !m.passed && !m.old_down => vec![
             Span::raw(" · "),
             Span::styled(
-                format!("{} kept warm for rollback · {left} left", m.live.other().word()),
+                format!(
+                    "{} kept warm for rollback · {left} left",
+                    m.live.other().word()
+                ),
                 p.warn,
             ),
         ],

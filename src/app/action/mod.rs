@@ -12,9 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::schema::SmokeCheck;
 use crate::model::{Color, RouterReading, RouterTarget, RouterValue};
-use lifecycle::{
-    ChecklistPlan, DecommissionPlan, DeployPlan, ItemResult, ScalePlan, WorkReport,
-};
+use lifecycle::{ChecklistPlan, DecommissionPlan, DeployPlan, ItemResult, ScalePlan, WorkReport};
 
 /// An action's id, unique within one run of cutover.
 pub type ActionId = u64;

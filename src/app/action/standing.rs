@@ -155,7 +155,8 @@ pub struct Monitor {
 impl Monitor {
     /// Seconds left in the window (0 once passed; None when unknown).
     pub fn left_secs(&self, now: DateTime<Utc>) -> Option<i64> {
-        self.ends.map(|e| (e - now).num_seconds().max(0))
+        // Whole seconds of the clock, so the countdown ticks with the shown clock.
+        self.ends.map(|e| (e.timestamp() - now.timestamp()).max(0))
     }
 
     /// "12:31" (minutes:seconds) left, when known.

@@ -68,12 +68,7 @@ impl RunningAction {
             }
             _ => false,
         };
-        commanded
-            && !self.finished
-            && !self
-                .phases
-                .iter()
-                .any(|p| p.phase == super::Phase::Command)
+        commanded && !self.finished && !self.phases.iter().any(|p| p.phase == super::Phase::Command)
     }
 
     /// A switch or rollback whose router write is not yet accepted.

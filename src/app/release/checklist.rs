@@ -2,11 +2,11 @@
 //! command results from the shared history since that color's last deploy, built-ins from
 //! the live facts), ticking a manual item, running the commands, and the switch's gate.
 
+use super::exit;
 use super::lifecycle::command_for;
 use super::plan;
 use super::record::{decline, new_entry, refuse};
 use super::run::start;
-use super::exit;
 use crate::app::action::journal::{Entry, EntryKind, GateRecord, Result as R, Stage};
 use crate::app::action::lifecycle::{CheckCommand, ChecklistPlan, ItemResult};
 use crate::app::action::standing::{Checklist, ItemState, ItemStatus};
@@ -132,12 +132,7 @@ fn ran(
     } else {
         ItemState::Fail
     };
-    let detail = format!(
-        "{} (by {} at {})",
-        g.detail,
-        e.who,
-        state.zone.hms(e.at)
-    );
+    let detail = format!("{} (by {} at {})", g.detail, e.who, state.zone.hms(e.at));
     (state_, detail, output)
 }
 
@@ -274,7 +269,11 @@ pub fn run(state: &mut State, options: RequestOptions) -> Vec<Cmd> {
         .active()
         .any(|a| matches!(a.op, Op::Checklist(_)))
     {
-        return decline(state, &options, "checklist: its commands are already running");
+        return decline(
+            state,
+            &options,
+            "checklist: its commands are already running",
+        );
     }
     let plan = ChecklistPlan {
         color,

@@ -85,7 +85,15 @@ pub fn decommission(state: &mut State, color: Option<Color>, options: RequestOpt
     let request = Request::Decommission {
         color: Some(target),
     };
-    confirm_or_start(state, request, Op::Decommission(plan), gates, expect, warning, options)
+    confirm_or_start(
+        state,
+        request,
+        Op::Decommission(plan),
+        gates,
+        expect,
+        warning,
+        options,
+    )
 }
 
 /// The monitoring window as a gate, and why typing is needed when it has not passed.
@@ -185,7 +193,15 @@ pub fn offer_scale_up(state: &mut State, to: Color, options: RequestOptions) -> 
             to.word(),
             state.color(to).namespace
         );
-        return Some(refuse(state, kind, Some(to), &[], &options, &why, exit::GATE));
+        return Some(refuse(
+            state,
+            kind,
+            Some(to),
+            &[],
+            &options,
+            &why,
+            exit::GATE,
+        ));
     }
     let id = super::request::new_switch_id(state);
     let rollback = plan::switch_plan(state, SwitchKind::Rollback, to, id);

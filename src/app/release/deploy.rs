@@ -38,11 +38,23 @@ pub fn versions_used(state: &State) -> Vec<String> {
 pub fn open_prompt(state: &mut State) -> Vec<Cmd> {
     let options = RequestOptions::default();
     if state.lifecycle_config.deploy.is_none() {
-        return decline(state, &options, "deploy: no [deploy] section in the configuration");
+        return decline(
+            state,
+            &options,
+            "deploy: no [deploy] section in the configuration",
+        );
     }
     if state.session.read_only {
         let why = "read-only session: workload actions are refused";
-        return refuse(state, EntryKind::Deploy, None, &[], &options, why, exit::ERROR);
+        return refuse(
+            state,
+            EntryKind::Deploy,
+            None,
+            &[],
+            &options,
+            why,
+            exit::ERROR,
+        );
     }
     let history = versions_used(state);
     state.modal = Some(Modal::VersionPrompt(Prompt {
@@ -100,7 +112,11 @@ pub fn deploy(
 ) -> Vec<Cmd> {
     let kind = EntryKind::Deploy;
     let Some(cfg) = state.lifecycle_config.deploy.clone() else {
-        return decline(state, &options, "deploy: no [deploy] section in the configuration");
+        return decline(
+            state,
+            &options,
+            "deploy: no [deploy] section in the configuration",
+        );
     };
     if state.session.read_only {
         let why = "read-only session: workload actions are refused";
@@ -153,7 +169,15 @@ pub fn deploy(
         yes: options.yes && !live,
         ..options
     };
-    confirm_or_start(state, request, Op::Deploy(plan), gates, expect, warning, options)
+    confirm_or_start(
+        state,
+        request,
+        Op::Deploy(plan),
+        gates,
+        expect,
+        warning,
+        options,
+    )
 }
 
 /// The version must be usable: not empty, no control characters or spaces; in image mode
@@ -231,7 +255,11 @@ fn deploy_plan(state: &State, cfg: &DeployConfig, color: Color, version: String)
     };
     DeployPlan {
         color,
-        deployment: state.color(color).deployment.as_ref().map(|d| d.name.clone()),
+        deployment: state
+            .color(color)
+            .deployment
+            .as_ref()
+            .map(|d| d.name.clone()),
         namespace,
         from_version: state.color(color).version(),
         version,

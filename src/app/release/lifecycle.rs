@@ -90,7 +90,7 @@ pub fn command_for(
 
 /// "4m ago", "1h 02m ago" — how long since `t`.
 pub fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    let secs = (now - t).num_seconds().max(0);
+    let secs = (now.timestamp() - t.timestamp()).max(0);
     match secs {
         0..=59 => format!("{secs}s ago"),
         60..=3599 => format!("{}m ago", secs / 60),

@@ -76,9 +76,10 @@ pub fn router_changed(state: &mut State, prev: &RouterReading) -> Vec<Cmd> {
         return Vec::new();
     };
     let stamped = now.stamp.is_some() && now.stamp != prev.stamp;
-    let ours = now.stamp.as_ref().is_some_and(|s| {
-        state.actions.running.values().any(|a| a.attempt.id == s.id)
-    });
+    let ours = now
+        .stamp
+        .as_ref()
+        .is_some_and(|s| state.actions.running.values().any(|a| a.attempt.id == s.id));
     if stamped || ours {
         return Vec::new();
     }
@@ -97,7 +98,13 @@ pub fn router_changed(state: &mut State, prev: &RouterReading) -> Vec<Cmd> {
     );
     let id: String = format!("router-{}-{}", state.router_label, now.resource_version)
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     entry.id = id;
     entry.from = Some(from_words(&prev.target));

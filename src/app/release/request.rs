@@ -32,9 +32,7 @@ pub fn request(state: &mut State, request: Request, options: RequestOptions) -> 
         Request::Switch { to } => switch(state, to, options),
         Request::Rollback { to } => rollback(state, to, options),
         Request::Deploy { version, color } => super::deploy::deploy(state, version, color, options),
-        Request::Decommission { color } => {
-            super::decommission::decommission(state, color, options)
-        }
+        Request::Decommission { color } => super::decommission::decommission(state, color, options),
         Request::Checklist => super::checklist::run(state, options),
     }
 }

@@ -8,7 +8,9 @@ use super::checklist::checklist;
 use super::lifecycle::{ago, is_down, monitor};
 use super::plan;
 use crate::app::action::journal::{Entry, EntryKind, Result as R};
-use crate::app::action::standing::{Checklist, ItemState, Mark, Monitor, Standing, StepMark, Stepper};
+use crate::app::action::standing::{
+    Checklist, ItemState, Mark, Monitor, Standing, StepMark, Stepper,
+};
 use crate::app::action::{GateState, Op};
 use crate::app::state::State;
 use crate::keymap::Intent;
@@ -47,7 +49,11 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
                     format!("the router says {}", plan::target_words(&router.target)),
                     None,
                 ),
-                StepMark::new(Mark::Now, "roll back to the color you trust", Some(Intent::Rollback)),
+                StepMark::new(
+                    Mark::Now,
+                    "roll back to the color you trust",
+                    Some(Intent::Rollback),
+                ),
             ],
         };
     };
@@ -67,7 +73,14 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
             .clone()
             .or(standby_v)
             .unwrap_or_else(|| "?".into());
-        return before_switch(state, standby, version, deploying.is_some(), last_deploy, checklist);
+        return before_switch(
+            state,
+            standby,
+            version,
+            deploying.is_some(),
+            last_deploy,
+            checklist,
+        );
     }
     let head = format!(
         "release {} → {}",
@@ -80,7 +93,11 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
         (Some(s), false) => {
             steps.push(StepMark::new(Mark::Done, s.clone(), None));
             let left = m.left_words(state.now).unwrap_or_default();
-            steps.push(StepMark::new(Mark::Now, format!("monitoring {left} left"), None));
+            steps.push(StepMark::new(
+                Mark::Now,
+                format!("monitoring {left} left"),
+                None,
+            ));
             if standby_up {
                 let text = format!("decommission {} after", standby.word());
                 steps.push(StepMark::new(Mark::Todo, text, Some(Intent::Decommission)));
@@ -90,7 +107,11 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
         (Some(s), true) => {
             steps.push(StepMark::new(Mark::Done, s.clone(), None));
             let minutes = state.release.monitor_minutes;
-            steps.push(StepMark::new(Mark::Done, format!("monitored {minutes} min"), None));
+            steps.push(StepMark::new(
+                Mark::Done,
+                format!("monitored {minutes} min"),
+                None,
+            ));
         }
         (None, _) => {
             let text = format!("{} live (since before cutover watched)", live.word());
@@ -99,7 +120,10 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
     }
     if standby_up {
         let text = if standby_v == live_v {
-            format!("{} runs the same version: deploy the next one", standby.word())
+            format!(
+                "{} runs the same version: deploy the next one",
+                standby.word()
+            )
         } else {
             format!("decommission {}", standby.word())
         };
@@ -147,7 +171,11 @@ fn before_switch(
     });
     steps.push(if deploying || rolling {
         let (ready, desired) = deployment.map_or((0, 0), |d| (d.ready.min(d.updated), d.desired));
-        StepMark::new(Mark::Now, format!("deploying ({ready}/{desired} ready)"), None)
+        StepMark::new(
+            Mark::Now,
+            format!("deploying ({ready}/{desired} ready)"),
+            None,
+        )
     } else if failed {
         StepMark::new(Mark::Failed, "deploy failed", Some(Intent::Deploy))
     } else {

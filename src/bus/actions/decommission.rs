@@ -41,13 +41,21 @@ pub async fn run(
                     );
                     work(true, summary, phases)
                 }
-                Err(e) => work(false, format!("decommission of {color} FAILED: {e}"), vec![]),
+                Err(e) => work(
+                    false,
+                    format!("decommission of {color} FAILED: {e}"),
+                    vec![],
+                ),
             }
         }
         DecommissionHow::Scale { deployment } => {
             let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), &plan.namespace);
             if let Err(e) = scale(&api, deployment, 0, progress).await {
-                return work(false, format!("decommission of {color} FAILED: {e}"), vec![]);
+                return work(
+                    false,
+                    format!("decommission of {color} FAILED: {e}"),
+                    vec![],
+                );
             }
             let phases = vec![progress.phase(Phase::Patched)];
             progress.output(format!(
@@ -105,7 +113,9 @@ pub async fn scale_up(
             );
             work(true, summary, phases)
         }
-        RolloutEnd::Failed(why) => work(false, format!("scale-up of {color} FAILED: {why}"), phases),
+        RolloutEnd::Failed(why) => {
+            work(false, format!("scale-up of {color} FAILED: {why}"), phases)
+        }
         RolloutEnd::Cancelled => work(
             false,
             format!("scale-up of {color}: stopped waiting; it goes on in the cluster"),

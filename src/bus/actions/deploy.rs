@@ -179,10 +179,12 @@ async fn patch_image(
         .ok_or_else(|| format!("{} has no Deployment configured", plan.color.word()))?;
     let api: Api<Deployment> = Api::namespaced(ctx.client.clone(), &plan.namespace);
     progress.waiting(format!("reading Deployment {name} in {}", plan.namespace));
-    let d = api
-        .get(name)
-        .await
-        .map_err(|e| clean(&format!("reading Deployment {name} in {}: {e}", plan.namespace)))?;
+    let d = api.get(name).await.map_err(|e| {
+        clean(&format!(
+            "reading Deployment {name} in {}: {e}",
+            plan.namespace
+        ))
+    })?;
     let spec = d.spec.clone();
     let containers = spec
         .template
@@ -192,15 +194,12 @@ async fn patch_image(
         .unwrap_or_default();
     let names: Vec<String> = containers.iter().map(|c| clean(&c.name)).collect();
     let target = match container {
-        Some(want) => containers
-            .iter()
-            .find(|c| c.name == want)
-            .ok_or_else(|| {
-                format!(
-                    "Deployment {name} has no container `{want}` (it has {})",
-                    names.join(", ")
-                )
-            })?,
+        Some(want) => containers.iter().find(|c| c.name == want).ok_or_else(|| {
+            format!(
+                "Deployment {name} has no container `{want}` (it has {})",
+                names.join(", ")
+            )
+        })?,
         None if containers.len() == 1 => &containers[0],
         None => {
             return Err(format!(
@@ -229,7 +228,12 @@ async fn patch_image(
     };
     api.patch(name, &params, &Patch::Strategic(&body))
         .await
-        .map_err(|e| clean(&format!("patching Deployment {name} in {}: {e}", plan.namespace)))?;
+        .map_err(|e| {
+            clean(&format!(
+                "patching Deployment {name} in {}: {e}",
+                plan.namespace
+            ))
+        })?;
     let mut line = clean(&format!(
         "Deployment {name}: {} {current} → {new_image}",
         target.name

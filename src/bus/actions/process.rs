@@ -103,7 +103,11 @@ pub fn environment(
             .filter(|(k, _)| !is_fixed(k))
             .map(|(k, v)| (k.into(), v.into())),
     );
-    env.extend(fixed.iter().map(|(k, v)| (OsString::from(k), OsString::from(v))));
+    env.extend(
+        fixed
+            .iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v))),
+    );
     env
 }
 
@@ -204,7 +208,9 @@ pub async fn run(spawn: &Spawn<'_>, progress: &Progress, cancel: &CancellationTo
         },
     };
     if stragglers && end.exit.is_some() {
-        progress.output(format!("{label}: it left processes behind; they were stopped"));
+        progress.output(format!(
+            "{label}: it left processes behind; they were stopped"
+        ));
     }
     progress.output(match (&end.exit, &end.error) {
         (_, Some(e)) => format!("{label} {e}"),
@@ -339,7 +345,11 @@ mod tests {
             ("BASE_URL".to_string(), "nope".to_string()),
         ]);
         let env = environment(
-            vec![("PATH", Some("/bin".into())), ("HOME", Some("/h".into())), ("KUBECONFIG", None)],
+            vec![
+                ("PATH", Some("/bin".into())),
+                ("HOME", Some("/h".into())),
+                ("KUBECONFIG", None),
+            ],
             &configured,
             &[("BASE_URL", "http://x")],
         );
@@ -349,7 +359,12 @@ mod tests {
             .collect();
         assert_eq!(
             pairs,
-            [("PATH", "/bin"), ("HOME", "/srv"), ("X", "1"), ("BASE_URL", "http://x")]
+            [
+                ("PATH", "/bin"),
+                ("HOME", "/srv"),
+                ("X", "1"),
+                ("BASE_URL", "http://x")
+            ]
         );
     }
 }

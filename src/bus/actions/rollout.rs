@@ -221,7 +221,12 @@ pub fn describe(r: &Reading, version: Option<&str>, pods: &[Pod]) -> (String, St
     let mut waits: Vec<String> = live
         .iter()
         .filter(|p| is_new(p) && !p.is_ready())
-        .filter(|p| !matches!(p.status.as_str(), "Running" | "Pending" | "ContainerCreating"))
+        .filter(|p| {
+            !matches!(
+                p.status.as_str(),
+                "Running" | "Pending" | "ContainerCreating"
+            )
+        })
         .map(|p| format!("{} {}", p.name, p.status))
         .collect();
     waits.sort();

@@ -8,8 +8,7 @@ use super::release::{is_env_name, seconds};
 use super::Checker;
 use crate::config::labels::check_dns_label;
 use crate::config::schema::{
-    ChecklistItem, Config, DecommissionConfig, DeployConfig, DeployMode, ItemKind,
-    MigrationsConfig,
+    ChecklistItem, Config, DecommissionConfig, DeployConfig, DeployMode, ItemKind, MigrationsConfig,
 };
 
 /// Placeholders a deploy command may use.
@@ -205,7 +204,10 @@ fn command(c: &mut Checker, at: &str, argv: &[String], allowed: &[&str]) {
             } else {
                 format!("known: {}", allowed.join(", "))
             };
-            c.add(&key, format!("unknown placeholder `{bad}` in `{arg}` ({known})"));
+            c.add(
+                &key,
+                format!("unknown placeholder `{bad}` in `{arg}` ({known})"),
+            );
         }
         if arg.contains('\0') {
             c.add(&key, "an argument contains a NUL character");
@@ -218,13 +220,13 @@ pub fn unknown_placeholder(arg: &str, allowed: &[&str]) -> Option<String> {
     let mut rest = arg;
     while let Some(open) = rest.find('{') {
         let after = &rest[open..];
-        let Some(close) = after.find('}') else {
-            return None;
-        };
+        let close = after.find('}')?;
         let word = &after[..=close];
         let inner = &word[1..word.len() - 1];
         if !inner.is_empty()
-            && inner.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            && inner
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
             && !allowed.contains(&word)
         {
             return Some(word.to_string());
@@ -270,9 +272,11 @@ fn check_repository(image: &str) -> Result<(), String> {
             "`{image}` has a tag or digest; give the repository only (cutover adds :VERSION)"
         ));
     }
-    if image.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+    if image
+        .chars()
+        .any(|ch| ch.is_whitespace() || ch.is_control())
+    {
         return Err(format!("`{image}` is not an image repository"));
     }
     Ok(())
 }
-
