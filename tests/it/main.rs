@@ -9,6 +9,7 @@ mod e2e;
 mod journal;
 mod kubectl_api;
 mod kubectl_cluster;
+mod lifecycle;
 mod signals;
 mod sim_api;
 mod sim_apps;

@@ -814,3 +814,5 @@ fn a_journal_that_cannot_be_written_is_shown_and_fails_a_headless_command() {
     assert!(out.contains(&Cmd::Face(Face::Exit(1))), "{out:?}");
     assert!(s.actions.journal_problem.is_some());
 }
+
+mod lifecycle;

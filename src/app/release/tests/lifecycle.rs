@@ -1,0 +1,162 @@
+//! `update()` tests of the release's other steps: deploy (prompt, confirmation, LIVE
+//! refused unless typed, a new version resets smoke).
+
+use crossterm::event::KeyCode;
+
+use super::{ch, confirm, exit_after_record, flash, headless, key, press, records, smoked, starts};
+use crate::app::action::journal::{EntryKind, Result as R, Stage};
+use crate::app::action::lifecycle::{DeployHow, WorkReport};
+use crate::app::action::{Op, Outcome, Request};
+use crate::app::msg::{Cmd, Face, Msg};
+use crate::app::state::State;
+use crate::app::update::update;
+use crate::keymap::KeyMode;
+use crate::model::Color;
+
+fn typed(s: &mut State, text: &str) -> Vec<Cmd> {
+    press(s, text.chars().map(ch).collect::<Vec<_>>())
+}
+
+/// `p`, the version typed, Enter: the deploy's confirmation is open.
+fn ask_deploy(s: &mut State, version: &str) {
+    assert!(press(s, [ch('p')]).is_empty());
+    assert_eq!(s.key_mode(), KeyMode::VersionInput);
+    typed(s, version);
+    assert!(press(s, [key(KeyCode::Enter)]).is_empty());
+    assert_eq!(s.key_mode(), KeyMode::Confirm);
+}
+
+/// The deploy's outcome arrives; returns the commands.
+fn deployed(s: &mut State, id: u64, ok: bool) -> Vec<Cmd> {
+    let summary = if ok {
+        "GREEN rolled out v2.0.1 (3/3 ready)".to_string()
+    } else {
+        "deploy of v2.0.1 to GREEN FAILED: ProgressDeadlineExceeded".to_string()
+    };
+    update(
+        s,
+        Msg::ActionDone {
+            id,
+            outcome: Outcome::Work(WorkReport {
+                ok,
+                summary,
+                phases: vec![],
+            }),
+        },
+    )
+}
+
+#[test]
+fn deploy_asks_a_version_says_what_it_will_do_then_patches_the_standby() {
+    let mut s = smoked();
+    ask_deploy(&mut s, "v2.0.1");
+    let c = confirm(&s);
+    assert_eq!(c.expect, None, "the standby: a key answers");
+    let text = c.lines().join("\n");
+    assert!(text.contains("deploy v2.0.1 to GREEN"), "{text}");
+    assert!(text.contains("patch Deployment fittrack"), "{text}");
+    assert!(
+        text.contains("smoke result and checklist start over"),
+        "{text}"
+    );
+    let cmds = press(&mut s, [ch('y')]);
+    let started = starts(&cmds);
+    let [(id, Op::Deploy(plan))] = started.as_slice() else {
+        panic!("one deploy: {cmds:?}");
+    };
+    let id = *id;
+    assert_eq!(
+        (plan.color, plan.version.as_str()),
+        (Color::Green, "v2.0.1")
+    );
+    assert_eq!(plan.namespace, "fittrack-green");
+    assert!(matches!(plan.how, DeployHow::Image { .. }));
+    let attempt = &records(&cmds)[0];
+    assert_eq!(
+        (attempt.kind, attempt.stage),
+        (EntryKind::Deploy, Stage::Attempt)
+    );
+
+    // Done: journaled as Deployed; the prompt then offers the version typed.
+    let done = deployed(&mut s, id, true);
+    let outcome = &records(&done)[0];
+    assert_eq!(outcome.result, Some(R::Succeeded));
+    assert_eq!(outcome.event_reason(), "Deployed");
+    press(&mut s, [ch('p')]);
+    let Some(crate::app::state::Modal::VersionPrompt(p)) = &s.modal else {
+        panic!("no prompt");
+    };
+    assert_eq!(p.input, "v2.0.1", "pre-filled with the last version");
+}
+
+#[test]
+fn a_failed_deploy_is_journaled_as_deploy_failed_with_the_reason() {
+    let mut s = smoked();
+    ask_deploy(&mut s, "v2.0.1-pullfail");
+    let cmds = press(&mut s, [ch('y')]);
+    let (id, _) = starts(&cmds)[0].clone();
+    let done = deployed(&mut s, id, false);
+    let outcome = &records(&done)[0];
+    assert_eq!(outcome.result, Some(R::Failed));
+    assert_eq!(outcome.event_reason(), "DeployFailed");
+    assert!(outcome
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("ProgressDeadlineExceeded"));
+    assert!(flash(&s).contains("FAILED"), "{}", flash(&s));
+    assert!(
+        !starts(&done)
+            .iter()
+            .any(|(_, op)| matches!(op, Op::Switch(_))),
+        "nothing switched"
+    );
+}
+
+#[test]
+fn a_new_standby_version_resets_its_smoke_result() {
+    let mut s = smoked();
+    assert!(s.actions.smoke[Color::Green as usize].is_some());
+    ask_deploy(&mut s, "v2.0.1");
+    let (id, _) = starts(&press(&mut s, [ch('y')]))[0].clone();
+    let done = deployed(&mut s, id, true);
+    exit_after_record(&mut s, &done);
+    assert!(
+        s.actions.smoke[Color::Green as usize].is_none(),
+        "the smoke result was of the version before"
+    );
+}
+
+#[test]
+fn deploy_to_live_is_refused_unless_the_color_is_typed() {
+    // Headless with --yes: still asks for typing.
+    let mut s = smoked();
+    let request = Request::Deploy {
+        version: "v2.0.1".into(),
+        color: Some(Color::Blue),
+    };
+    let cmds = update(&mut s, Msg::Request(request.clone(), headless(true)));
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Face(Face::Ask { expect, .. })] if expect == "blue"),
+        "{cmds:?}"
+    );
+    let no = update(&mut s, Msg::Answer("y\n".into()));
+    assert!(starts(&no).is_empty(), "y is not the color's name");
+    assert_eq!(exit_after_record(&mut s, &no), Some(1));
+
+    // In the cockpit: `y` does not answer; typing the color does.
+    let mut s = smoked();
+    update(
+        &mut s,
+        Msg::Request(request, crate::app::action::RequestOptions::default()),
+    );
+    let c = confirm(&s);
+    assert_eq!(c.expect.as_deref(), Some("blue"));
+    assert!(c.lines().join("\n").contains("BLUE is LIVE"));
+    assert!(starts(&press(&mut s, [ch('y'), key(KeyCode::Enter)])).is_empty());
+    assert_eq!(s.key_mode(), KeyMode::Confirm);
+    press(&mut s, [key(KeyCode::Backspace)]);
+    typed(&mut s, "blue");
+    let cmds = press(&mut s, [key(KeyCode::Enter)]);
+    assert!(matches!(starts(&cmds)[..], [(_, Op::Deploy(ref p))] if p.color == Color::Blue));
+}
