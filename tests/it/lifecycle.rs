@@ -1,6 +1,8 @@
 //! Integration tests (LIFECYCLE): the release's other steps through the real binary against
 //! the simulator — an image-mode deploy rolls the standby color to a new version; a tag that
-//! cannot be pulled ends in a failed deploy with the reason and nothing switched.
+//! cannot be pulled ends in a failed deploy with the reason and nothing switched;
+//! decommission scales the old color to 0 (typed, before the window) and a later deploy
+//! restores its replicas.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -17,7 +19,13 @@ use crate::support;
 /// Runs the built binary with the simulator's kubeconfig, `config`, and the journal under
 /// `dir/state`.
 fn cutover(sim: &SimHandle, dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cutover"))
+    cutover_typing(sim, dir, args, "")
+}
+
+/// Like [`cutover`], with `typed` on standard input (the answer to a typed confirmation).
+fn cutover_typing(sim: &SimHandle, dir: &Path, args: &[&str], typed: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
         .env("XDG_STATE_HOME", dir.join("state"))
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")
@@ -28,9 +36,15 @@ fn cutover(sim: &SimHandle, dir: &Path, args: &[&str]) -> Output {
         .arg(&sim.kubeconfig_path)
         .args(["--context", "sim", "--config"])
         .arg(dir.join("cutover.toml"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("cutover runs")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cutover runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(typed.as_bytes()).expect("typed");
+    drop(stdin);
+    child.wait_with_output().expect("cutover ends")
 }
 
 fn explain(out: &Output) -> String {
@@ -53,9 +67,14 @@ fn write_config(dir: &Path) {
     std::fs::write(dir.join("cutover.toml"), to_toml(&config)).unwrap();
 }
 
-/// The image tags of GREEN's pods that are not terminating, with whether each is ready.
+/// The images of GREEN's pods that are not terminating, with whether each is ready.
 async fn green_pods(sim: &SimHandle) -> Vec<(String, bool)> {
-    let pods: Api<Pod> = Api::namespaced(sim.client("sim").await, "fittrack-green");
+    pods_in(sim, "fittrack-green").await
+}
+
+/// The images of the pods in `ns` that are not terminating, with whether each is ready.
+async fn pods_in(sim: &SimHandle, ns: &str) -> Vec<(String, bool)> {
+    let pods: Api<Pod> = Api::namespaced(sim.client("sim").await, ns);
     let list = pods.list(&ListParams::default()).await.expect("pods");
     list.items
         .iter()
@@ -148,4 +167,74 @@ async fn image_mode_deploy_rolls_green_to_the_version_and_a_pullfail_tag_fails_w
     assert_eq!(deploys[0].1, "succeeded", "{deploys:?}");
     assert_eq!(deploys[1].1, "failed", "{deploys:?}");
     assert!(deploys[1].2.contains("Pull"), "{deploys:?}");
+}
+
+/// The desired replicas of the Deployment `fittrack` in `ns`.
+async fn replicas(sim: &SimHandle, ns: &str) -> i32 {
+    let api: Api<k8s_openapi::api::apps::v1::Deployment> =
+        Api::namespaced(sim.client("sim").await, ns);
+    let d = api.get("fittrack").await.expect("the Deployment");
+    d.spec.replicas.unwrap_or(1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decommission_scales_to_zero_and_a_later_deploy_restores_replicas() {
+    let sim = support::sim();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    // No smoke gate or checklist (not this test's business); a window of 0 minutes.
+    let mut config = demo_config("fittrack", None);
+    config.release.require_smoke = false;
+    config.release.monitor_minutes = 0.0;
+    config.checklist.clear();
+    std::fs::write(path.join("cutover.toml"), to_toml(&config)).unwrap();
+    green_ready(&sim).await;
+    let run = |args: &[&str], typed: &str| {
+        tokio::task::block_in_place(|| cutover_typing(&sim, &path, args, typed))
+    };
+
+    // Nobody saw traffic move to BLUE: the window cannot be known to have passed, so
+    // --yes is not enough (the color must be typed, and there is no terminal).
+    let out = run(&["decommission", "--yes"], "y\n");
+    assert_eq!(out.status.code(), Some(1), "{}", explain(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("type green"));
+    assert_eq!(replicas(&sim, "fittrack-green").await, 3, "nothing changed");
+
+    // After a switch to GREEN (journaled) and its window: BLUE goes down with --yes.
+    let out = run(&["switch", "--to", "green", "--yes"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+    let out = run(&["decommission", "--yes"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+    assert_eq!(replicas(&sim, "fittrack-blue").await, 0);
+    support::eventually("BLUE without pods", Duration::from_secs(60), || async {
+        pods_in(&sim, "fittrack-blue")
+            .await
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+
+    // GREEN is LIVE: refused.
+    let out = run(&["decommission", "--color", "green", "--yes"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", explain(&out));
+    assert_eq!(replicas(&sim, "fittrack-green").await, 3);
+
+    // The next deploy goes to BLUE and gives it GREEN's replica count back.
+    let out = run(&["deploy", "--version", "v2.0.3", "--yes"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+    assert_eq!(replicas(&sim, "fittrack-blue").await, 3, "as many as GREEN");
+    let pods = pods_in(&sim, "fittrack-blue").await;
+    assert!(
+        pods.len() == 3 && pods.iter().all(|(i, r)| i.ends_with(":v2.0.3") && *r),
+        "{pods:?}"
+    );
+    let kinds: Vec<_> = outcomes(&path)
+        .into_iter()
+        .map(|(k, r, _)| (k, r))
+        .collect();
+    assert!(
+        kinds.contains(&("decommission".into(), "succeeded".into()))
+            && kinds.contains(&("deploy".into(), "succeeded".into())),
+        "{kinds:?}"
+    );
 }

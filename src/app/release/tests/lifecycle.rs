@@ -160,3 +160,182 @@ fn deploy_to_live_is_refused_unless_the_color_is_typed() {
     let cmds = press(&mut s, [key(KeyCode::Enter)]);
     assert!(matches!(starts(&cmds)[..], [(_, Op::Deploy(ref p))] if p.color == Color::Blue));
 }
+
+/// Past the monitoring window (the sample switched to blue 192 s before `now`; 15 minutes).
+fn after_window(s: &mut State) {
+    update(
+        s,
+        Msg::Tick(crate::app::sample::now() + chrono::Duration::minutes(15)),
+    );
+}
+
+#[test]
+fn decommission_before_the_window_has_passed_needs_typing() {
+    let mut s = smoked();
+    press(&mut s, [ch('d')]);
+    let c = confirm(&s);
+    assert_eq!(c.expect.as_deref(), Some("green"));
+    let text = c.lines().join("\n");
+    assert!(
+        text.contains("left"),
+        "says the window is still running: {text}"
+    );
+    assert!(text.contains("scale GREEN Deployment fittrack"), "{text}");
+    assert!(starts(&press(&mut s, [ch('y'), key(KeyCode::Enter)])).is_empty());
+    press(&mut s, [key(KeyCode::Backspace)]);
+    typed(&mut s, "green");
+    let cmds = press(&mut s, [key(KeyCode::Enter)]);
+    let started = starts(&cmds);
+    let [(_, Op::Decommission(plan))] = started.as_slice() else {
+        panic!("one decommission: {cmds:?}");
+    };
+    assert_eq!((plan.color, plan.replicas_before), (Color::Green, 3));
+    assert_eq!(records(&cmds)[0].kind, EntryKind::Decommission);
+}
+
+#[test]
+fn decommission_after_the_window_asks_a_key_and_headless_yes_starts() {
+    let mut s = smoked();
+    after_window(&mut s);
+    press(&mut s, [ch('d')]);
+    assert_eq!(confirm(&s).expect, None);
+    assert_eq!(starts(&press(&mut s, [ch('y')])).len(), 1);
+
+    let mut s = smoked();
+    after_window(&mut s);
+    let cmds = update(
+        &mut s,
+        Msg::Request(Request::Decommission { color: None }, headless(true)),
+    );
+    assert!(matches!(starts(&cmds)[..], [(_, Op::Decommission(ref p))] if p.color == Color::Green));
+    // Before the window, --yes is not enough: the color must be typed.
+    let mut s = smoked();
+    let cmds = update(
+        &mut s,
+        Msg::Request(Request::Decommission { color: None }, headless(true)),
+    );
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Face(Face::Ask { expect, .. })] if expect == "green"),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn decommission_of_live_is_refused() {
+    let mut s = smoked();
+    after_window(&mut s);
+    let request = Request::Decommission {
+        color: Some(Color::Blue),
+    };
+    let cmds = update(&mut s, Msg::Request(request, headless(true)));
+    assert!(starts(&cmds).is_empty());
+    let refusal = &records(&cmds)[0];
+    assert_eq!(refusal.kind, EntryKind::Decommission);
+    assert_eq!(refusal.result, Some(R::Refused));
+    assert!(
+        refusal.summary.contains("BLUE is LIVE")
+            || refusal.error.iter().any(|e| e.contains("BLUE is LIVE")),
+        "{refusal:?}"
+    );
+    assert_eq!(
+        exit_after_record(&mut s, &cmds),
+        Some(super::super::exit::GATE)
+    );
+}
+
+/// GREEN scaled to 0 (as a decommission leaves it).
+fn green_down(s: &mut State) {
+    let mut d = s
+        .color(Color::Green)
+        .deployment
+        .clone()
+        .expect("green has a Deployment");
+    d.desired = 0;
+    d.ready = 0;
+    d.available = 0;
+    d.updated = 0;
+    update(
+        s,
+        Msg::Deployment {
+            color: Color::Green,
+            deployment: Some(d),
+        },
+    );
+    update(
+        s,
+        Msg::Pods {
+            color: Color::Green,
+            pods: vec![],
+        },
+    );
+}
+
+#[test]
+fn rollback_to_a_decommissioned_color_offers_to_scale_it_up_then_rolls_back() {
+    let mut s = smoked();
+    green_down(&mut s);
+    press(&mut s, [ch('r')]);
+    let c = confirm(&s);
+    let text = c.lines().join("\n");
+    assert!(text.contains("outage"), "{text}");
+    let cmds = press(&mut s, [ch('y')]);
+    let started = starts(&cmds);
+    let [(id, Op::ScaleUp(plan))] = started.as_slice() else {
+        panic!("a scale-up first: {cmds:?}");
+    };
+    assert_eq!(
+        (plan.color, plan.replicas),
+        (Color::Green, 3),
+        "as many as BLUE"
+    );
+    assert!(plan.then.is_some(), "then the rollback");
+    let id = *id;
+    // Scaled up and ready: the rollback starts by itself.
+    let mut d = s.color(Color::Blue).deployment.clone().unwrap();
+    d.name = "fittrack".into();
+    update(
+        &mut s,
+        Msg::Deployment {
+            color: Color::Green,
+            deployment: Some(d),
+        },
+    );
+    let pods = crate::app::sample::state(3, 0)
+        .color(Color::Green)
+        .pods
+        .clone();
+    update(
+        &mut s,
+        Msg::Pods {
+            color: Color::Green,
+            pods,
+        },
+    );
+    let done = update(
+        &mut s,
+        Msg::ActionDone {
+            id,
+            outcome: Outcome::Work(WorkReport {
+                ok: true,
+                summary: "GREEN scaled to 3 (3/3 ready)".into(),
+                phases: vec![],
+            }),
+        },
+    );
+    assert!(
+        matches!(starts(&done)[..], [(_, Op::Switch(ref p))] if p.to == Color::Green),
+        "{done:?}"
+    );
+    // Headless: refused with what to do.
+    let mut s = smoked();
+    green_down(&mut s);
+    let cmds = update(
+        &mut s,
+        Msg::Request(Request::Rollback { to: None }, headless(true)),
+    );
+    assert!(starts(&cmds).is_empty());
+    assert!(
+        records(&cmds)[0].summary.contains("outage")
+            || records(&cmds)[0].error.iter().any(|e| e.contains("outage"))
+    );
+}
