@@ -238,3 +238,104 @@ async fn decommission_scales_to_zero_and_a_later_deploy_restores_replicas() {
         "{kinds:?}"
     );
 }
+
+/// `cutover checklist -o json`: (exit code, the items' (name, state, output)).
+fn checklist(sim: &SimHandle, dir: &Path) -> (Option<i32>, Vec<(String, String, Vec<String>)>) {
+    let out = cutover(sim, dir, &["checklist", "-o", "json"]);
+    let json: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", explain(&out)));
+    let items = json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            let lines = i["output"].as_array().cloned().unwrap_or_default();
+            let output = lines
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect();
+            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+            (s("name"), s("state"), output)
+        })
+        .collect();
+    (out.status.code(), items)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_items_pass_by_exit_code_and_migrations_compare_output() {
+    use cutover::config::schema::{ChecklistItem, ItemKind, MigrationsConfig};
+    let sim = support::sim();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let command = |name: &str, argv: &[&str], required| ChecklistItem {
+        name: Some(name.into()),
+        kind: ItemKind::Command,
+        required,
+        command: argv.iter().map(|a| a.to_string()).collect(),
+        timeout_secs: Some(10.0),
+    };
+    let write = |fails_required: bool, expect: &str| {
+        let mut config = demo_config("fittrack", None);
+        config.checklist = vec![
+            command("CI green", &["echo", "all 42 tests passed"], true),
+            command("lint", &["false"], fails_required),
+            ChecklistItem {
+                name: None,
+                kind: ItemKind::MigrationsApplied,
+                required: true,
+                command: vec![],
+                timeout_secs: None,
+            },
+            ChecklistItem {
+                timeout_secs: Some(1.0),
+                ..command("slow", &["sleep", "30"], false)
+            },
+        ];
+        config.migrations = Some(MigrationsConfig {
+            check: vec!["echo".into(), "20261126_add_workouts".into()],
+            expect: expect.into(),
+            env: Default::default(),
+            workdir: None,
+            timeout_secs: 10.0,
+        });
+        std::fs::write(path.join("cutover.toml"), to_toml(&config)).unwrap();
+    };
+    green_ready(&sim).await;
+
+    write(false, "20261126_add_workouts");
+    let (code, items) = tokio::task::block_in_place(|| checklist(&sim, &path));
+    let states: Vec<(&str, &str)> = items
+        .iter()
+        .map(|(n, s, _)| (n.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("CI green", "pass"),
+            ("lint", "fail"),
+            ("Migrations applied", "pass"),
+            ("slow", "fail"),
+        ],
+        "{items:?}"
+    );
+    let runs = outcomes(&path);
+    assert!(runs[0].2.contains("slow FAILED (timed out"), "{runs:?}");
+    assert!(
+        items[0].2.iter().any(|l| l.contains("all 42 tests passed")),
+        "output kept: {items:?}"
+    );
+    assert_eq!(code, Some(0), "the failing item is not required");
+
+    // A required item failing, and migrations not at the expected version: exit 2.
+    write(true, "20261201_later");
+    let (code, items) = tokio::task::block_in_place(|| checklist(&sim, &path));
+    assert_eq!(code, Some(2), "{items:?}");
+    assert_eq!(items[2].1, "fail", "{items:?}");
+
+    // Both runs are in the journal.
+    let runs = outcomes(&path)
+        .into_iter()
+        .filter(|(k, ..)| k == "checklist-run")
+        .count();
+    assert_eq!(runs, 2, "{:?}", outcomes(&path));
+}

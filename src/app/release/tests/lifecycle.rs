@@ -339,3 +339,111 @@ fn rollback_to_a_decommissioned_color_offers_to_scale_it_up_then_rolls_back() {
             || records(&cmds)[0].error.iter().any(|e| e.contains("outage"))
     );
 }
+
+/// [`smoked`] with a checklist: a required manual item, the two built-ins (required).
+fn with_checklist() -> State {
+    use crate::config::schema::{ChecklistItem, ItemKind};
+    let item = |name: Option<&str>, kind| ChecklistItem {
+        name: name.map(str::to_string),
+        kind,
+        required: true,
+        command: vec![],
+        timeout_secs: None,
+    };
+    let mut s = smoked();
+    s.lifecycle_config.checklist = vec![
+        item(Some("DB backup taken"), ItemKind::Manual),
+        item(None, ItemKind::StandbyReady),
+        item(None, ItemKind::SmokePassed),
+    ];
+    let now = s.now;
+    update(&mut s, Msg::Tick(now));
+    s
+}
+
+fn item_state(s: &State, i: usize) -> crate::app::action::standing::ItemState {
+    s.standing.checklist.as_ref().expect("a checklist").items[i].state
+}
+
+#[test]
+fn required_checklist_items_gate_the_switch_until_ticked() {
+    use crate::app::action::standing::ItemState;
+    let mut s = with_checklist();
+    assert_eq!(item_state(&s, 0), ItemState::Open);
+    assert_eq!(item_state(&s, 1), ItemState::Pass, "GREEN 3/3 ready");
+    assert_eq!(item_state(&s, 2), ItemState::Pass, "v2.0.0 passed smoke");
+    let cmds = press(&mut s, [ch('t')]);
+    assert!(starts(&cmds).is_empty());
+    let refusal = &records(&cmds)[0];
+    assert_eq!(refusal.result, Some(R::Refused));
+    let gate = refusal
+        .gates
+        .iter()
+        .find(|g| g.name == "checklist")
+        .expect("gate");
+    assert!(
+        !gate.ok && gate.detail.contains("DB backup taken"),
+        "{gate:?}"
+    );
+
+    // `c`, space on the first item: ticked, by whom and when, journaled and shared.
+    press(&mut s, [ch('c')]);
+    assert_eq!(s.key_mode(), KeyMode::Checklist);
+    let cmds = press(&mut s, [ch(' ')]);
+    let [Cmd::Record(tick)] = cmds.as_slice() else {
+        panic!("one journal entry: {cmds:?}");
+    };
+    assert_eq!(tick.kind, EntryKind::ChecklistTick);
+    assert_eq!(tick.version.as_deref(), Some("v2.0.0"));
+    assert_eq!(item_state(&s, 0), ItemState::Pass);
+    let detail = &s.standing.checklist.as_ref().unwrap().items[0].detail;
+    assert!(
+        detail.starts_with("ticked by ") && detail.contains("10:45:00"),
+        "{detail}"
+    );
+    press(&mut s, [key(KeyCode::Esc)]);
+
+    // The switch's confirmation lists the required items; it starts.
+    press(&mut s, [ch('t')]);
+    let text = confirm(&s).lines().join("\n");
+    assert!(text.contains("required checklist items"), "{text}");
+    assert!(text.contains("DB backup taken"), "{text}");
+    assert_eq!(starts(&press(&mut s, [ch('y')])).len(), 1);
+}
+
+#[test]
+fn a_tick_in_the_shared_history_counts_and_a_new_version_resets_the_checklist() {
+    use crate::app::action::standing::ItemState;
+    let mut s = with_checklist();
+    press(&mut s, [ch('c')]);
+    let cmds = press(&mut s, [ch(' ')]);
+    let mut tick = records(&cmds)[0].clone();
+    press(&mut s, [key(KeyCode::Esc)]);
+
+    // Another cockpit sees the tick through the history.
+    let mut other = with_checklist();
+    tick.who = "alice".into();
+    update(&mut other, Msg::History(vec![tick]));
+    assert_eq!(item_state(&other, 0), ItemState::Pass);
+    let detail = &other.standing.checklist.as_ref().unwrap().items[0].detail;
+    assert!(detail.contains("alice"), "{detail}");
+
+    // A deploy of a new version to GREEN: the ticks and smoke were of the version before.
+    ask_deploy(&mut s, "v2.0.1");
+    let (id, _) = starts(&press(&mut s, [ch('y')]))[0].clone();
+    let done = deployed(&mut s, id, true);
+    exit_after_record(&mut s, &done);
+    assert_eq!(
+        item_state(&s, 0),
+        ItemState::Open,
+        "the tick was for v2.0.0"
+    );
+}
+
+#[test]
+fn built_in_items_are_checked_by_cutover_not_ticked() {
+    let mut s = with_checklist();
+    press(&mut s, [ch('c'), ch('j')]);
+    assert!(press(&mut s, [ch(' ')]).is_empty());
+    assert!(flash(&s).contains("checked by cutover"), "{}", flash(&s));
+}
