@@ -239,8 +239,11 @@ async fn decommission_scales_to_zero_and_a_later_deploy_restores_replicas() {
     );
 }
 
-/// `cutover checklist -o json`: (exit code, the items' (name, state, output)).
-fn checklist(sim: &SimHandle, dir: &Path) -> (Option<i32>, Vec<(String, String, Vec<String>)>) {
+/// A checklist item as `cutover checklist -o json` prints it: (name, state, output).
+type Item = (String, String, Vec<String>);
+
+/// `cutover checklist -o json`: the exit code and the items.
+fn checklist(sim: &SimHandle, dir: &Path) -> (Option<i32>, Vec<Item>) {
     let out = cutover(sim, dir, &["checklist", "-o", "json"]);
     let json: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", explain(&out)));
