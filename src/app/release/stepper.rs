@@ -69,8 +69,13 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
     let standby_up = !is_down(state, standby);
     let candidate = m.since.is_none() && standby_up && standby_v != live_v;
     if deploying.is_some() || fresh || candidate {
+        // A failed deploy leaves the old pods running: the release is the version it tried.
+        let failed = last_deploy
+            .filter(|e| fresh && e.result == Some(R::Failed))
+            .and_then(|e| e.version.clone());
         let version = deploying
             .clone()
+            .or(failed)
             .or(standby_v)
             .unwrap_or_else(|| "?".into());
         return before_switch(

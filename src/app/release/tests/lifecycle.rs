@@ -18,7 +18,7 @@ fn typed(s: &mut State, text: &str) -> Vec<Cmd> {
 }
 
 /// `p`, the version typed, Enter: the deploy's confirmation is open.
-fn ask_deploy(s: &mut State, version: &str) {
+pub(super) fn ask_deploy(s: &mut State, version: &str) {
     assert!(press(s, [ch('p')]).is_empty());
     assert_eq!(s.key_mode(), KeyMode::VersionInput);
     typed(s, version);
@@ -27,7 +27,7 @@ fn ask_deploy(s: &mut State, version: &str) {
 }
 
 /// The deploy's outcome arrives; returns the commands.
-fn deployed(s: &mut State, id: u64, ok: bool) -> Vec<Cmd> {
+pub(super) fn deployed(s: &mut State, id: u64, ok: bool) -> Vec<Cmd> {
     let summary = if ok {
         "GREEN rolled out v2.0.1 (3/3 ready)".to_string()
     } else {
@@ -244,7 +244,7 @@ fn decommission_of_live_is_refused() {
 }
 
 /// GREEN scaled to 0 (as a decommission leaves it).
-fn green_down(s: &mut State) {
+pub(super) fn green_down(s: &mut State) {
     let mut d = s
         .color(Color::Green)
         .deployment
@@ -341,7 +341,7 @@ fn rollback_to_a_decommissioned_color_offers_to_scale_it_up_then_rolls_back() {
 }
 
 /// [`smoked`] with a checklist: a required manual item, the two built-ins (required).
-fn with_checklist() -> State {
+pub(super) fn with_checklist() -> State {
     use crate::config::schema::{ChecklistItem, ItemKind};
     let item = |name: Option<&str>, kind| ChecklistItem {
         name: name.map(str::to_string),
