@@ -342,3 +342,64 @@ async fn command_items_pass_by_exit_code_and_migrations_compare_output() {
         .count();
     assert_eq!(runs, 2, "{:?}", outcomes(&path));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_mode_deploy_substitutes_placeholders_without_a_shell() {
+    use cutover::config::schema::DeployMode;
+    use std::os::unix::fs::PermissionsExt;
+    let sim = support::sim();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let script = path.join("fake-helm");
+    let args_file = path.join("args.txt");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\necho upgraded\n",
+            args_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut config = demo_config("fittrack", None);
+    let deploy = config.deploy.as_mut().unwrap();
+    deploy.mode = DeployMode::Command;
+    deploy.rollout_timeout_secs = 30.0;
+    deploy.command = [
+        script.to_str().unwrap(),
+        "upgrade",
+        "fittrack-{color}",
+        "--namespace",
+        "{namespace}",
+        "--set",
+        "image.tag={version}",
+    ]
+    .map(String::from)
+    .to_vec();
+    std::fs::write(path.join("cutover.toml"), to_toml(&config)).unwrap();
+    green_ready(&sim).await;
+
+    let args = ["deploy", "--version", "v2.1;touch-pwned", "--yes"];
+    let out = tokio::task::block_in_place(|| cutover(&sim, &path, &args));
+    assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+    let seen = std::fs::read_to_string(&args_file).expect("the command ran");
+    assert_eq!(
+        seen.lines().collect::<Vec<_>>(),
+        [
+            "upgrade",
+            "fittrack-green",
+            "--namespace",
+            "fittrack-green",
+            "--set",
+            "image.tag=v2.1;touch-pwned"
+        ],
+        "placeholders substituted, the `;` passed literally"
+    );
+    assert!(!path.join("touch-pwned").exists(), "no shell ran it");
+    let deploys: Vec<_> = outcomes(&path)
+        .into_iter()
+        .filter(|(k, ..)| k == "deploy")
+        .collect();
+    assert_eq!(deploys.len(), 1, "{deploys:?}");
+    assert_eq!(deploys[0].1, "succeeded", "{deploys:?}");
+}
