@@ -237,6 +237,27 @@ async fn decommission_scales_to_zero_and_a_later_deploy_restores_replicas() {
             && kinds.contains(&("deploy".into(), "succeeded".into())),
         "{kinds:?}"
     );
+
+    // The post-mortem lists all of it, in order.
+    let out = run(&["journal", "-o", "markdown"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+    let md = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(md.starts_with("# Release timeline"), "{md}");
+    let at = |what: &str| {
+        md.find(what)
+            .unwrap_or_else(|| panic!("no {what:?} in:\n{md}"))
+    };
+    assert!(
+        at("| switch | succeeded | GREEN live") < at("BLUE decommissioned"),
+        "{md}"
+    );
+    assert!(
+        at("BLUE decommissioned") < at("BLUE rolled out v2.0.3"),
+        "{md}"
+    );
+    assert!(md.contains("## Router changes\n\n- "), "{md}");
+    assert!(md.contains("## Failed gates and conflicts"), "{md}");
+    assert!(md.contains("GREEN is LIVE: taking it down"), "{md}");
 }
 
 /// A checklist item as `cutover checklist -o json` prints it: (name, state, output).

@@ -447,3 +447,26 @@ fn built_in_items_are_checked_by_cutover_not_ticked() {
     assert!(press(&mut s, [ch(' ')]).is_empty());
     assert!(flash(&s).contains("checked by cutover"), "{}", flash(&s));
 }
+
+#[test]
+fn the_post_mortem_key_writes_the_history_and_says_where() {
+    let mut s = smoked();
+    let cmds = press(&mut s, [ch('M')]);
+    let [Cmd::Postmortem(pm)] = cmds.as_slice() else {
+        panic!("one post-mortem: {cmds:?}");
+    };
+    assert!(
+        pm.entries.iter().any(|e| e.kind == EntryKind::Smoke),
+        "the history's entries: {pm:?}"
+    );
+    update(
+        &mut s,
+        Msg::PostmortemWritten(Ok("/state/cutover/postmortem-x.md".into())),
+    );
+    assert_eq!(
+        flash(&s),
+        "post-mortem written to /state/cutover/postmortem-x.md"
+    );
+    update(&mut s, Msg::PostmortemWritten(Err("disk full".into())));
+    assert!(flash(&s).contains("NOT written: disk full"));
+}
