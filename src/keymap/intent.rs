@@ -5,9 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::mode::KeyMode;
 
-/// Why the release actions cannot run yet.
-pub const RELEASE_ACTIONS_PENDING: &str = "not yet available (release lifecycle)";
-
 /// Everything a key can mean. (A release *action* is what runs; an intent is what a key asks.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Intent {

@@ -204,11 +204,11 @@ fn demo_shows_both_colors_with_blue_live_help_and_quits_cleanly() {
 
     pane.key("?");
     pane.wait_for("help", Duration::from_secs(10), |s| {
-        s.to_lowercase().contains("help") && s.contains("not yet available")
+        s.to_lowercase().contains("help") && s.contains("deploy a version to the standby color")
     });
     pane.key("Escape");
     pane.wait_for("help closed", Duration::from_secs(10), |s| {
-        !s.contains("not yet available")
+        !s.contains("deploy a version to the standby color")
     });
 
     pane.key("q");

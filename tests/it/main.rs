@@ -6,6 +6,7 @@ mod cockpit_feeds;
 mod config_cluster;
 mod config_files;
 mod e2e;
+mod e2e_lifecycle;
 mod journal;
 mod kubectl_api;
 mod kubectl_cluster;

@@ -232,8 +232,9 @@ pub fn tick(state: &mut State, selected: usize) -> Vec<Cmd> {
         ok: ticked,
         detail: format!("{} by {who}", if ticked { "ticked" } else { "unticked" }),
     }];
+    // The journal, the timeline and the post-mortem name `who` beside the summary.
     entry.summary = format!(
-        "{who} {} “{}” for {} {}",
+        "{} “{}” for {} {}",
         if ticked { "ticked" } else { "unticked" },
         item.name,
         cl.color.word(),
