@@ -260,6 +260,10 @@ pub struct SimArgs {
     /// Keep a Prometheus file_sd JSON file of every running pod's metrics target.
     #[arg(long, value_name = "PATH")]
     pub prometheus_sd: Option<PathBuf>,
+    /// Allow a --listen address that is not loopback (the simulated cluster, and with --http
+    /// an unauthenticated admin API, is then open to the network).
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 /// "90s", "30m", "2h", "1d" (a bare number is seconds).

@@ -261,14 +261,20 @@ fn run_headless(args: ClusterArgs, job: Job) -> color_eyre::Result<i32> {
 /// (beside the kubeconfig unless `--config-out`), print where everything is, and run until
 /// SIGINT/SIGTERM.
 fn run_sim(args: SimArgs) -> color_eyre::Result<i32> {
-    let handle = kube_sim::start(kube_sim::SimOptions {
+    let opts = kube_sim::SimOptions {
         listen: args.listen,
         http: args.http,
         scenario: args.scenario.clone(),
         kubeconfig_out: args.kubeconfig_out,
         prometheus_sd: args.prometheus_sd,
+        allow_remote: args.allow_remote,
         ..Default::default()
-    })?;
+    };
+    // Refused unless --allow-remote; allowed, it is said loudly before anything else.
+    if let (true, Some(warning)) = (opts.allow_remote, opts.remote_warning()) {
+        eprintln!("\n{}\n{warning}\n{}\n", "!".repeat(78), "!".repeat(78));
+    }
+    let handle = kube_sim::start(opts)?;
     let config_path = args.config_out.unwrap_or_else(|| {
         handle
             .kubeconfig_path

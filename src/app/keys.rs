@@ -1,8 +1,5 @@
 //! Key handling for `update`: look the key up in the current mode, then act.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use regex::Regex;
-
 use super::action::confirm::Field;
 use super::action::{Request, RequestOptions};
 use super::msg::{Cmd, Face};
@@ -11,6 +8,7 @@ use super::state::{Focus, Modal, Screen, State};
 use crate::keymap::Intent;
 use crate::keymap::KeyMode;
 use crate::model::Color;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Handle one key press.
 pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
@@ -20,7 +18,7 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
     let mode = state.key_mode();
     let Some(intent) = state.keymap.lookup(mode, &ev) else {
         return match mode {
-            KeyMode::FilterInput => {
+            KeyMode::FilterInput | KeyMode::SearchInput => {
                 type_char(state, &ev);
                 Vec::new()
             }
@@ -36,6 +34,9 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     }
     state.mark_dirty();
+    if let Some(cmds) = super::logkeys::intercept(state, intent) {
+        return cmds;
+    }
     match intent {
         Intent::Quit => return quit(state),
         Intent::Interrupt => return interrupt(state, mode),
@@ -171,6 +172,18 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         }
         Intent::RunChecks => return key_request(state, Request::Checklist),
         Intent::Postmortem => return flow::postmortem::export(state),
+        // The log panes' own intents were answered by `logkeys::intercept`.
+        Intent::LevelFilter
+        | Intent::Search
+        | Intent::SearchApply
+        | Intent::SearchCancel
+        | Intent::SearchBackspace
+        | Intent::NextMatch
+        | Intent::PrevMatch
+        | Intent::ToggleRaw
+        | Intent::PodOnly
+        | Intent::Zoom
+        | Intent::SaveLogs => {}
     }
     Vec::new()
 }
@@ -357,12 +370,11 @@ fn page(state: &mut State, dir: isize) {
     }
     match state.focused_color() {
         Some(c) => {
-            let filter = state.filter.clone();
             let logs = &mut state.color_mut(c).logs;
             if dir < 0 {
-                logs.scroll_up(rows, filter.as_ref());
+                logs.scroll_up(rows);
             } else {
-                logs.scroll_down(rows, filter.as_ref());
+                logs.scroll_down(rows);
             }
         }
         None => {
@@ -375,10 +387,7 @@ fn page(state: &mut State, dir: isize) {
 fn oldest(state: &mut State) {
     let rows = state.page_rows();
     match state.focused_color() {
-        Some(c) => {
-            let filter = state.filter.clone();
-            state.color_mut(c).logs.oldest(rows, filter.as_ref());
-        }
+        Some(c) => state.color_mut(c).logs.oldest(rows),
         None => state.timeline_scroll = 0,
     }
 }
@@ -405,22 +414,13 @@ fn apply_filter(state: &mut State) {
         state.filter_input = None;
         return;
     }
-    match Regex::new(&input) {
+    match super::logview::compile(&input) {
         Ok(re) => {
             state.filter = Some(re);
             state.filter_input = None;
             state.filter_error = None;
         }
-        Err(e) => {
-            // regex errors are multi-line with a caret diagram; keep the last line.
-            let msg = e.to_string();
-            let last = msg
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid");
-            state.filter_error = Some(format!("bad regex: {}", last.trim_start_matches("error: ")));
-        }
+        Err(why) => state.filter_error = Some(why),
     }
 }
 
@@ -458,6 +458,8 @@ fn type_char(state: &mut State, ev: &KeyEvent) {
     if let Some(input) = &mut state.filter_input {
         input.push(c);
         state.filter_error = None;
+        state.mark_dirty();
+    } else if super::logkeys::type_char(state, c) {
         state.mark_dirty();
     }
 }

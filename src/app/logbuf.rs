@@ -1,10 +1,15 @@
 //! A color's log buffer: bounded by lines and bytes, with follow mode, scrolling that
-//! stays put while new lines arrive, and a stable color slot per pod.
+//! stays put while new lines arrive, and a stable color slot per pod. Each line is read
+//! once when it arrives ([`logfmt::parse`]); which lines pass the pane's filter and which
+//! match the search are decided then too (and again only when the filter or search
+//! changes), so drawing a frame never runs a regex over the buffer.
 
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use regex::Regex;
+
+use super::logfmt::{self, Level, Parsed, Shape};
 
 /// One kept log line.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,22 +26,68 @@ pub struct LogEntry {
     pub text: String,
     /// The pod's color slot (index into the theme's pod palette).
     pub slot: u8,
+    /// The line as read at ingestion: level, and how it is shown.
+    pub parsed: Parsed,
+    /// Passes the buffer's filter.
+    shown: bool,
+    /// Matches the buffer's search.
+    hit: bool,
 }
 
 impl LogEntry {
     fn bytes(&self) -> usize {
         // Strings plus a fixed overhead, so the byte bound also limits tiny lines.
-        self.pod.len() + self.container.len() + self.text.len() + 64
+        self.pod.len() + self.container.len() + self.text.len() + self.parsed.bytes() + 64
     }
 
-    /// Does the entry match the filter (pod name or text)?
-    pub fn matches(&self, filter: Option<&Regex>) -> bool {
-        filter.is_none_or(|re| re.is_match(&self.text) || re.is_match(&self.pod))
+    /// Does the line match the search?
+    pub fn hit(&self) -> bool {
+        self.hit
+    }
+}
+
+/// Which lines a pane shows: the regex filter (text or pod name), a least level, and
+/// one pod; all must pass.
+#[derive(Debug, Clone, Default)]
+pub struct LineFilter {
+    /// The `/` filter.
+    pub regex: Option<Regex>,
+    /// Lines below this level (or without one) are hidden.
+    pub min_level: Option<Level>,
+    /// Only this pod's lines.
+    pub pod: Option<String>,
+}
+
+impl LineFilter {
+    /// Does the line pass?
+    pub fn accepts(&self, e: &LogEntry) -> bool {
+        self.min_level
+            .is_none_or(|min| e.parsed.level.is_some_and(|l| l >= min))
+            && self.pod.as_deref().is_none_or(|p| e.pod == p)
+            && self
+                .regex
+                .as_ref()
+                .is_none_or(|re| re.is_match(&e.text) || re.is_match(&e.pod))
+    }
+
+    /// The same filter as these parts (so an unchanged filter is not applied again).
+    pub fn same(&self, regex: Option<&Regex>, min_level: Option<Level>, pod: Option<&str>) -> bool {
+        self.regex.as_ref().map(Regex::as_str) == regex.map(Regex::as_str)
+            && self.min_level == min_level
+            && self.pod.as_deref() == pod
     }
 }
 
 /// Number of distinct pod color slots.
 pub const POD_SLOTS: u8 = 6;
+
+/// What the buffer remembers per pod.
+#[derive(Debug, Clone, Copy)]
+struct PodMark {
+    slot: u8,
+    /// The level of its last line, for continuation lines (an indented stack frame).
+    level: Option<Level>,
+}
 
 /// Bounded log lines of one color plus the viewing position.
 #[derive(Debug, Clone)]
@@ -48,7 +99,15 @@ pub struct LogBuffer {
     next_seq: u64,
     /// `None` while following; else the seq of the bottom line on screen.
     anchor: Option<u64>,
-    slots: HashMap<String, u8>,
+    pods: HashMap<String, PodMark>,
+    filter: LineFilter,
+    /// Lines the filter hides.
+    hidden: usize,
+    search: Option<Regex>,
+    /// Lines shown that match the search.
+    hits: usize,
+    /// The seq of the current search match.
+    current: Option<u64>,
     /// Lines dropped to stay within the bounds.
     pub evicted: u64,
 }
@@ -63,7 +122,12 @@ impl LogBuffer {
             max_bytes: max_bytes.max(1),
             next_seq: 0,
             anchor: None,
-            slots: HashMap::new(),
+            pods: HashMap::new(),
+            filter: LineFilter::default(),
+            hidden: 0,
+            search: None,
+            hits: 0,
+            current: None,
             evicted: 0,
         }
     }
@@ -76,19 +140,34 @@ impl LogBuffer {
         ts: Option<DateTime<Utc>>,
         text: String,
     ) {
-        let next_slot = (self.slots.len() % POD_SLOTS as usize) as u8;
-        let slot = match self.slots.get(&pod) {
-            Some(s) => *s,
-            None => *self.slots.entry(pod.clone()).or_insert(next_slot),
+        let mut parsed = logfmt::parse(&text);
+        let next_slot = (self.pods.len() % POD_SLOTS as usize) as u8;
+        let mark = match self.pods.get_mut(&pod) {
+            Some(m) => m,
+            None => self.pods.entry(pod.clone()).or_insert(PodMark {
+                slot: next_slot,
+                level: None,
+            }),
         };
-        let entry = LogEntry {
+        // An indented line without a level of its own continues the pod's previous line.
+        let continues = text.starts_with(' ') && matches!(parsed.shape, Shape::Plain(_));
+        if parsed.level.is_none() && continues {
+            parsed.level = mark.level;
+        } else {
+            mark.level = parsed.level;
+        }
+        let mut entry = LogEntry {
             seq: self.next_seq,
             pod,
             container,
             ts,
             text,
-            slot,
+            slot: mark.slot,
+            parsed,
+            shown: true,
+            hit: false,
         };
+        self.judge(&mut entry);
         self.next_seq += 1;
         self.bytes += entry.bytes();
         self.entries.push_back(entry);
@@ -97,9 +176,58 @@ impl LogBuffer {
         {
             if let Some(old) = self.entries.pop_front() {
                 self.bytes -= old.bytes();
+                self.hidden -= usize::from(!old.shown);
+                self.hits -= usize::from(old.shown && old.hit);
                 self.evicted += 1;
             }
         }
+    }
+
+    /// Decide whether a line is shown and matches the search, and count it.
+    fn judge(&mut self, e: &mut LogEntry) {
+        e.shown = self.filter.accepts(e);
+        e.hit = self.search.as_ref().is_some_and(|re| re.is_match(&e.text));
+        self.hidden += usize::from(!e.shown);
+        self.hits += usize::from(e.shown && e.hit);
+    }
+
+    /// Decide every line again (after the filter or the search changed).
+    fn judge_all(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        self.hidden = 0;
+        self.hits = 0;
+        for e in &mut entries {
+            self.judge(e);
+        }
+        self.entries = entries;
+    }
+
+    /// The filter the buffer applies.
+    pub fn filter(&self) -> &LineFilter {
+        &self.filter
+    }
+
+    /// Apply a new filter to every line.
+    pub fn set_filter(&mut self, filter: LineFilter) {
+        self.filter = filter;
+        self.judge_all();
+    }
+
+    /// The search regex.
+    pub fn search(&self) -> Option<&Regex> {
+        self.search.as_ref()
+    }
+
+    /// Search every line for `search` (None ends the search); forgets the current match.
+    pub fn set_search(&mut self, search: Option<Regex>) {
+        self.search = search;
+        self.current = None;
+        self.judge_all();
+    }
+
+    /// Lines the filter hides.
+    pub fn hidden(&self) -> usize {
+        self.hidden
     }
 
     /// Lines kept.
@@ -117,6 +245,11 @@ impl LogBuffer {
         self.bytes
     }
 
+    /// Every kept line, oldest first (filter or not).
+    pub fn iter(&self) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter()
+    }
+
     /// True while the view follows new lines.
     pub fn following(&self) -> bool {
         self.anchor.is_none()
@@ -125,6 +258,12 @@ impl LogBuffer {
     /// Resume following (G / End).
     pub fn follow(&mut self) {
         self.anchor = None;
+    }
+
+    /// Index of the line with sequence number `seq`, if it is still kept.
+    fn index_of(&self, seq: u64) -> Option<usize> {
+        let i = usize::try_from(seq.checked_sub(self.entries.front()?.seq)?).ok()?;
+        (i < self.entries.len()).then_some(i)
     }
 
     /// Index of the bottom line on screen.
@@ -137,16 +276,17 @@ impl LogBuffer {
         })
     }
 
-    /// Move the view up by `n` matching lines; pauses following.
-    pub fn scroll_up(&mut self, n: usize, filter: Option<&Regex>) {
+    /// Move the view up by `n` shown lines; pauses following.
+    pub fn scroll_up(&mut self, n: usize) {
         let Some(bottom) = self.bottom_index() else {
             return;
         };
-        let mut idx = self
-            .last_match_at_or_before(bottom, filter)
+        let mut idx = (0..=bottom)
+            .rev()
+            .find(|i| self.entries[*i].shown)
             .unwrap_or(bottom);
         for _ in 0..n {
-            match (0..idx).rev().find(|i| self.entries[*i].matches(filter)) {
+            match (0..idx).rev().find(|i| self.entries[*i].shown) {
                 Some(prev) => idx = prev,
                 None => break,
             }
@@ -154,14 +294,14 @@ impl LogBuffer {
         self.anchor = Some(self.entries[idx].seq);
     }
 
-    /// Move the view down by `n` matching lines; stays paused (G / End resume).
-    pub fn scroll_down(&mut self, n: usize, filter: Option<&Regex>) {
+    /// Move the view down by `n` shown lines; stays paused (G / End resume).
+    pub fn scroll_down(&mut self, n: usize) {
         let (Some(bottom), Some(_)) = (self.bottom_index(), self.anchor) else {
             return;
         };
         let mut idx = bottom;
         for _ in 0..n {
-            match (idx + 1..self.entries.len()).find(|i| self.entries[*i].matches(filter)) {
+            match (idx + 1..self.entries.len()).find(|i| self.entries[*i].shown) {
                 Some(next) => idx = next,
                 None => break,
             }
@@ -170,11 +310,11 @@ impl LogBuffer {
     }
 
     /// Jump to the oldest kept line (pauses following).
-    pub fn oldest(&mut self, rows: usize, filter: Option<&Regex>) {
+    pub fn oldest(&mut self, rows: usize) {
         let first = self
             .entries
             .iter()
-            .filter(|e| e.matches(filter))
+            .filter(|e| e.shown)
             .take(rows.max(1))
             .last();
         if let Some(e) = first {
@@ -182,155 +322,24 @@ impl LogBuffer {
         }
     }
 
-    fn last_match_at_or_before(&self, idx: usize, filter: Option<&Regex>) -> Option<usize> {
-        (0..=idx).rev().find(|i| self.entries[*i].matches(filter))
-    }
-
-    /// Matching lines from the bottom of the view upwards (newest first).
-    pub fn iter_visible<'a>(
-        &'a self,
-        filter: Option<&'a Regex>,
-    ) -> impl Iterator<Item = &'a LogEntry> + 'a {
+    /// Shown lines from the bottom of the view upwards (newest first).
+    pub fn iter_visible(&self) -> impl Iterator<Item = &LogEntry> + '_ {
         let end = self.bottom_index().map_or(0, |b| b + 1);
-        self.entries
-            .range(..end)
-            .rev()
-            .filter(move |e| e.matches(filter))
+        self.entries.range(..end).rev().filter(|e| e.shown)
     }
 
-    /// Matching lines below the view (new lines waiting while paused).
-    pub fn below_view(&self, filter: Option<&Regex>) -> usize {
+    /// Shown lines below the view (new lines waiting while paused).
+    pub fn below_view(&self) -> usize {
         match (self.anchor, self.bottom_index()) {
-            (Some(_), Some(b)) => self
-                .entries
-                .range(b + 1..)
-                .filter(|e| e.matches(filter))
-                .count(),
+            (Some(_), Some(b)) => self.entries.range(b + 1..).filter(|e| e.shown).count(),
             _ => 0,
         }
     }
 }
 
+mod search;
+
+pub use search::Jump;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn filled(n: usize) -> LogBuffer {
-        let mut b = LogBuffer::new(1000, 1 << 20);
-        for i in 0..n {
-            b.push(
-                format!("pod-{}", i % 3),
-                "app".into(),
-                None,
-                format!("line {i}"),
-            );
-        }
-        b
-    }
-
-    fn visible(b: &LogBuffer, rows: usize, f: Option<&Regex>) -> Vec<String> {
-        let mut v: Vec<_> = b
-            .iter_visible(f)
-            .take(rows)
-            .map(|e| e.text.clone())
-            .collect();
-        v.reverse();
-        v
-    }
-
-    #[test]
-    fn bounded_by_lines_and_bytes() {
-        let mut b = LogBuffer::new(5, 1 << 20);
-        for i in 0..8 {
-            b.push("p".into(), "c".into(), None, format!("{i}"));
-        }
-        assert_eq!(b.len(), 5);
-        assert_eq!(b.evicted, 3);
-        assert_eq!(visible(&b, 1, None), ["7"]);
-
-        let mut b = LogBuffer::new(1000, 1000);
-        for _ in 0..100 {
-            b.push("p".into(), "c".into(), None, "x".repeat(100));
-        }
-        assert!(b.bytes() <= 1000, "{}", b.bytes());
-        assert!(b.len() < 10 && !b.is_empty());
-    }
-
-    #[test]
-    fn scrolling_up_pauses_and_new_lines_do_not_move_the_view() {
-        let mut b = filled(20);
-        assert!(b.following());
-        b.scroll_up(5, None);
-        assert!(!b.following());
-        assert_eq!(visible(&b, 2, None), ["line 13", "line 14"]);
-        b.push("pod-0".into(), "app".into(), None, "new".into());
-        assert_eq!(visible(&b, 2, None), ["line 13", "line 14"]);
-        assert_eq!(b.below_view(None), 6);
-        b.scroll_down(2, None);
-        assert_eq!(visible(&b, 1, None), ["line 16"]);
-        assert!(!b.following(), "scrolling down stays paused");
-        b.follow();
-        assert_eq!(visible(&b, 1, None), ["new"]);
-        assert_eq!(b.below_view(None), 0);
-    }
-
-    #[test]
-    fn filter_counts_only_matching_lines() {
-        let mut b = filled(30);
-        let re = Regex::new("line 1[0-9]$").unwrap();
-        assert_eq!(visible(&b, 3, Some(&re)), ["line 17", "line 18", "line 19"]);
-        b.scroll_up(2, Some(&re));
-        assert_eq!(visible(&b, 2, Some(&re)), ["line 16", "line 17"]);
-        b.oldest(3, Some(&re));
-        assert_eq!(visible(&b, 3, Some(&re)), ["line 10", "line 11", "line 12"]);
-    }
-
-    #[test]
-    fn anchor_evicted_clamps_to_oldest() {
-        let mut b = LogBuffer::new(5, 1 << 20);
-        for i in 0..5 {
-            b.push("p".into(), "c".into(), None, format!("{i}"));
-        }
-        b.scroll_up(4, None);
-        for i in 5..9 {
-            b.push("p".into(), "c".into(), None, format!("{i}"));
-        }
-        assert_eq!(visible(&b, 5, None), ["4"]);
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn bounds_hold_and_scrolling_never_panics(
-            ops in proptest::collection::vec((0u8..5, 0usize..40, ".{0,30}"), 0..200),
-            max_lines in 1usize..50,
-            max_bytes in 1usize..4000,
-        ) {
-            let mut b = LogBuffer::new(max_lines, max_bytes);
-            let re = Regex::new("a").unwrap();
-            for (op, n, text) in ops {
-                match op {
-                    0 | 1 => b.push(format!("p{n}"), "c".into(), None, text),
-                    2 => b.scroll_up(n, if n % 2 == 0 { Some(&re) } else { None }),
-                    3 => b.scroll_down(n, Some(&re)),
-                    _ => b.oldest(n, None),
-                }
-                proptest::prop_assert!(b.len() <= max_lines);
-                proptest::prop_assert!(b.bytes() <= max_bytes || b.len() == 1);
-                let _ = b.iter_visible(Some(&re)).take(5).count();
-                let _ = b.below_view(None);
-            }
-        }
-    }
-
-    #[test]
-    fn pods_get_stable_distinct_slots() {
-        let b = filled(9);
-        let slot = |p: &str| b.iter_visible(None).find(|e| e.pod == p).unwrap().slot;
-        assert_ne!(slot("pod-0"), slot("pod-1"));
-        assert_ne!(slot("pod-1"), slot("pod-2"));
-        assert!(b
-            .iter_visible(None)
-            .filter(|e| e.pod == "pod-0")
-            .all(|e| e.slot == slot("pod-0")));
-    }
-}
+mod tests;

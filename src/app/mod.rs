@@ -7,6 +7,10 @@ pub mod analysis;
 pub mod facts;
 pub mod keys;
 pub mod logbuf;
+pub mod logfmt;
+pub mod logkeys;
+pub mod logview;
+
 pub mod msg;
 pub mod release;
 pub mod sample;

@@ -131,6 +131,15 @@ pub enum Msg {
         /// Roll back when the budget is exhausted.
         auto_rollback: bool,
     },
+    /// A color's log lines were written to a file ([`Cmd::SaveLogs`]), or not.
+    LogsSaved {
+        /// Which color.
+        color: Color,
+        /// Lines written.
+        lines: usize,
+        /// The file written (sanitized), or why it could not be.
+        result: Result<String, String>,
+    },
 }
 
 /// A terminating signal.
@@ -180,6 +189,16 @@ pub enum Cmd {
     /// Write the post-mortem (markdown) to a file of its own. Answered by
     /// `Msg::PostmortemWritten`.
     Postmortem(Box<Postmortem>),
+    /// Write a color's log lines to a new private file named `file_name` in cutover's
+    /// private state directory (`logs/` under `paths::state_dir`); answered by [`Msg::LogsSaved`].
+    SaveLogs {
+        /// Which color.
+        color: Color,
+        /// "green-20261126T104500Z.log".
+        file_name: String,
+        /// The lines, one per entry, without newlines.
+        lines: Vec<String>,
+    },
 }
 
 /// Effects on the terminal or the process.

@@ -145,21 +145,47 @@ pub fn color_msgs(c: Color, pods: usize) -> Vec<Msg> {
     ]
 }
 
-/// `n` log lines of a color, spread over its first three pods.
+/// `n` log lines of a color, spread over its first three pods: blue writes plain
+/// access-log lines (some errors, warnings and a 503), green writes JSON like the
+/// simulator's apps (so half the lines are structured).
 pub fn log_lines(c: Color, n: usize) -> Vec<LogLine> {
     (0..n)
-        .map(|i| LogLine {
-            color: c,
-            pod: pod(c, i % 3).name,
-            container: "api".into(),
-            ts: Some(now() - Duration::seconds((n - i) as i64)),
-            text: if i % 5 == 4 {
-                format!("{{\"level\":\"error\",\"msg\":\"db pool exhausted\",\"n\":{i}}}")
-            } else {
-                format!("GET /api/workouts/{i} 200 {}ms", 8 + i % 30)
-            },
+        .map(|i| {
+            let ts = now() - Duration::seconds((n - i) as i64);
+            LogLine {
+                color: c,
+                pod: pod(c, i % 3).name,
+                container: "api".into(),
+                ts: Some(ts),
+                text: match c {
+                    Color::Blue => plain_line(i),
+                    Color::Green => json_line(i, ts),
+                },
+            }
         })
         .collect()
+}
+
+fn plain_line(i: usize) -> String {
+    match i % 10 {
+        4 => format!("ERROR db pool exhausted: error acquiring a connection (n={i})"),
+        7 => format!("WARN slow query on workouts_by_user {}ms", 800 + i % 90),
+        9 => format!("GET /api/workouts/{i} 503 {}ms", 8 + i % 30),
+        _ => format!("GET /api/workouts/{i} 200 {}ms", 8 + i % 30),
+    }
+}
+
+fn json_line(i: usize, ts: DateTime<Utc>) -> String {
+    let (level, msg) = match i % 10 {
+        4 => ("error", "db pool exhausted"),
+        7 => ("warn", "slow query on workouts_by_user"),
+        2 | 6 => ("debug", "redis ping ok"),
+        _ => ("info", "workout synced"),
+    };
+    format!(
+        "{{\"time\":\"{}\",\"level\":\"{level}\",\"logger\":\"fittrack.api\",\"msg\":\"{msg}\",\"version\":\"v2.0.0\",\"seq\":{i}}}",
+        ts.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    )
 }
 
 /// The router saying `target`, observed 3 min 12 s before `now`.

@@ -11,6 +11,7 @@ use super::action::standing::Standing;
 use super::action::tracker::Actions;
 use super::action::{ActionId, RequestOptions};
 use super::logbuf::LogBuffer;
+use super::logview::LogView;
 use super::signals::Signals;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, Lifecycle, ReleaseConfig, SmokeConfig, Theme};
@@ -344,6 +345,8 @@ pub struct State {
     /// The color whose selector listed each pod ever seen (`namespace/name`), so Events
     /// about a pod are told by color even in a shared namespace and after it is gone.
     pub seen_pods: BTreeMap<String, Color>,
+    /// Log viewing: level filter, raw, search, one pod, zoom.
+    pub logview: LogView,
     dirty: bool,
 }
 
@@ -418,6 +421,7 @@ impl State {
             colors_with_deployment: Color::BOTH.map(|c| config.colors.of(c).deployment.is_some()),
             signals,
             seen_pods: BTreeMap::new(),
+            logview: LogView::default(),
             dirty: true,
         };
         if let Some(e) = key_error {
@@ -544,6 +548,7 @@ impl State {
             (None, Screen::Help(_)) => KeyMode::Help,
             (None, Screen::AppLog) => KeyMode::AppLog,
             (None, Screen::Cockpit) if self.filter_input.is_some() => KeyMode::FilterInput,
+            (None, Screen::Cockpit) if self.logview.search_input.is_some() => KeyMode::SearchInput,
             (None, Screen::Cockpit) => KeyMode::Normal,
         }
     }

@@ -16,6 +16,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     // Log lines and drawn sizes change nothing the release's standing depends on.
     let standing = !matches!(msg, Msg::LogLines(_) | Msg::Viewport(_));
     let cmds = apply(state, msg);
+    // Whatever changed the filter, the search or the selected pod, the buffers follow.
+    super::logkeys::sync(state);
     if standing {
         flow::stepper::refresh(state);
     }
@@ -193,6 +195,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             until,
             auto_rollback,
         } => return analysis::watch(state, until, auto_rollback),
+        Msg::LogsSaved {
+            color,
+            lines,
+            result,
+        } => super::logkeys::saved(state, color, lines, result),
     }
     // A headless request waits for the facts it needs; any data may be the last of them.
     if state.actions.pending.is_some() {

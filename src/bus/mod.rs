@@ -11,6 +11,7 @@ pub mod logs;
 pub mod metrics;
 pub mod presence;
 pub mod probes;
+pub mod save;
 pub mod watch;
 
 use std::sync::Arc;
@@ -129,7 +130,7 @@ impl Bus {
         let ctx = Ctx {
             client,
             config: Arc::new(config),
-            tx,
+            tx: tx.clone(),
         };
         let shared = Shared::new();
         let mut tasks = JoinSet::new();
@@ -174,6 +175,11 @@ impl Bus {
                     let _ = tx.send(Msg::PostmortemWritten(written));
                 });
             }
+            Cmd::SaveLogs {
+                color,
+                file_name,
+                lines,
+            } => save::spawn(self.ctx.tx.clone(), color, file_name, lines),
             Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
         }
     }

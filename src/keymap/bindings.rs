@@ -55,6 +55,24 @@ const NORMAL_THEN: [(&str, Intent); 15] = [
     ("F1", Intent::Help),
 ];
 
+/// The log panes' keys, after the cockpit's others.
+const LOGS: [(&str, Intent); 8] = [
+    ("l", Intent::LevelFilter),
+    ("f", Intent::Search),
+    ("n", Intent::NextMatch),
+    ("N", Intent::PrevMatch),
+    ("v", Intent::ToggleRaw),
+    ("o", Intent::PodOnly),
+    ("z", Intent::Zoom),
+    ("ctrl-s", Intent::SaveLogs),
+];
+
+const SEARCH: [(&str, Intent); 3] = [
+    ("enter", Intent::SearchApply),
+    ("esc", Intent::SearchCancel),
+    ("backspace", Intent::SearchBackspace),
+];
+
 const FILTER: [(&str, Intent); 4] = [
     ("enter", Intent::FilterApply),
     ("esc", Intent::FilterCancel),
@@ -78,6 +96,7 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
     let specific: &Table = match mode {
         KeyMode::Normal => &NORMAL_THEN,
         KeyMode::FilterInput => &FILTER,
+        KeyMode::SearchInput => &SEARCH,
         KeyMode::ConfirmQuit => &CONFIRM,
         KeyMode::PodDetail => &[("esc", Intent::Close), ("q", Intent::Close)],
         KeyMode::Explain => &[
@@ -140,11 +159,16 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
         KeyMode::Normal => (scroll, specific),
         _ => (specific, scroll),
     };
+    let logs: &Table = match mode {
+        KeyMode::Normal => &LOGS,
+        _ => &[],
+    };
     EVERYWHERE
         .iter()
         .chain(first)
         .chain(before)
         .chain(after)
+        .chain(logs)
         .copied()
         .collect()
 }

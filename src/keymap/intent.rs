@@ -94,6 +94,28 @@ pub enum Intent {
     RunChecks,
     /// Write the release's post-mortem (markdown) to a file.
     Postmortem,
+    /// Cycle the log level filter: all, warnings and errors, errors only.
+    LevelFilter,
+    /// Start typing a log search.
+    Search,
+    /// Apply the typed search.
+    SearchApply,
+    /// Abandon the typed search.
+    SearchCancel,
+    /// Delete the last typed character of the search.
+    SearchBackspace,
+    /// The next (newer) search match.
+    NextMatch,
+    /// The previous (older) search match.
+    PrevMatch,
+    /// Toggle structured or raw log lines.
+    ToggleRaw,
+    /// Toggle showing only the selected pod's lines.
+    PodOnly,
+    /// Toggle one color's logs on the full screen.
+    Zoom,
+    /// Write a color's buffered lines to a file.
+    SaveLogs,
 }
 
 impl Intent {
@@ -142,6 +164,17 @@ impl Intent {
         Intent::Tick,
         Intent::RunChecks,
         Intent::Postmortem,
+        Intent::LevelFilter,
+        Intent::Search,
+        Intent::SearchApply,
+        Intent::SearchCancel,
+        Intent::SearchBackspace,
+        Intent::NextMatch,
+        Intent::PrevMatch,
+        Intent::ToggleRaw,
+        Intent::PodOnly,
+        Intent::Zoom,
+        Intent::SaveLogs,
     ];
 
     /// The name used in `[keys]`.
@@ -223,7 +256,10 @@ impl Intent {
             Intent::Open => ("open", "pod detail: conditions, containers, events"),
             Intent::Explain => ("explain", "explain the signals: queries, samples, budget"),
             Intent::Filter => ("filter", "filter logs by regex"),
-            Intent::ClearFilter => ("clear_filter", "clear the log filter"),
+            Intent::ClearFilter => (
+                "clear_filter",
+                "leave the zoom, else clear the log filter and search",
+            ),
             Intent::ToggleWrap => ("wrap", "toggle log line wrap"),
             Intent::ToggleTimestamps => ("timestamps", "toggle log timestamps"),
             Intent::Smoke => ("smoke", "smoke-test the standby color"),
@@ -253,6 +289,23 @@ impl Intent {
             Intent::Postmortem => (
                 "postmortem",
                 "write the release's post-mortem (markdown) to a file",
+            ),
+            Intent::LevelFilter => (
+                "level_filter",
+                "log levels: all → warnings and errors → errors only",
+            ),
+            Intent::Search => ("search", "search logs (highlights, hides nothing)"),
+            Intent::SearchApply => ("search_apply", "search and jump to the nearest match"),
+            Intent::SearchCancel => ("search_cancel", "cancel, keep the previous search"),
+            Intent::SearchBackspace => ("search_backspace", "delete the last character"),
+            Intent::NextMatch => ("next_match", "next (newer) search match"),
+            Intent::PrevMatch => ("prev_match", "previous (older) search match"),
+            Intent::ToggleRaw => ("raw", "toggle structured / raw log lines"),
+            Intent::PodOnly => ("pod_only", "toggle: only the selected pod's log lines"),
+            Intent::Zoom => ("zoom", "toggle: the focused color's logs full screen"),
+            Intent::SaveLogs => (
+                "save_logs",
+                "write the focused color's log lines to a file (the footer says where)",
             ),
         }
     }

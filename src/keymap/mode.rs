@@ -11,6 +11,8 @@ pub enum KeyMode {
     PodDetail,
     /// The explanation of a color's signals.
     Explain,
+    /// Typing a log search.
+    SearchInput,
     /// The "quit?" confirmation modal.
     ConfirmQuit,
     /// The help screen.
@@ -34,6 +36,7 @@ impl KeyMode {
     pub const ALL: &'static [KeyMode] = &[
         KeyMode::Normal,
         KeyMode::FilterInput,
+        KeyMode::SearchInput,
         KeyMode::PodDetail,
         KeyMode::Explain,
         KeyMode::ConfirmQuit,
@@ -51,6 +54,7 @@ impl KeyMode {
         match self {
             KeyMode::Normal => "cockpit",
             KeyMode::FilterInput => "filter input",
+            KeyMode::SearchInput => "search input",
             KeyMode::PodDetail => "pod detail",
             KeyMode::Explain => "signals explained",
             KeyMode::ConfirmQuit => "confirm quit",

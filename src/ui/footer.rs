@@ -13,20 +13,28 @@ use crate::keymap::KeyMode;
 
 /// Draw the footer line.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
-    let line = match &state.filter_input {
-        Some(input) => filter_line(state, input, p),
-        None => keys_line(state, p, area.width),
+    let search = &state.logview;
+    let line = match (&state.filter_input, &search.search_input) {
+        (Some(input), _) => prompt_line(" filter /", input, state.filter_error.as_ref(), p),
+        (None, Some(input)) => prompt_line(" search /", input, search.search_error.as_ref(), p),
+        (None, None) => keys_line(state, p, area.width),
     };
     frame.render_widget(Paragraph::new(fit_line(line, area.width.into())), area);
 }
 
-fn filter_line<'a>(state: &'a State, input: &'a str, p: &Palette) -> Line<'a> {
+/// A regex being typed (filter or search), with its error or the keys that end it.
+fn prompt_line<'a>(
+    label: &'a str,
+    input: &'a str,
+    error: Option<&'a String>,
+    p: &Palette,
+) -> Line<'a> {
     let mut spans = vec![
-        Span::styled(" filter /", p.bold),
+        Span::styled(label, p.bold),
         Span::raw(input),
         Span::styled("▏", p.bold),
     ];
-    match &state.filter_error {
+    match error {
         Some(err) => spans.push(Span::styled(format!("  {err}"), p.error)),
         None => spans.push(Span::styled(
             "  Enter apply · Esc cancel · empty clears",
@@ -78,20 +86,30 @@ fn keys_line<'a>(state: &'a State, p: &Palette, width: u16) -> Line<'a> {
         };
         vec![Span::styled(format!(" {} {label}", key(a)), style)]
     });
+    // While a search is on, `n` says how to move between its matches.
+    let find = match state.logview.search {
+        Some(_) => (Intent::NextMatch, "next match"),
+        None => (Intent::Search, "find"),
+    };
     let panes = [
         (Intent::Filter, "filter"),
         (Intent::Open, "detail"),
         (Intent::AppLog, "log"),
+        find,
+        (Intent::LevelFilter, "level"),
+        (Intent::Zoom, "zoom"),
+        (Intent::SaveLogs, "save"),
     ]
     .into_iter()
     .map(|(a, label)| named(a, label));
     let width_of = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
     let items: Vec<Vec<Span>> = release.chain(panes).collect();
     // Which items to keep when space is short, most useful first (indexes into `items`):
-    // rollback, smoke, switch, filter, detail, log, then the later release steps.
-    const PRIORITY: [usize; 9] = [0, 1, 2, 6, 7, 8, 3, 4, 5];
+    // rollback, smoke, switch, filter, find, detail, level, deploy, decommission, log,
+    // zoom, checklist, save.
+    const PRIORITY: [usize; 13] = [0, 1, 2, 6, 9, 7, 10, 3, 4, 8, 11, 5, 12];
     let mut used = width_of(&head) + width_of(&tail);
-    let mut keep = [false; 9];
+    let mut keep = [false; 13];
     for i in PRIORITY {
         let w = width_of(&items[i]);
         if used + w <= usize::from(width) {

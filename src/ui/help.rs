@@ -37,11 +37,13 @@ pub fn lines_with(
             }
             out.push(Line::from(spans));
         }
-        if mode == KeyMode::FilterInput {
-            out.push(Line::from(Span::styled(
-                "  other keys         type into the filter (a regex)",
-                p.dim,
-            )));
+        let typed = match mode {
+            KeyMode::FilterInput => Some("  other keys         type into the filter (a regex)"),
+            KeyMode::SearchInput => Some("  other keys         type into the search (a regex)"),
+            _ => None,
+        };
+        if let Some(text) = typed {
+            out.push(Line::from(Span::styled(text, p.dim)));
         }
         out.push(Line::default());
     }

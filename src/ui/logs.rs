@@ -1,38 +1,42 @@
-//! A color's log pane: status line and the visible lines (wrapped or clipped).
+//! A color's log pane: status line and the visible lines (wrapped or clipped), and the
+//! same zoomed to fill the screen.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use super::fmt::pod_short;
+use super::logline::{self, LineStyles};
 use super::pane::feed_note;
 use super::theme::Palette;
 use crate::app::logbuf::LogEntry;
+use crate::app::logview::LevelFilter;
 use crate::app::state::{ColorState, State};
-use crate::model::Feed;
+use crate::model::{Color, Feed};
 
-/// "logs · following 3 of 3 pods · filter /err/ · wrap" or "logs · PAUSED · 12 new below".
+/// "logs · PAUSED, 12 new (G) · filter /err/ · errors only · 812 hidden · search /db/:
+/// match 3 of 17 · following 3 of 3 pods · wrap": what changes what is seen comes first,
+/// so it survives a narrow pane.
 pub fn title<'a>(state: &State, cs: &ColorState, p: &Palette) -> Line<'a> {
     let mut spans = vec![Span::styled("logs", p.bold)];
+    if !cs.logs.following() {
+        let below = cs.logs.below_view();
+        spans.push(Span::styled(format!(" · PAUSED, {below} new (G)"), p.warn));
+    }
+    spans.extend(filter_spans(state, cs, p));
     match cs.streams {
         Some((following, total)) => spans.push(Span::raw(format!(
             " · following {following} of {total} pods"
         ))),
         None => spans.push(Span::styled(" · no streams yet", p.dim)),
     }
-    if !cs.logs.following() {
-        let below = cs.logs.below_view(state.filter.as_ref());
-        spans.push(Span::styled(
-            format!(" · PAUSED, {below} new below (G resumes)"),
-            p.warn,
-        ));
-    }
-    if let Some(re) = &state.filter {
-        spans.push(Span::styled(format!(" · filter /{}/", re.as_str()), p.warn));
-    }
     if state.wrap {
         spans.push(Span::styled(" · wrap", p.dim));
+    }
+    if state.logview.raw {
+        spans.push(Span::styled(" · raw", p.dim));
     }
     if state.timestamps {
         spans.push(Span::styled(
@@ -46,6 +50,45 @@ pub fn title<'a>(state: &State, cs: &ColorState, p: &Palette) -> Line<'a> {
     Line::from(spans)
 }
 
+/// What hides lines (regex, level, one pod) and how many it hides, then the search.
+fn filter_spans<'a>(state: &State, cs: &ColorState, p: &Palette) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    let filter = cs.logs.filter();
+    if let Some(re) = &filter.regex {
+        spans.push(Span::styled(format!(" · filter /{}/", re.as_str()), p.warn));
+    }
+    if state.logview.level != LevelFilter::All {
+        spans.push(Span::styled(
+            format!(" · {}", state.logview.level.words()),
+            p.warn,
+        ));
+    }
+    if let Some(pod) = &filter.pod {
+        spans.push(Span::styled(
+            format!(" · pod {} only", pod_short(pod)),
+            p.warn,
+        ));
+    }
+    if cs.logs.hidden() > 0 {
+        spans.push(Span::styled(
+            format!(" · {} hidden", cs.logs.hidden()),
+            p.warn,
+        ));
+    }
+    if let Some(re) = cs.logs.search() {
+        let found = match (cs.logs.match_position(), cs.logs.matches()) {
+            (_, 0) => "no match".to_string(),
+            (Some((k, n)), _) => format!("match {k} of {n}"),
+            (None, n) => format!("{n} matches (n/N)"),
+        };
+        spans.push(Span::styled(
+            format!(" · search /{}/: {found}", re.as_str()),
+            p.bold,
+        ));
+    }
+    spans
+}
+
 /// Draw the lines ending at the view's bottom line.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, cs: &ColorState, p: &Palette) {
     let rows = area.height as usize;
@@ -53,12 +96,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, cs: &ColorState, p: &P
     if rows == 0 || width == 0 {
         return;
     }
+    let styles = LineStyles::of(state.effective_theme(), p);
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
-    for entry in cs.logs.iter_visible(state.filter.as_ref()) {
+    for entry in cs.logs.iter_visible() {
         if lines.len() >= rows {
             break;
         }
-        let line = render_entry(state, entry, p);
+        let line = render_entry(state, cs, entry, p, &styles);
         if state.wrap {
             let mut parts = wrap_line(line, width);
             // Newest first while collecting: push this entry's rows bottom-up.
@@ -72,7 +116,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, cs: &ColorState, p: &P
         let text = if cs.logs.is_empty() {
             "no log lines yet"
         } else {
-            "no line matches the filter"
+            "no line passes the filter"
         };
         frame.render_widget(Paragraph::new(Span::styled(text, p.dim)), area);
         return;
@@ -82,16 +126,58 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, cs: &ColorState, p: &P
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn render_entry<'a>(state: &State, e: &'a LogEntry, p: &Palette) -> Line<'a> {
-    let mut spans = Vec::with_capacity(4);
-    if state.timestamps {
+/// One color's logs over the whole `area` (the header and footer stay); returns the rows
+/// of log lines drawn.
+pub fn draw_zoomed(frame: &mut Frame, area: Rect, state: &State, color: Color, p: &Palette) -> u16 {
+    let cs = state.color(color);
+    let block = Block::bordered()
+        .border_style(p.color(color))
+        .title(Span::styled(
+            format!(" {} logs · zoomed · z or Esc leaves ", color.word()),
+            p.color(color).add_modifier(Modifier::BOLD),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [head, logs] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(title(state, cs, p)), head);
+    draw(frame, logs, state, cs, p);
+    logs.height
+}
+
+fn render_entry<'a>(
+    state: &State,
+    cs: &ColorState,
+    e: &'a LogEntry,
+    p: &Palette,
+    styles: &LineStyles,
+) -> Line<'a> {
+    let mut spans = Vec::with_capacity(8);
+    let shows_time = state.timestamps && e.ts.is_some();
+    if shows_time {
         if let Some(ts) = e.ts {
             spans.push(Span::styled(format!("{} ", state.zone.hms(ts)), p.dim));
         }
     }
-    spans.push(Span::styled(pod_short(&e.pod), p.pod(e.slot)));
+    let current = e.hit() && cs.logs.current_match() == Some(e.seq);
+    let pod_style = if current {
+        styles.current
+    } else {
+        p.pod(e.slot)
+    };
+    spans.push(Span::styled(pod_short(&e.pod), pod_style));
     spans.push(Span::raw(" "));
-    spans.push(Span::raw(e.text.as_str()));
+    let body = logline::body(e, state.logview.raw, shows_time, styles);
+    match cs.logs.search().filter(|_| e.hit()) {
+        Some(re) => {
+            let style = if current {
+                styles.current
+            } else {
+                styles.search
+            };
+            spans.extend(logline::highlight(body, re, style));
+        }
+        None => spans.extend(body),
+    }
     Line::from(spans)
 }
 
@@ -128,14 +214,4 @@ fn wrap_line(line: Line<'_>, width: usize) -> Vec<Line<'_>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wraps_by_columns_keeping_text() {
-        let line = Line::from(vec![Span::raw("abc "), Span::raw("defghij")]);
-        let rows = wrap_line(line, 4);
-        let text: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
-        assert_eq!(text, ["abc ", "defg", "hij"]);
-    }
-}
+mod tests;

@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod footer;
 pub mod header;
 pub mod help;
+pub mod logline;
 pub mod logs;
 pub mod pane;
 pub mod release;
@@ -48,9 +49,15 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     let [blue, green] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
     header::draw(frame, header, state, &p);
-    let log_rows = pane::draw(frame, blue, state, Color::Blue, &p);
-    pane::draw(frame, green, state, Color::Green, &p);
-    timeline::draw(frame, timeline, state, &p);
+    let log_rows = match state.logview.zoom {
+        Some(c) => logs::draw_zoomed(frame, main.union(timeline), state, c, &p),
+        None => {
+            let log_rows = pane::draw(frame, blue, state, Color::Blue, &p);
+            pane::draw(frame, green, state, Color::Green, &p);
+            timeline::draw(frame, timeline, state, &p);
+            log_rows
+        }
+    };
     footer::draw(frame, footer, state, &p);
     let mut drawn = Viewport {
         log_rows: log_rows.into(),

@@ -15,6 +15,8 @@ mod signals;
 mod sim_api;
 mod sim_apps;
 mod sim_cluster;
+mod sim_probes;
+mod sim_python;
 mod smoke;
 mod support;
 mod traffic;

@@ -1,8 +1,17 @@
 //! SIM-API: the simulator's API server through kube-rs and raw HTTP (issue 2 acceptance).
 
 mod access;
+mod admin;
+mod bodies;
 mod crud;
+mod discovery;
+mod fields;
 mod input;
+mod lost_response;
+mod paging;
+mod shapes;
+mod transport;
+mod versions;
 mod watches;
 
 use k8s_openapi::api::core::v1::Namespace;

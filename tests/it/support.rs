@@ -118,6 +118,11 @@ where
 
 /// A plain HTTP client for the simulator's own endpoints (trusts its CA).
 pub fn http_client(handle: &SimHandle) -> reqwest::Client {
+    http_client_builder(handle).build().unwrap()
+}
+
+/// The builder of [`http_client`], to adjust it (e.g. `http1_only`).
+pub fn http_client_builder(handle: &SimHandle) -> reqwest::ClientBuilder {
     init();
     let kc: Value =
         serde_yaml::from_str(&std::fs::read_to_string(&handle.kubeconfig_path).unwrap()).unwrap();
@@ -132,7 +137,7 @@ pub fn http_client(handle: &SimHandle) -> reqwest::Client {
             .unwrap();
         b = b.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
     }
-    b.build().unwrap()
+    b
 }
 
 /// The bearer token of a kubeconfig user.
@@ -140,10 +145,24 @@ pub fn token(handle: &SimHandle, user: &str) -> String {
     handle.state.auth.token_of(user).unwrap().to_string()
 }
 
-/// POSTs an API or app fault to `/sim/v1/faults` and checks it was accepted.
+/// The admin's bearer token: what `/sim/v1/*` (faults, state, request log) requires.
+pub fn admin_token(handle: &SimHandle) -> String {
+    token(handle, "admin")
+}
+
+/// A GET of the simulator's own `/sim/v1/...` endpoint `path`, with the admin token.
+pub fn sim_get(handle: &SimHandle, path: &str) -> reqwest::RequestBuilder {
+    http_client(handle)
+        .get(format!("{}{path}", handle.api_url))
+        .bearer_auth(admin_token(handle))
+}
+
+/// POSTs an API or app fault to `/sim/v1/faults` (with the admin token) and checks it was
+/// accepted.
 pub async fn fault(handle: &SimHandle, body: Value) {
     let resp = http_client(handle)
         .post(format!("{}/sim/v1/faults", handle.api_url))
+        .bearer_auth(admin_token(handle))
         .json(&body)
         .send()
         .await
@@ -161,11 +180,13 @@ pub async fn fault(handle: &SimHandle, body: Value) {
 pub async fn requests(handle: &SimHandle) -> Vec<Value> {
     let url = format!("{}/sim/v1/requests", handle.api_url);
     let http = http_client(handle);
+    let token = admin_token(handle);
     eventually(
         "the request log answers",
         Duration::from_secs(10),
         || async {
             http.get(&url)
+                .bearer_auth(&token)
                 .send()
                 .await
                 .ok()?

@@ -1,7 +1,7 @@
 //! Log lines per second delivered to 50 followers in the `load` scenario.
 //!
 //! Run: `cargo bench --bench sim_logs` (optionally `-- SECONDS FOLLOWERS`). Starts an
-//! in-process simulator (`load`: 200 pods per colour, 250 app lines/s each), opens N
+//! in-process simulator (`load`: 200 pods per color, 250 app lines/s each), opens N
 //! `follow=true` log streams with kube-rs on distinct pods, and counts lines received.
 
 use futures::{AsyncBufReadExt, StreamExt};

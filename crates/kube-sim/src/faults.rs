@@ -16,6 +16,9 @@ pub const REQUEST_LOG_LIMIT: usize = 2_000;
 pub struct ApiFaultRequest {
     /// Fail the next `count` API requests with `status` (default 500).
     pub fail_next: Option<FailNext>,
+    /// Let the next `count` successful writes (create, update, patch, delete) happen — stored,
+    /// watch events sent — and then answer them with `status` (default 500): a lost response.
+    pub fail_after_write: Option<FailNext>,
     /// Added latency per API request, in milliseconds (0 clears it).
     pub latency_ms: Option<u64>,
     /// Cut every open watch and stream now.
@@ -46,6 +49,7 @@ fn default_fail_status() -> u16 {
 /// The live API fault switches, shared by the server's middleware and streams.
 pub struct ApiFaults {
     fail: Mutex<Option<FailNext>>,
+    after_write: Mutex<Option<FailNext>>,
     latency_ms: AtomicU64,
     down_until: Mutex<Option<Instant>>,
     /// Bumped on every `drop_watches`/`down_ms`: streams end when it changes.
@@ -56,6 +60,7 @@ impl Default for ApiFaults {
     fn default() -> Self {
         Self {
             fail: Mutex::new(None),
+            after_write: Mutex::new(None),
             latency_ms: AtomicU64::new(0),
             down_until: Mutex::new(None),
             drops: watch::channel(0).0,
@@ -69,6 +74,10 @@ impl ApiFaults {
     pub fn apply(&self, req: &ApiFaultRequest) {
         if let Some(f) = req.fail_next {
             *self.fail.lock().unwrap_or_else(|e| e.into_inner()) = (f.count > 0).then_some(f);
+        }
+        if let Some(f) = req.fail_after_write {
+            *self.after_write.lock().unwrap_or_else(|e| e.into_inner()) =
+                (f.count > 0).then_some(f);
         }
         if let Some(ms) = req.latency_ms {
             self.latency_ms.store(ms, Ordering::Relaxed);
@@ -84,14 +93,13 @@ impl ApiFaults {
 
     /// Takes one injected failure, if any are pending: the status to answer.
     pub fn take_failure(&self) -> Option<u16> {
-        let mut fail = self.fail.lock().unwrap_or_else(|e| e.into_inner());
-        let f = fail.as_mut()?;
-        let status = f.status;
-        f.count -= 1;
-        if f.count == 0 {
-            *fail = None;
-        }
-        Some(status)
+        take(&self.fail)
+    }
+
+    /// Takes one after-write failure, if any are pending: the status to answer instead of
+    /// the successful write's response.
+    pub fn take_after_write(&self) -> Option<u16> {
+        take(&self.after_write)
     }
 
     /// The injected latency per request.
@@ -121,6 +129,18 @@ impl ApiFaults {
     pub fn stream_cut(&self) -> watch::Receiver<u64> {
         self.drops.subscribe()
     }
+}
+
+/// Counts one failure down from `slot`: its status, or None when none is pending.
+fn take(slot: &Mutex<Option<FailNext>>) -> Option<u16> {
+    let mut fail = slot.lock().unwrap_or_else(|e| e.into_inner());
+    let f = fail.as_mut()?;
+    let status = f.status;
+    f.count -= 1;
+    if f.count == 0 {
+        *fail = None;
+    }
+    Some(status)
 }
 
 /// One served request, as `GET /sim/v1/requests` reports it.
@@ -175,6 +195,12 @@ mod tests {
         let req: ApiFaultRequest = serde_json::from_str(r#"{"fail_next": {"count": 1}}"#).unwrap();
         f.apply(&req);
         assert_eq!(f.take_failure(), Some(500));
+        let req: ApiFaultRequest =
+            serde_json::from_str(r#"{"fail_after_write": {"count": 1, "status": 504}}"#).unwrap();
+        f.apply(&req);
+        assert_eq!(f.take_failure(), None, "separate from fail_next");
+        assert_eq!(f.take_after_write(), Some(504));
+        assert_eq!(f.take_after_write(), None);
     }
 
     #[test]

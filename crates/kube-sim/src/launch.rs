@@ -26,6 +26,9 @@ pub struct SimOptions {
     pub prometheus_sd: Option<PathBuf>,
     /// Timings and behaviour of the simulated cluster.
     pub tuning: Tuning,
+    /// Allow a `listen` address that is not loopback (refused otherwise: the API, and over
+    /// plain HTTP an unauthenticated admin API, would be open to the network).
+    pub allow_remote: bool,
 }
 
 impl Default for SimOptions {
@@ -37,6 +40,7 @@ impl Default for SimOptions {
             kubeconfig_out: None,
             prometheus_sd: None,
             tuning: Tuning::default(),
+            allow_remote: false,
         }
     }
 }
@@ -61,6 +65,28 @@ pub enum SimError {
     /// The simulator thread died before it was listening.
     #[error("the simulator thread stopped during startup")]
     Thread,
+    /// A non-loopback listen address without `allow_remote`.
+    #[error("refusing to listen on {0}: not a loopback address, so the simulated cluster (and over plain HTTP its unauthenticated admin API) would be open to the network; use 127.0.0.1, or allow it explicitly (cutover sim --allow-remote)")]
+    NotLoopback(SocketAddr),
+}
+
+impl SimOptions {
+    /// The warning to show (loudly) when these options expose the simulator beyond this
+    /// machine; None for a loopback address.
+    pub fn remote_warning(&self) -> Option<String> {
+        if self.listen.ip().is_loopback() {
+            return None;
+        }
+        let who = if self.http {
+            "ANYONE who can reach it is cluster admin: plain HTTP takes requests without a token as admin"
+        } else {
+            "anyone holding the kubeconfig's tokens can use it from other machines"
+        };
+        Some(format!(
+            "WARNING: the Kubernetes API simulator listens on {} (not loopback); {who}. Its /sim/v1 endpoints need the admin token (except from loopback over plain HTTP).",
+            self.listen
+        ))
+    }
 }
 
 fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> SimError {
@@ -107,6 +133,12 @@ pub fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     if !known_scenario(&opts.scenario) {
         return Err(SimError::Scenario(opts.scenario));
+    }
+    if !opts.listen.ip().is_loopback() && !opts.allow_remote {
+        return Err(SimError::NotLoopback(opts.listen));
+    }
+    if let Some(w) = opts.remote_warning() {
+        tracing::warn!("{w}");
     }
     let state = SimState::new(&opts.scenario, opts.tuning.clone());
     let shutdown = state.shutdown.clone();
@@ -170,6 +202,12 @@ async fn setup(state: SimState, opts: SimOptions) -> Result<Started, SimError> {
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
         );
     }
+    // Every cluster has it, whatever the scenario.
+    let _ = state.store.create(
+        "services",
+        "default",
+        server::services::kubernetes_service(addr.port()),
+    );
 
     // --- SIM-APPS: app listener + API routes (logs, proxy, port-forward).
     let mut extra: axum::Router = apps::api_routes(state.clone());
@@ -227,8 +265,9 @@ fn write_file(path: &Path, text: &str) -> Result<(), SimError> {
 }
 
 impl SimHandle {
-    /// A kube-rs client for one of the kubeconfig's contexts (`sim`, `sim-alice`, ...).
-    pub async fn try_client(&self, context: &str) -> Result<kube::Client, kube::Error> {
+    /// The kube-rs configuration of one of the kubeconfig's contexts, without a proxy (e.g.
+    /// to turn off kube-rs's default retry of 429/503/504 answers with `default_retry`).
+    pub async fn config(&self, context: &str) -> Result<kube::Config, kube::Error> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let kc = kube::config::Kubeconfig::read_from(&self.kubeconfig_path)
             .map_err(kube::Error::InferKubeconfig)?;
@@ -240,7 +279,12 @@ impl SimHandle {
             .await
             .map_err(kube::Error::InferKubeconfig)?;
         config.proxy_url = None;
-        kube::Client::try_from(config)
+        Ok(config)
+    }
+
+    /// A kube-rs client for one of the kubeconfig's contexts (`sim`, `sim-alice`, ...).
+    pub async fn try_client(&self, context: &str) -> Result<kube::Client, kube::Error> {
+        kube::Client::try_from(self.config(context).await?)
     }
 
     /// Like [`SimHandle::try_client`]; panics if the written kubeconfig is unusable (tests).

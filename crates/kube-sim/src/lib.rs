@@ -5,12 +5,14 @@
 //! [`start`] runs it on its own thread and runtime and returns a [`SimHandle`]. The store ([`store`]) is shared in-process with the simulated cluster
 //! ([`cluster`]) and apps ([`apps`]) through [`SimState`].
 
+pub mod aggregated;
 pub mod apps;
 pub mod auth;
 pub mod cluster;
 pub mod discovery;
 pub mod eventsv1;
 pub mod faults;
+pub mod field_labels;
 pub mod kubeconfig;
 mod launch;
 pub mod openapi;
@@ -25,6 +27,7 @@ pub mod strategic;
 pub mod table;
 pub mod tls;
 pub mod watch;
+pub mod wire;
 
 pub use launch::{start, SimError, SimHandle, SimOptions};
 pub use state::SimState;

@@ -249,6 +249,29 @@ pub fn group_versions() -> Vec<(&'static str, &'static str)> {
     out
 }
 
+/// Whether a real API server keeps `metadata.generation` for objects of this store key: the
+/// workloads, EndpointSlices, Ingresses and custom resources do; Pods (before 1.33),
+/// Services, ConfigMaps, Events, Leases and Namespaces do not.
+pub fn tracks_generation(store: &str) -> bool {
+    matches!(
+        store,
+        "deployments"
+            | "replicasets"
+            | "endpointslices"
+            | "ingresses"
+            | "gateways"
+            | "httproutes"
+            | "referencegrants"
+    )
+}
+
+/// Whether a DELETE that removes the object at once answers with the object (the real
+/// registries of Pods, Services and Namespaces set `ReturnDeletedObject`); the others answer
+/// a `Status` of kind Success.
+pub fn returns_deleted_object(store: &str) -> bool {
+    matches!(store, "pods" | "services" | "namespaces")
+}
+
 /// The definition used for a stored kind's writes from the simulator (by store key and group).
 pub fn by_store(store: &str, group: &str) -> Option<&'static ResourceDef> {
     RESOURCES

@@ -258,15 +258,9 @@ impl FieldSelector {
 
     /// True when every term holds (a missing field compares as the empty string).
     pub fn matches_object(&self, obj: &Value) -> bool {
-        self.terms.iter().all(|(path, want, eq)| {
-            let ptr = format!("/{}", path.replace('.', "/"));
-            let got = match obj.pointer(&ptr) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(v) => v.to_string(),
-            };
-            (got == *want) == *eq
-        })
+        self.terms
+            .iter()
+            .all(|(path, want, eq)| (crate::field_labels::value(obj, path) == *want) == *eq)
     }
 }
 
@@ -339,6 +333,19 @@ mod tests {
         assert!(FieldSelector::parse("spec.nodeName=")
             .unwrap()
             .matches_object(&pod));
+        let derived = json!({"spec": {"nodeName": "n1"}, "status": {"podIPs": [{"ip": "10.0.0.1"}]},
+            "reportingComponent": "kubelet"});
+        for s in [
+            "spec.host=n1",
+            "spec.hostNetwork=false",
+            "status.podIPs=10.0.0.1",
+            "source=kubelet",
+        ] {
+            assert!(
+                FieldSelector::parse(s).unwrap().matches_object(&derived),
+                "{s}"
+            );
+        }
     }
 
     fn key() -> impl Strategy<Value = String> {

@@ -3,8 +3,8 @@
 //! Objects are keyed by (resource plural, namespace, name); cluster-scoped objects use the
 //! namespace `""`. Events live once under `"events"` for both API groups. Every write bumps
 //! the global resourceVersion, stamps `metadata.resourceVersion` (and uid, creationTimestamp,
-//! generation as the real API server does), appends to a bounded history used by watches, and
-//! is broadcast to subscribers. Controllers use [`Store::modify`] for atomic read-modify-write;
+//! and generation for the kinds that have one, as the real API server does), appends to a
+//! bounded history used by watches, and is broadcast to subscribers. Controllers use [`Store::modify`] for atomic read-modify-write;
 //! a no-op modification writes nothing and emits nothing.
 
 use crate::selector::{FieldSelector, LabelSelector};
@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
+mod paging;
 mod types;
 mod watching;
+pub use paging::ListKey;
 pub use types::{Change, ChangeKind, Expired, StoreError};
 
 /// How many changes the store keeps for watches that resume from an older version.
@@ -211,7 +213,11 @@ impl Store {
         }
         meta["uid"] = json!(new_uid());
         meta["creationTimestamp"] = json!(now_rfc3339());
-        meta["generation"] = json!(1);
+        if crate::resources::tracks_generation(resource) {
+            meta["generation"] = json!(1);
+        } else {
+            meta.as_object_mut().expect("object").remove("generation");
+        }
         meta["resourceVersion"] = json!(rv.to_string());
         Ok(self.commit(&mut inner, ChangeKind::Added, key, obj, None))
     }
@@ -335,7 +341,7 @@ impl Store {
             return Ok(obj);
         }
         let rv = inner.rv + 1;
-        if spec_part(&obj) != spec_part(&old) {
+        if crate::resources::tracks_generation(&key.0) && spec_part(&obj) != spec_part(&old) {
             let g = old
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)

@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub struct SimTls {
     /// The CA certificate in PEM (goes into the kubeconfig).
     pub ca_pem: String,
-    /// The rustls server configuration (leaf + key, HTTP/1.1 only).
+    /// The rustls server configuration (leaf + key; ALPN offers h2 and http/1.1).
     pub server_config: Arc<rustls::ServerConfig>,
 }
 
@@ -64,7 +64,9 @@ pub fn generate() -> Result<SimTls, TlsError> {
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(chain, key)?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // Like a real API server: HTTP/2 for clients that offer it (kubectl, client-go), HTTP/1.1
+    // for the others and for upgrades (kube-rs offers only http/1.1).
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(SimTls {
         ca_pem: ca_cert.pem(),
         server_config: Arc::new(config),
@@ -77,7 +79,10 @@ mod tests {
     fn generates_a_ca_and_a_server_config() {
         let t = super::generate().unwrap();
         assert!(t.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
-        assert_eq!(t.server_config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        assert_eq!(
+            t.server_config.alpn_protocols,
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
         assert_ne!(super::generate().unwrap().ca_pem, t.ca_pem);
     }
 }

@@ -7,6 +7,7 @@ use crate::server::objects::{partial, present, present_cow};
 use crate::state::SimState;
 use crate::store::{Change, ChangeKind};
 use crate::table;
+use crate::wire::Wire;
 use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -108,8 +109,9 @@ impl Emitter {
         struct Event<'a> {
             #[serde(rename = "type")]
             kind: &'a str,
-            object: &'a Value,
+            object: Wire<'a>,
         }
+        let object = Wire(object);
         let mut line = serde_json::to_vec(&Event { kind, object }).unwrap_or_default();
         line.push(b'\n');
         self.tx.send(Ok(Bytes::from(line))).await.is_ok()
@@ -219,7 +221,9 @@ async fn run(
             got = rx.recv() => match got {
                 Ok(change) => {
                     last_rv = last_rv.max(change.rv);
-                    if let Some((kind, obj)) = event_for(&req, &change) {
+                    // From a version the store had not reached: only what comes after it.
+                    let ahead = from.is_some_and(|rv| change.rv <= rv);
+                    if let Some((kind, obj)) = event_for(&req, &change).filter(|_| !ahead) {
                         if !out.send(kind, &obj).await {
                             return;
                         }

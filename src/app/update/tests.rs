@@ -50,6 +50,7 @@ fn in_mode(mode: KeyMode) -> State {
     let keys = match mode {
         KeyMode::Normal => vec![],
         KeyMode::FilterInput => vec![ch('/')],
+        KeyMode::SearchInput => vec![ch('f')],
         KeyMode::PodDetail => vec![key(KeyCode::Enter)],
         KeyMode::Explain => vec![ch('e')],
         KeyMode::ConfirmQuit => vec![ctrl('c')],
@@ -144,12 +145,7 @@ fn filter_applies_rejects_bad_regex_and_clears() {
     let mut s = in_mode(KeyMode::FilterInput);
     press(&mut s, "error".chars().map(ch).chain([key(KeyCode::Enter)]));
     assert_eq!(s.filter.as_ref().map(|r| r.as_str()), Some("error"));
-    let shown: Vec<_> = s
-        .color(Color::Blue)
-        .logs
-        .iter_visible(s.filter.as_ref())
-        .take(50)
-        .collect();
+    let shown: Vec<_> = s.color(Color::Blue).logs.iter_visible().take(50).collect();
     assert!(!shown.is_empty() && shown.iter().all(|e| e.text.contains("error")));
 
     press(&mut s, [ch('/'), key(KeyCode::Backspace)]);
@@ -351,21 +347,9 @@ fn page_up_pauses_the_focused_color_and_g_resumes() {
         s.color(Color::Green).logs.following(),
         "only the focused color"
     );
-    let bottom = s
-        .color(Color::Blue)
-        .logs
-        .iter_visible(None)
-        .next()
-        .unwrap()
-        .seq;
+    let bottom = s.color(Color::Blue).logs.iter_visible().next().unwrap().seq;
     update(&mut s, Msg::LogLines(sample::log_lines(Color::Blue, 5)));
-    let still = s
-        .color(Color::Blue)
-        .logs
-        .iter_visible(None)
-        .next()
-        .unwrap()
-        .seq;
+    let still = s.color(Color::Blue).logs.iter_visible().next().unwrap().seq;
     assert_eq!(bottom, still, "new lines do not move a paused view");
     press(&mut s, [ch('G')]);
     assert!(s.color(Color::Blue).logs.following());

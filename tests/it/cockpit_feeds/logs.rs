@@ -151,3 +151,33 @@ async fn the_stream_limit_follows_some_and_counts_all() {
         .filter(|l| l.color == Color::Green)
         .all(|l| pods.contains(&l.pod)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn green_json_lines_render_as_level_badge_message_and_fields() {
+    let mut rig = Rig::start().await;
+    rig.until("green JSON log lines", |s| {
+        let json = s
+            .lines
+            .iter()
+            .filter(|l| l.color == Color::Green && l.text.starts_with("{\"time\""));
+        (json.count() >= 3).then_some(())
+    })
+    .await;
+    // Read once at ingestion: level and message are known in the cockpit's state.
+    let green = &rig.state.color(Color::Green).logs;
+    let structured: Vec<_> = green.iter().filter(|e| e.parsed.is_structured()).collect();
+    assert!(structured.len() >= 3);
+    assert!(structured.iter().all(|e| e.parsed.level.is_some()));
+    // The green pane (the right half of 120 columns) shows badges, not raw JSON.
+    let screen = rig.screen();
+    let right: String = screen
+        .lines()
+        .map(|l| l.chars().skip(60).collect::<String>() + "\n")
+        .collect();
+    assert!(!right.contains("{\"time\""), "{screen}");
+    assert!(right.contains("logger=fittrack.api"), "{screen}");
+    assert!(
+        ["INF ", "DBG ", "WRN "].iter().any(|b| right.contains(b)),
+        "{screen}"
+    );
+}

@@ -82,14 +82,12 @@ async fn httproute_weight_patch_moves_the_load_balancer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn state_endpoint_summarizes_routers_colours_and_lb() {
+async fn state_endpoint_summarizes_routers_colors_and_lb() {
     let sim = sim();
     let client = sim.client("sim").await;
     settled(&client, "fittrack-blue", "fittrack", 3).await;
     settled(&client, "fittrack-green", "fittrack", 3).await;
-    let url = format!("{}/sim/v1/state", sim.api_url);
-    let state: serde_json::Value = http_client(&sim)
-        .get(&url)
+    let state: serde_json::Value = crate::support::sim_get(&sim, "/sim/v1/state")
         .send()
         .await
         .unwrap()
@@ -97,9 +95,9 @@ async fn state_endpoint_summarizes_routers_colours_and_lb() {
         .await
         .unwrap();
     assert_eq!(state["scenario"], "fittrack");
-    assert_eq!(state["colours"]["blue"]["total"], 3);
-    assert_eq!(state["colours"]["blue"]["ready"], 3);
-    assert_eq!(state["colours"]["green"]["ready"], 3);
+    assert_eq!(state["colors"]["blue"]["total"], 3);
+    assert_eq!(state["colors"]["blue"]["ready"], 3);
+    assert_eq!(state["colors"]["green"]["ready"], 3);
     let backends = &state["routers"]["httproutes"][0]["rules"][0]["backends"];
     assert_eq!(backends[0]["service"], "fittrack-blue");
     assert_eq!(backends[0]["weight"], 100);
@@ -129,7 +127,7 @@ async fn prometheus_sd_file_lists_scrapable_pods() {
     })
     .await;
     let g = &groups[0];
-    assert!(["blue", "green"].contains(&g["labels"]["colour"].as_str().unwrap()));
+    assert!(["blue", "green"].contains(&g["labels"]["color"].as_str().unwrap()));
     let url = format!(
         "http://{}{}",
         g["targets"][0].as_str().unwrap(),

@@ -156,7 +156,7 @@ mod tests {
             Err(FaultError::ErrorRate(2.0))
         );
         assert!(matches!(
-            parse_app_fault(&json!({"target": {"colour": "x"}})),
+            parse_app_fault(&json!({"target": {"color": "x"}})),
             Err(FaultError::Shape(_))
         ));
         assert!(matches!(

@@ -29,7 +29,7 @@ pub struct Instance {
     /// Pod name.
     pub pod: String,
     /// Value of the pod's `deployment` label (blue/green), or empty.
-    pub colour: String,
+    pub color: String,
     /// Version facts from the image.
     pub info: VersionInfo,
     /// When the container started.
@@ -65,7 +65,7 @@ pub struct Conditions {
 
 impl Instance {
     /// A container that starts now.
-    pub fn new(ns: &str, pod: &str, image: &str, colour: &str, log_rate: f64) -> Self {
+    pub fn new(ns: &str, pod: &str, image: &str, color: &str, log_rate: f64) -> Self {
         let info = VersionInfo::from_image(image);
         let started = Utc::now();
         let mut log = LogBuffer::new(started, log_rate, &info.version);
@@ -83,7 +83,7 @@ impl Instance {
         Self {
             ns: ns.to_string(),
             pod: pod.to_string(),
-            colour: colour.to_string(),
+            color: color.to_string(),
             info,
             started,
             running: AtomicBool::new(true),

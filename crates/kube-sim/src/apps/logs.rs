@@ -69,6 +69,14 @@ impl LogBuffer {
         }
     }
 
+    /// From `now` on, produce `rate` app lines per second (the lines due until now keep the
+    /// old rate).
+    pub fn set_rate(&mut self, now: DateTime<Utc>, rate: f64) {
+        self.catch_up(now);
+        self.rate = if rate.is_finite() { rate.max(0.0) } else { 0.0 };
+        self.generated_until = self.generated_until.max(now);
+    }
+
     /// Append a line at `ts` (clamped so times never go backwards); returns its sequence number.
     pub fn push(&mut self, ts: DateTime<Utc>, text: String) -> u64 {
         let ts = match self.lines.back() {
@@ -224,6 +232,17 @@ mod tests {
         assert_eq!(b.len(), 20 + 2 + 10);
         let (lines, _) = b.select(&LogQuery::default());
         assert!(lines[0].starts_with("{\"time\":") && lines[0].ends_with("}\n"));
+    }
+
+    #[test]
+    fn a_new_rate_applies_from_now_on() {
+        let mut b = LogBuffer::new(t0(), 0.0, "v1");
+        b.set_rate(t0() + Duration::seconds(10), 100.0);
+        assert_eq!(b.len(), 0, "nothing for the time at rate 0");
+        b.set_rate(t0() + Duration::seconds(11), 5.0);
+        assert_eq!(b.len(), 100);
+        b.catch_up(t0() + Duration::seconds(13));
+        assert_eq!(b.len(), 110);
     }
 
     #[test]

@@ -30,6 +30,7 @@ use faults::FaultTable;
 use instance::{Answer, Conditions, Instance};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 use version::BAD_ERROR_RATE;
@@ -66,7 +67,8 @@ struct PodSlot {
 pub struct Apps {
     bad_after: Duration,
     baseline_error_rate: f64,
-    log_rate: f64,
+    /// App log lines per second per container, as f64 bits (changed at run time).
+    log_rate: AtomicU64,
     pods: Mutex<HashMap<(String, String), PodSlot>>,
     faults: Mutex<FaultTable>,
     /// When each version first served app traffic (a `-bad` version goes bad `bad_after` later).
@@ -83,15 +85,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Apps {
     /// An empty registry with the tuning's error behaviour and the scenario's log rate.
     pub fn new(tuning: &Tuning, scenario: &str) -> Self {
-        let log_rate = if scenario == "load" {
+        let log_rate = tuning.log_rate.unwrap_or(if scenario == "load" {
             LOAD_LOG_RATE
         } else {
             DEFAULT_LOG_RATE
-        };
+        });
         Self {
             bad_after: Duration::from_secs_f64(tuning.bad_after_secs.max(0.0)),
             baseline_error_rate: tuning.baseline_error_rate.clamp(0.0, 1.0),
-            log_rate,
+            log_rate: AtomicU64::new(log_rate.to_bits()),
             pods: Mutex::new(HashMap::new()),
             faults: Mutex::new(FaultTable::default()),
             first_traffic: Mutex::new(HashMap::new()),
@@ -102,8 +104,8 @@ impl Apps {
 
     /// A pod's container started: it answers HTTP from now on.
     pub fn start_pod(&self, ns: &str, pod: &str, image: &str, labels: &BTreeMap<String, String>) {
-        let colour = labels.get("deployment").map(String::as_str).unwrap_or("");
-        let inst = Arc::new(Instance::new(ns, pod, image, colour, self.log_rate));
+        let color = labels.get("deployment").map(String::as_str).unwrap_or("");
+        let inst = Arc::new(Instance::new(ns, pod, image, color, self.log_rate()));
         let mut pods = lock(&self.pods);
         let key = (ns.to_string(), pod.to_string());
         let previous = pods.remove(&key).map(|old| {
@@ -117,6 +119,21 @@ impl Apps {
                 previous,
             },
         );
+    }
+
+    /// App log lines per second per container.
+    pub fn log_rate(&self) -> f64 {
+        f64::from_bits(self.log_rate.load(Ordering::Relaxed))
+    }
+
+    /// Every container (running now or started later) logs `rate` app lines per second
+    /// from now on.
+    pub fn set_log_rate(&self, rate: f64) {
+        self.log_rate.store(rate.to_bits(), Ordering::Relaxed);
+        let now = chrono::Utc::now();
+        for slot in lock(&self.pods).values() {
+            slot.current.data().log.set_rate(now, rate);
+        }
     }
 
     /// The container stopped (pod deleted or container crashed).
@@ -240,136 +257,4 @@ pub fn pod_url(addr: SocketAddr, ns: &str, pod: &str, path: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn apps(bad_after: f64) -> Apps {
-        let tuning = Tuning {
-            bad_after_secs: bad_after,
-            baseline_error_rate: 0.0,
-            ..Tuning::default()
-        };
-        Apps::new(&tuning, "fittrack")
-    }
-
-    fn labels(colour: &str) -> BTreeMap<String, String> {
-        BTreeMap::from([("deployment".to_string(), colour.to_string())])
-    }
-
-    #[tokio::test]
-    async fn lifecycle_probe_and_previous() {
-        let a = apps(0.0);
-        assert_eq!(a.probe("ns", "p", "/health/ready").await, None);
-        a.start_pod("ns", "p", "fittrack/api:v1", &labels("blue"));
-        assert_eq!(a.probe("ns", "p", "/health/ready").await, Some(200));
-        assert_eq!(a.instance("ns", "p").unwrap().colour, "blue");
-        a.stop_pod("ns", "p");
-        assert_eq!(a.probe("ns", "p", "/health/ready").await, None);
-        assert!(a.serve("ns", "p", "GET", "/api/workouts", "c").is_none());
-        a.start_pod("ns", "p", "fittrack/api:v1", &labels("blue"));
-        assert!(a
-            .previous_instance("ns", "p")
-            .is_some_and(|i| !i.is_running()));
-        a.remove_pod("ns", "p");
-        assert!(a.instance("ns", "p").is_none());
-    }
-
-    #[tokio::test]
-    async fn faults_by_target() {
-        let a = apps(0.0);
-        a.start_pod("ns", "p", "fittrack/api:v1", &labels("blue"));
-        a.start_pod("ns", "q", "fittrack/api:v2", &labels("green"));
-        let v2 = FaultTarget {
-            version: Some("v2".into()),
-            ..Default::default()
-        };
-        a.set_fault(
-            v2.clone(),
-            AppFault {
-                ready: Some(false),
-                crash: Some(true),
-                ..Default::default()
-            },
-        );
-        assert_eq!(a.probe("ns", "q", "/health/ready").await, Some(503));
-        assert_eq!(a.probe("ns", "p", "/health/ready").await, Some(200));
-        assert!(a.should_crash("ns", "q") && !a.should_crash("ns", "p"));
-        a.set_fault(
-            v2,
-            AppFault {
-                clear: Some(true),
-                ..Default::default()
-            },
-        );
-        assert!(!a.should_crash("ns", "q"));
-        let pod = FaultTarget {
-            pod: Some("p".into()),
-            ..Default::default()
-        };
-        a.set_fault(
-            pod,
-            AppFault {
-                error_rate: Some(1.0),
-                ..Default::default()
-            },
-        );
-        assert_eq!(
-            a.serve("ns", "p", "GET", "/api/workouts", "c")
-                .unwrap()
-                .status,
-            500
-        );
-        assert_eq!(
-            a.serve("ns", "q", "GET", "/api/workouts", "c")
-                .unwrap()
-                .status,
-            200
-        );
-    }
-
-    #[test]
-    fn bad_version_fails_only_after_bad_after_of_traffic() {
-        let a = apps(3600.0);
-        a.start_pod("ns", "p", "fittrack/api:v2.0.1-bad", &labels("green"));
-        for _ in 0..400 {
-            assert_eq!(
-                a.serve("ns", "p", "GET", "/api/workouts", "c")
-                    .unwrap()
-                    .status,
-                200
-            );
-        }
-        let a = apps(0.0);
-        a.start_pod("ns", "p", "fittrack/api:v2.0.1-bad", &labels("green"));
-        // Probes and health checks are not traffic: no failures, nothing marked.
-        assert!(lock(&a.first_traffic).is_empty());
-        let errors = (0..2000)
-            .filter(|_| {
-                a.serve("ns", "p", "GET", "/api/workouts", "c")
-                    .unwrap()
-                    .status
-                    == 500
-            })
-            .count();
-        // 5 % of 2000 = 100; far outside these bounds is a broken rate.
-        assert!((40..200).contains(&errors), "errors {errors}");
-        let snap = a.snapshot();
-        assert_eq!(snap["versions"]["v2.0.1-bad"]["errors"], json!(errors));
-    }
-
-    #[test]
-    fn pod_paths() {
-        assert_eq!(pod_path("a", "b", "/metrics"), "/pods/a/b/metrics");
-        let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
-        assert_eq!(
-            pod_url(addr, "a", "b", "x"),
-            "http://127.0.0.1:9/pods/a/b/x"
-        );
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod harness_tests;
-#[cfg(test)]
-mod lb_tests;
+mod tests;

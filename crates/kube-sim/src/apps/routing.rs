@@ -349,5 +349,4 @@ pub fn affects_routing(resource: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "routing_tests.rs"]
 mod tests;

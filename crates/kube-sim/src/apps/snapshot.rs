@@ -22,7 +22,7 @@ impl Apps {
                 v.0 += total;
                 v.1 += errors;
                 json!({
-                    "namespace": i.ns, "pod": i.pod, "colour": i.colour,
+                    "namespace": i.ns, "pod": i.pod, "color": i.color,
                     "version": i.info.version, "running": i.is_running(),
                     "requests": total, "errors": errors,
                 })

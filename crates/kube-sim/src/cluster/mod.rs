@@ -115,6 +115,7 @@ pub fn seed(store: &Store, scenario: &str) -> Result<(), UnknownScenario> {
             next_cluster_ip += 1;
             obj["spec"]["clusterIP"] = json!(ip);
             obj["spec"]["clusterIPs"] = json!([ip]);
+            crate::server::services::apply_defaults(&mut obj);
         }
         let _ = store.create(&plural(&kind), &ns, obj);
     }

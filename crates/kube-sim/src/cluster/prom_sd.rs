@@ -19,12 +19,12 @@ pub fn targets(pods: &[Value], addr: SocketAddr) -> Value {
         })
         .map(|p| {
             let ns = p["metadata"]["namespace"].as_str().unwrap_or("");
-            let colour = p["metadata"]["labels"]["deployment"].as_str().unwrap_or("");
+            let color = p["metadata"]["labels"]["deployment"].as_str().unwrap_or("");
             json!({
                 "targets": [addr.to_string()],
                 "labels": {
                     "__metrics_path__": pod_path(ns, name(p), "/metrics"),
-                    "namespace": ns, "pod": name(p), "colour": colour,
+                    "namespace": ns, "pod": name(p), "color": color,
                 },
             })
         })
@@ -95,7 +95,7 @@ mod tests {
             t[0]["labels"]["__metrics_path__"],
             "/pods/fittrack-blue/p1/metrics"
         );
-        assert_eq!(t[0]["labels"]["colour"], "blue");
+        assert_eq!(t[0]["labels"]["color"], "blue");
         assert_eq!(t[0]["labels"]["pod"], "p1");
     }
 

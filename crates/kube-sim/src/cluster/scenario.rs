@@ -9,9 +9,9 @@ pub const SCENARIOS: [&str; 3] = ["fittrack", "fittrack-single-ns", "load"];
 /// The app port of every FitTrack container and Service.
 pub const APP_PORT: u16 = 8000;
 
-/// Image of the blue colour in every scenario.
+/// Image of the blue color in every scenario.
 pub const BLUE_IMAGE: &str = "fittrack/api:v1.9.3";
-/// Image of the green colour in every scenario.
+/// Image of the green color in every scenario.
 pub const GREEN_IMAGE: &str = "fittrack/api:v2.0.0";
 
 /// A scenario name that is not one of [`SCENARIOS`].
@@ -30,17 +30,17 @@ pub fn objects(name: &str) -> Result<Vec<Value>, UnknownScenario> {
     }
 }
 
-/// The guide's layout: one namespace per colour, routed by a Gateway API HTTPRoute.
+/// The guide's layout: one namespace per color, routed by a Gateway API HTTPRoute.
 fn split_namespaces(replicas: u32) -> Vec<Value> {
     let mut out = vec![
         namespace("fittrack"),
         namespace("fittrack-blue"),
         namespace("fittrack-green"),
     ];
-    for (colour, image) in [("blue", BLUE_IMAGE), ("green", GREEN_IMAGE)] {
-        let ns = format!("fittrack-{colour}");
-        out.push(deployment(&ns, "fittrack", colour, image, replicas));
-        out.push(service(&ns, &format!("fittrack-{colour}"), colour));
+    for (color, image) in [("blue", BLUE_IMAGE), ("green", GREEN_IMAGE)] {
+        let ns = format!("fittrack-{color}");
+        out.push(deployment(&ns, "fittrack", color, image, replicas));
+        out.push(service(&ns, &format!("fittrack-{color}"), color));
         out.push(reference_grant(&ns));
     }
     out.push(gateway());
@@ -55,13 +55,13 @@ fn split_namespaces(replicas: u32) -> Vec<Value> {
     out
 }
 
-/// The guide's first command made real: both colours and the router Service in `fittrack`.
+/// The guide's first command made real: both colors and the router Service in `fittrack`.
 fn single_namespace() -> Vec<Value> {
     let mut out = vec![namespace("fittrack")];
-    for (colour, image) in [("blue", BLUE_IMAGE), ("green", GREEN_IMAGE)] {
-        let name = format!("fittrack-{colour}");
-        out.push(deployment("fittrack", &name, colour, image, 3));
-        out.push(service("fittrack", &name, colour));
+    for (color, image) in [("blue", BLUE_IMAGE), ("green", GREEN_IMAGE)] {
+        let name = format!("fittrack-{color}");
+        out.push(deployment("fittrack", &name, color, image, 3));
+        out.push(service("fittrack", &name, color));
     }
     out.push(service("fittrack", "fittrack-lb", "blue"));
     out.push(ingress("fittrack-lb", None));
@@ -73,8 +73,8 @@ fn namespace(name: &str) -> Value {
            "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}})
 }
 
-fn colour_labels(colour: &str) -> Value {
-    json!({"app": "fittrack", "deployment": colour})
+fn color_labels(color: &str) -> Value {
+    json!({"app": "fittrack", "deployment": color})
 }
 
 fn http_probe(path: &str, period: u32) -> Value {
@@ -93,21 +93,21 @@ fn max_surge(replicas: u32) -> Value {
 }
 
 /// A FitTrack Deployment as the guide's Helm chart would render it.
-fn deployment(ns: &str, name: &str, colour: &str, image: &str, replicas: u32) -> Value {
+fn deployment(ns: &str, name: &str, color: &str, image: &str, replicas: u32) -> Value {
     json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "namespace": ns,
-                     "labels": {"app": "fittrack", "deployment": colour,
+                     "labels": {"app": "fittrack", "deployment": color,
                                 "app.kubernetes.io/managed-by": "Helm"}},
         "spec": {
             "replicas": replicas,
             "progressDeadlineSeconds": 600,
             "revisionHistoryLimit": 10,
-            "selector": {"matchLabels": colour_labels(colour)},
+            "selector": {"matchLabels": color_labels(color)},
             "strategy": {"type": "RollingUpdate",
                          "rollingUpdate": {"maxSurge": max_surge(replicas), "maxUnavailable": 0}},
             "template": {
-                "metadata": {"labels": colour_labels(colour)},
+                "metadata": {"labels": color_labels(color)},
                 "spec": {
                     "containers": [{
                         "name": "api",
@@ -125,13 +125,13 @@ fn deployment(ns: &str, name: &str, colour: &str, image: &str, replicas: u32) ->
     })
 }
 
-fn service(ns: &str, name: &str, colour: &str) -> Value {
+fn service(ns: &str, name: &str, color: &str) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": name, "namespace": ns, "labels": {"app": "fittrack"}},
         "spec": {
             "type": "ClusterIP",
-            "selector": colour_labels(colour),
+            "selector": color_labels(color),
             "ports": [{"name": "http", "port": APP_PORT, "targetPort": APP_PORT, "protocol": "TCP"}],
         }
     })
@@ -160,9 +160,9 @@ fn gateway() -> Value {
     })
 }
 
-fn backend_ref(colour: &str, weight: u32) -> Value {
-    json!({"group": "", "kind": "Service", "name": format!("fittrack-{colour}"),
-           "namespace": format!("fittrack-{colour}"), "port": APP_PORT, "weight": weight})
+fn backend_ref(color: &str, weight: u32) -> Value {
+    json!({"group": "", "kind": "Service", "name": format!("fittrack-{color}"),
+           "namespace": format!("fittrack-{color}"), "port": APP_PORT, "weight": weight})
 }
 
 fn httproute() -> Value {
@@ -277,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn load_has_200_pods_per_colour() {
+    fn load_has_200_pods_per_color() {
         let objs = objects("load").unwrap();
         for ns in ["fittrack-blue", "fittrack-green"] {
             assert_eq!(

@@ -155,10 +155,10 @@ pub(crate) fn sync_namespace(ctx: &Ctx, ns: &str) {
 mod tests {
     use super::*;
 
-    fn pod(name: &str, colour: &str, ip: Option<&str>, ready: bool, terminating: bool) -> Value {
+    fn pod(name: &str, color: &str, ip: Option<&str>, ready: bool, terminating: bool) -> Value {
         let mut p = json!({
             "metadata": {"name": name, "namespace": "ns", "uid": format!("u-{name}"),
-                         "labels": {"app": "fittrack", "deployment": colour}},
+                         "labels": {"app": "fittrack", "deployment": color}},
             "spec": {"nodeName": "n", "containers": [
                 {"name": "api", "ports": [{"name": "http", "containerPort": 8000}]}]},
             "status": {"phase": "Running",

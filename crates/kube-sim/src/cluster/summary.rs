@@ -1,4 +1,4 @@
-//! `GET /sim/v1/state`: a JSON summary of the simulated cluster — routers, pods per colour
+//! `GET /sim/v1/state`: a JSON summary of the simulated cluster — routers, pods per color
 //! with ready counts, Deployments, what the load balancer serves and the apps' counters.
 
 use super::meta::{int_at, name};
@@ -70,16 +70,16 @@ fn routers(store: &Store) -> Value {
     json!({"httproutes": routes, "services": services, "ingresses": ingresses})
 }
 
-fn colours(store: &Store) -> Value {
+fn colors(store: &Store) -> Value {
     let mut by: BTreeMap<String, (Vec<Value>, i64, i64)> = BTreeMap::new();
     for p in store.list("pods", None, None).0 {
-        let colour = p["metadata"]["labels"]["deployment"]
+        let color = p["metadata"]["labels"]["deployment"]
             .as_str()
             .unwrap_or("other")
             .to_string();
         let ready = is_ready(&p);
         let restarts = int_at(&p, "/status/containerStatuses/0/restartCount", 0);
-        let entry = by.entry(colour).or_default();
+        let entry = by.entry(color).or_default();
         entry.1 += i64::from(ready);
         entry.2 += restarts;
         entry.0.push(json!({
@@ -127,7 +127,7 @@ pub fn summary(state: &SimState, apps: Option<&Apps>) -> Value {
         "scenario": &*state.scenario,
         "resourceVersion": store.resource_version().to_string(),
         "routers": routers(store),
-        "colours": colours(store),
+        "colors": colors(store),
         "deployments": deployments(store),
         "lb": apps["lb"],
         "apps": apps,

@@ -84,8 +84,8 @@ pub(super) async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     }
 }
 
-pub(super) fn pods(state: &SimState, ns: &str, colour: &str) -> Vec<Value> {
-    let sel = LabelSelector::parse(&format!("app=fittrack,deployment={colour}")).unwrap();
+pub(super) fn pods(state: &SimState, ns: &str, color: &str) -> Vec<Value> {
+    let sel = LabelSelector::parse(&format!("app=fittrack,deployment={color}")).unwrap();
     state.store.list("pods", Some(ns), Some(&sel)).0
 }
 

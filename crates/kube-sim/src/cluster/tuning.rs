@@ -29,6 +29,9 @@ pub struct Tuning {
     pub progress_deadline_max_secs: Option<f64>,
     /// Period of the controllers' full resync, in milliseconds (they also react to changes).
     pub resync_ms: u64,
+    /// App log lines per second per container (None: the scenario's rate, 250 for `load`,
+    /// 2 otherwise). `POST /sim/v1/tuning {"log_rate": N}` changes it while running.
+    pub log_rate: Option<f64>,
 }
 
 impl Default for Tuning {
@@ -47,6 +50,7 @@ impl Default for Tuning {
             termination_ms: 1_000,
             progress_deadline_max_secs: None,
             resync_ms: 5_000,
+            log_rate: None,
         }
     }
 }
@@ -68,6 +72,7 @@ impl Tuning {
             termination_ms: 50,
             progress_deadline_max_secs: Some(3.0),
             resync_ms: 250,
+            log_rate: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub struct ApiError {
     pub message: String,
     /// `details` (name, kind) when known.
     pub details: Option<Value>,
+    /// `metadata.continue` (a 410 for an expired continue token carries a fresh one).
+    pub list_continue: Option<String>,
 }
 
 impl ApiError {
@@ -25,7 +27,13 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            list_continue: None,
         }
+    }
+
+    /// 410 Expired.
+    pub fn new_expired(message: impl Into<String>) -> Self {
+        Self::new(410, "Expired", message)
     }
 
     /// 400 BadRequest.
@@ -71,7 +79,7 @@ impl ApiError {
 
     /// 415 UnsupportedMediaType for a create/replace body.
     pub fn unsupported_body_type(content_type: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf (got {content_type:?})"))
+        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {content_type:?})"))
     }
 
     /// 422 Invalid.
@@ -102,6 +110,13 @@ impl ApiError {
         Self::new(code, reason, format!("injected failure ({code})"))
     }
 
+    /// A failure answered after the write was stored (`fail_after_write`): a lost response.
+    pub fn injected_after_write(code: u16) -> Self {
+        let mut e = Self::injected(code);
+        e.message = format!("injected failure after the write was stored ({code})");
+        e
+    }
+
     /// The Status object body.
     pub fn status_body(&self) -> Value {
         let mut v = json!({
@@ -115,6 +130,9 @@ impl ApiError {
         });
         if let Some(d) = &self.details {
             v["details"] = d.clone();
+        }
+        if let Some(c) = &self.list_continue {
+            v["metadata"]["continue"] = json!(c);
         }
         v
     }
@@ -143,7 +161,7 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self.status_body()).unwrap_or_default();
+        let body = crate::wire::to_vec(&self.status_body());
         (code, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     }
 }

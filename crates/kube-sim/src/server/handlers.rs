@@ -2,20 +2,20 @@
 
 use super::deletion::{self, DeleteOptions};
 use super::error::{ApiError, ApiResult};
-use super::objects::{partial, present, present_cow, scale_of, wants_partial};
+use super::objects::{partial, present, scale_of, wants_partial};
 use super::path::{self, ResourcePath, Target};
-use super::{special, Caller, ServerCtx};
+use super::{fresh, special, Caller, ServerCtx};
+use crate::resources::ResourceDef;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::table;
 use crate::watch::{self, WatchRequest};
-use crate::{discovery, proto};
+use crate::{aggregated, discovery, field_labels, proto};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -23,8 +23,17 @@ type Params = HashMap<String, String>;
 
 /// A JSON answer with `Content-Type: application/json`.
 pub fn json_response(code: StatusCode, v: &Value) -> Response {
-    let body = serde_json::to_vec(v).unwrap_or_default();
+    let body = crate::wire::to_vec(v);
     (code, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// An aggregated discovery answer, with exactly the Content-Type clients negotiate.
+fn aggregated_response(v: &Value) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, aggregated::CONTENT_TYPE),
+        (header::VARY, "Accept"),
+    ];
+    (StatusCode::OK, headers, crate::wire::to_vec(v)).into_response()
 }
 
 /// Fallback handler for everything under `/api` and `/apis`.
@@ -44,7 +53,10 @@ pub async fn dispatch(
         headers: &headers,
         params: &params,
     };
+    let aggregated = aggregated::wanted(req.accept());
     match path::parse(uri.path()) {
+        Some(Target::CoreVersions) if aggregated => aggregated_response(&aggregated::core()),
+        Some(Target::Groups) if aggregated => aggregated_response(&aggregated::groups()),
         Some(Target::CoreVersions) => json_response(
             StatusCode::OK,
             &discovery::core_versions(&ctx.server_address()),
@@ -54,9 +66,16 @@ pub async fn dispatch(
         Some(Target::ResourceList(g, v)) => {
             json_response(StatusCode::OK, &discovery::resource_list(&g, &v))
         }
-        Some(Target::Resource(rp)) => req
-            .resource(rp, &body)
-            .unwrap_or_else(IntoResponse::into_response),
+        Some(Target::Resource(rp)) => {
+            // A read at a version the store has not reached waits for it, like the watch cache.
+            if let Some(want) = fresh::wanted(&params).filter(|_| method == Method::GET) {
+                if let Err(e) = fresh::wait_until_fresh(&ctx.state.store, want).await {
+                    return e.into_response();
+                }
+            }
+            req.resource(rp, &body)
+                .unwrap_or_else(IntoResponse::into_response)
+        }
         None => ApiError::no_route(uri.path()).into_response(),
     }
 }
@@ -69,11 +88,37 @@ pub(super) struct Req<'a> {
     pub(super) params: &'a Params,
 }
 
-/// Whether a POST/PUT body's Content-Type is one the API server decodes: JSON (parameters
-/// such as `charset` allowed) or the protobuf envelope kubectl's generators send.
-fn body_media_ok(ct: &str) -> bool {
+/// How a POST/PUT body is encoded, by its Content-Type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyMedia {
+    Json,
+    Yaml,
+    Protobuf,
+}
+
+/// The media type of a POST/PUT body the API server decodes (parameters such as `charset`
+/// allowed): JSON, YAML, or the protobuf envelope kubectl's generators send. Like the real
+/// server, a request without a Content-Type is taken as JSON (the Python client sends none
+/// on some calls); anything else is None (415).
+fn body_media(ct: &str) -> Option<BodyMedia> {
     let media = ct.split(';').next().unwrap_or("").trim();
-    media.eq_ignore_ascii_case("application/json") || media.eq_ignore_ascii_case(proto::PROTOBUF)
+    let is = |m: &str| media.eq_ignore_ascii_case(m);
+    if media.is_empty() || is("application/json") {
+        Some(BodyMedia::Json)
+    } else if is("application/yaml") {
+        Some(BodyMedia::Yaml)
+    } else if is(proto::PROTOBUF) {
+        Some(BodyMedia::Protobuf)
+    } else {
+        None
+    }
+}
+
+/// A YAML body as the JSON the handlers read (400 BadRequest when it is not YAML).
+fn yaml_to_json(body: &[u8]) -> ApiResult<Vec<u8>> {
+    let v: Value = serde_yaml::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("error converting YAML to JSON: {e}")))?;
+    serde_json::to_vec(&v).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 pub(super) fn parse_json(body: &[u8]) -> ApiResult<Value> {
@@ -93,15 +138,18 @@ impl Req<'_> {
         matches!(self.param(k), Some("true" | "1"))
     }
 
-    pub(super) fn selectors(&self) -> ApiResult<(LabelSelector, FieldSelector)> {
+    /// The label and field selectors of a list, watch or deletecollection on `def`; a field
+    /// label the kind does not support is 400, as on a real server.
+    pub(super) fn selectors(&self, def: &ResourceDef) -> ApiResult<(LabelSelector, FieldSelector)> {
         let l = LabelSelector::parse(self.param("labelSelector").unwrap_or(""))
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let f = FieldSelector::parse(self.param("fieldSelector").unwrap_or(""))
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        field_labels::check(def, &f).map_err(ApiError::bad_request)?;
         Ok((l, f))
     }
 
-    fn accept(&self) -> &str {
+    pub(super) fn accept(&self) -> &str {
         self.headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
@@ -112,7 +160,7 @@ impl Req<'_> {
         table::wants_table(self.accept())
     }
 
-    fn wants_partial(&self) -> bool {
+    pub(super) fn wants_partial(&self) -> bool {
         wants_partial(self.accept())
     }
 
@@ -123,9 +171,17 @@ impl Req<'_> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if (self.method == Method::POST || self.method == Method::PUT) && !body_media_ok(ct) {
-            return Err(ApiError::unsupported_body_type(ct));
-        }
+        let converted;
+        let body = match (self.method == Method::POST || self.method == Method::PUT)
+            .then(|| body_media(ct))
+        {
+            Some(None) => return Err(ApiError::unsupported_body_type(ct)),
+            Some(Some(BodyMedia::Yaml)) => {
+                converted = yaml_to_json(body)?;
+                converted.as_slice()
+            }
+            _ => body,
+        };
         if !def.is_stored() {
             return special::review(self.ctx, self.caller, self.method, &rp, ct, body);
         }
@@ -203,57 +259,8 @@ impl Req<'_> {
         Ok(self.answer(&rp, StatusCode::OK, &obj))
     }
 
-    fn list(&self, rp: ResourcePath) -> ApiResult<Response> {
-        let (labels, fields) = self.selectors()?;
-        let def = rp.def;
-        let store = &self.ctx.state.store;
-        let (stored, rv) = store.list_shared(def.store, rp.namespace.as_deref());
-        let items: Vec<Cow<Value>> = stored
-            .iter()
-            .map(|o| present_cow(def, o))
-            .filter(|o| labels.matches_object(o) && fields.matches_object(o))
-            .collect();
-        let rv = rv.to_string();
-        if self.wants_table() {
-            let items: Vec<Value> = items.into_iter().map(Cow::into_owned).collect();
-            let t = table::table(def.kind, &items, &rv, true, chrono::Utc::now());
-            return Ok(json_response(StatusCode::OK, &t));
-        }
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct List<'a> {
-            kind: String,
-            api_version: String,
-            metadata: Value,
-            items: &'a [Cow<'a, Value>],
-        }
-        let (kind, api_version, items) = if self.wants_partial() {
-            let parts = items.iter().map(|o| Cow::Owned(partial(o))).collect();
-            (
-                "PartialObjectMetadataList".into(),
-                "meta.k8s.io/v1".into(),
-                parts,
-            )
-        } else {
-            (format!("{}List", def.kind), def.api_version(), items)
-        };
-        let list = List {
-            kind,
-            api_version,
-            metadata: json!({ "resourceVersion": rv }),
-            items: &items,
-        };
-        let body = serde_json::to_vec(&list).map_err(|e| ApiError::internal(e.to_string()))?;
-        Ok((
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response())
-    }
-
     fn watch(&self, rp: ResourcePath) -> ApiResult<Response> {
-        let (labels, fields) = self.selectors()?;
+        let (labels, fields) = self.selectors(rp.def)?;
         let rv = match self.param("resourceVersion") {
             None => None,
             Some(s) => Some(
@@ -302,14 +309,32 @@ impl Req<'_> {
         let name = rp.name.clone().unwrap_or_default();
         let store = &self.ctx.state.store;
         if self.param("dryRun").is_some() || opts.get("dryRun").is_some_and(|d| d != &json!([])) {
-            return Ok(self.answer(&rp, StatusCode::OK, &self.stored(&rp)?));
+            return Ok(self.deleted(&rp, &self.stored(&rp)?));
         }
         let answer = deletion::delete_object(store, rp.def.store, rp.ns(), &name, delete_opts)?;
-        Ok(self.answer(&rp, StatusCode::OK, &answer))
+        Ok(self.deleted(&rp, &answer))
+    }
+
+    /// A DELETE's answer: the object while it is still terminating, or for the kinds whose
+    /// real registry returns it (pods, services, namespaces); otherwise a Success `Status`
+    /// naming it (kube-rs reads either: `delete` returns `Either<K, Status>`).
+    fn deleted(&self, rp: &ResourcePath, obj: &Value) -> Response {
+        let terminating = obj.pointer("/metadata/deletionTimestamp").is_some();
+        if terminating || crate::resources::returns_deleted_object(rp.def.store) {
+            return self.answer(rp, StatusCode::OK, obj);
+        }
+        let meta = &obj["metadata"];
+        let mut details = json!({"name": meta["name"], "kind": rp.def.plural, "uid": meta["uid"]});
+        if !rp.def.group.is_empty() {
+            details["group"] = json!(rp.def.group);
+        }
+        let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+            "status": "Success", "details": details});
+        json_response(StatusCode::OK, &status)
     }
 
     fn delete_collection(&self, rp: ResourcePath) -> ApiResult<Response> {
-        let (labels, fields) = self.selectors()?;
+        let (labels, fields) = self.selectors(rp.def)?;
         let store = &self.ctx.state.store;
         let (items, _) = store.list(rp.def.store, rp.namespace.as_deref(), None);
         let mut gone = Vec::new();

@@ -3,9 +3,12 @@
 
 pub mod deletion;
 pub mod error;
+mod fresh;
 pub mod handlers;
+mod list;
 pub mod objects;
 pub mod path;
+pub mod services;
 mod sim_routes;
 pub mod special;
 pub mod validate;
@@ -132,6 +135,33 @@ fn authorize(ctx: &ServerCtx, user: &str, req: &Request) -> Result<(), ApiError>
     )))
 }
 
+/// Who may use the simulator's own `/sim/v1/*` endpoints (faults, state, request log): the
+/// holder of the admin token; without a token only a loopback client over plain HTTP, where
+/// tokenless requests act as admin anyway. Returns the user to log and, if refused, why.
+fn sim_access(
+    ctx: &ServerCtx,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> (String, Option<ApiError>) {
+    let admin = crate::auth::CONTEXTS[0].1;
+    match bearer(headers) {
+        Some(t) => match ctx.state.auth.user_for_token(t) {
+            Some(u) if u == admin => (u.to_string(), None),
+            Some(u) => (
+                u.to_string(),
+                Some(ApiError::forbidden(format!(
+                    "User \"{u}\" cannot use the simulator's /sim/v1 endpoints: they need the admin token (the kubeconfig's sim context)"
+                ))),
+            ),
+            None => ("system:anonymous".into(), Some(ApiError::unauthorized())),
+        },
+        None if ctx.plain_http && peer.is_some_and(|p| p.ip().is_loopback()) => {
+            (admin.to_string(), None)
+        }
+        None => ("system:anonymous".into(), Some(ApiError::unauthorized())),
+    }
+}
+
 /// Authentication, injected latency and failures, authorization, and the request log.
 async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
@@ -141,31 +171,22 @@ async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Res
         .map(|p| p.to_string())
         .unwrap_or_default();
     let is_sim = req.uri().path().starts_with("/sim/");
-    let (user, resp) = match authenticate(&ctx, req.headers()) {
-        Err(e) if !is_sim => ("system:anonymous".to_string(), e.into_response()),
-        who => {
-            let user = who.unwrap_or_else(|_| "system:anonymous".into());
-            let resp = if is_sim {
+    let (user, resp) = if is_sim {
+        let peer = req.extensions().get::<Peer>().map(|p| p.0);
+        match sim_access(&ctx, req.headers(), peer) {
+            (user, None) => {
                 req.extensions_mut().insert(Caller { user: user.clone() });
-                next.run(req).await
-            } else {
-                let latency = ctx.state.faults.latency();
-                if !latency.is_zero() {
-                    tokio::time::sleep(latency).await;
-                }
-                if ctx.state.faults.down_for().is_some() {
-                    // A request that slipped in on a connection that is being closed.
-                    ApiError::injected(503).into_response()
-                } else if let Some(code) = ctx.state.faults.take_failure() {
-                    ApiError::injected(code).into_response()
-                } else if let Err(e) = authorize(&ctx, &user, &req) {
-                    e.into_response()
-                } else {
-                    req.extensions_mut().insert(Caller { user: user.clone() });
-                    next.run(req).await
-                }
-            };
-            (user, resp)
+                (user, next.run(req).await)
+            }
+            (user, Some(e)) => (user, e.into_response()),
+        }
+    } else {
+        match authenticate(&ctx, req.headers()) {
+            Err(e) => ("system:anonymous".to_string(), e.into_response()),
+            Ok(user) => {
+                let resp = api_request(&ctx, &user, req, next).await;
+                (user, resp)
+            }
         }
     };
     if !(is_sim && method == Method::GET) {
@@ -177,6 +198,50 @@ async fn gate(State(ctx): State<ServerCtx>, mut req: Request, next: Next) -> Res
         });
     }
     resp
+}
+
+/// An authenticated API request: injected latency and failures, authorization, the handler.
+async fn api_request(ctx: &ServerCtx, user: &str, mut req: Request, next: Next) -> Response {
+    let latency = ctx.state.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if ctx.state.faults.down_for().is_some() {
+        // A request that slipped in on a connection that is being closed.
+        return ApiError::injected(503).into_response();
+    }
+    if let Some(code) = ctx.state.faults.take_failure() {
+        return ApiError::injected(code).into_response();
+    }
+    if let Err(e) = authorize(ctx, user, &req) {
+        return e.into_response();
+    }
+    let stores = is_store_write(&req);
+    req.extensions_mut().insert(Caller {
+        user: user.to_string(),
+    });
+    let resp = next.run(req).await;
+    if stores && resp.status().is_success() {
+        if let Some(code) = ctx.state.faults.take_after_write() {
+            // The write is stored and its watch events are out; only the answer is lost.
+            return ApiError::injected_after_write(code).into_response();
+        }
+    }
+    resp
+}
+
+/// Whether a request writes to the store: create, update, patch or delete of a stored
+/// resource (or its status/scale), not a dry run, not a proxy or port-forward.
+fn is_store_write(req: &Request) -> bool {
+    let m = req.method();
+    if !(m == Method::POST || m == Method::PUT || m == Method::PATCH || m == Method::DELETE) {
+        return false;
+    }
+    if req.uri().query().is_some_and(|q| q.contains("dryRun=")) {
+        return false;
+    }
+    matches!(path::parse(req.uri().path()), Some(Target::Resource(rp))
+        if rp.def.is_stored() && !matches!(rp.sub.as_deref(), Some("proxy" | "portforward" | "log")))
 }
 
 /// Serves `app` on `listener` until shutdown; TLS when `tls` is given. The `down_ms` fault
@@ -256,7 +321,10 @@ where
     if state.faults.down_for().is_some() {
         return; // went down during the TLS handshake
     }
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Many watches and log follows share one HTTP/2 connection; Kubernetes' API servers
+    // allow 1000 streams per connection (hyper's default is 200).
+    builder.http2().max_concurrent_streams(1000);
     let conn = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(app));
     tokio::pin!(conn);
     loop {

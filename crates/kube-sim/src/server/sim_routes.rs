@@ -2,7 +2,7 @@
 
 use super::error::ApiError;
 use super::handlers::json_response;
-use super::{Peer, ServerCtx};
+use super::ServerCtx;
 use crate::apps::parse_app_fault;
 use crate::faults::ApiFaultRequest;
 use crate::{discovery, openapi};
@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 /// The routes of this module (state: [`ServerCtx`]).
@@ -30,6 +30,7 @@ pub fn routes() -> Router<ServerCtx> {
         )
         .route("/openapi/v3/{*gv}", get(openapi_gv))
         .route("/sim/v1/faults", post(post_faults))
+        .route("/sim/v1/tuning", post(post_tuning))
         .route("/sim/v1/requests", get(get_requests))
 }
 
@@ -44,16 +45,34 @@ async fn get_requests(State(ctx): State<ServerCtx>) -> Response {
     json_response(StatusCode::OK, &json!(ctx.state.requests.snapshot()))
 }
 
-/// API faults (fail_next, latency_ms, drop_watches, down_ms, compact), or an app fault when
-/// the body has a `"target"`. Loopback callers only.
-async fn post_faults(
-    State(ctx): State<ServerCtx>,
-    peer: Option<Extension<Peer>>,
-    body: Bytes,
-) -> Response {
-    if !peer.is_some_and(|Extension(Peer(p))| p.ip().is_loopback()) {
-        return ApiError::forbidden("faults may only be injected from loopback").into_response();
+/// What `POST /sim/v1/tuning` may change while the simulator runs.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TuningRequest {
+    /// App log lines per second per container (0 to 100 000).
+    log_rate: Option<f64>,
+}
+
+/// Run-time tuning (`{"log_rate": 250}`); the gate lets only the admin through.
+async fn post_tuning(State(ctx): State<ServerCtx>, body: Bytes) -> Response {
+    let req: TuningRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return ApiError::bad_request(format!("invalid tuning: {e}")).into_response(),
+    };
+    if let Some(rate) = req.log_rate {
+        if !(0.0..=100_000.0).contains(&rate) {
+            let msg = format!("log_rate must be between 0 and 100000 lines per second, got {rate}");
+            return ApiError::bad_request(msg).into_response();
+        }
+        ctx.state.apps.set_log_rate(rate);
     }
+    let applied = json!({"log_rate": ctx.state.apps.log_rate()});
+    json_response(StatusCode::OK, &json!({"applied": applied}))
+}
+
+/// API faults (fail_next, latency_ms, drop_watches, down_ms, compact), or an app fault when
+/// the body has a `"target"`. The gate lets only the admin through (see `sim_access`).
+async fn post_faults(State(ctx): State<ServerCtx>, body: Bytes) -> Response {
     let v: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => return ApiError::bad_request(format!("invalid JSON body: {e}")).into_response(),

@@ -39,6 +39,7 @@ pub fn review(
     sent["kind"] = json!(rp.def.kind);
     match rp.def.kind {
         "SelfSubjectAccessReview" => {
+            check_review_spec(&sent)?;
             let allowed = decide(ctx, &caller.user, &sent);
             sent["status"] = json!({"allowed": allowed});
         }
@@ -50,6 +51,26 @@ pub fn review(
         }
     }
     Ok(json_response(StatusCode::CREATED, &sent))
+}
+
+/// A SelfSubjectAccessReview asks about exactly one of resource or non-resource attributes
+/// (422 Invalid otherwise, with the real server's message).
+fn check_review_spec(review: &Value) -> ApiResult<()> {
+    let has = |k: &str| {
+        review
+            .pointer(&format!("/spec/{k}"))
+            .is_some_and(|v| !v.is_null())
+    };
+    let why = match (has("resourceAttributes"), has("nonResourceAttributes")) {
+        (true, true) => "spec.nonResourceAttributes: Invalid value: \"object\": cannot be specified in combination with resourceAttributes",
+        (false, false) => "spec.resourceAttributes: Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified",
+        _ => return Ok(()),
+    };
+    let mut e = ApiError::invalid(format!(
+        "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: {why}"
+    ));
+    e.details = Some(json!({"group": "authorization.k8s.io", "kind": "SelfSubjectAccessReview"}));
+    Err(e)
 }
 
 fn decide(ctx: &ServerCtx, user: &str, review: &Value) -> bool {

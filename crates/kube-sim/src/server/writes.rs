@@ -4,6 +4,7 @@ use super::error::{ApiError, ApiResult};
 use super::handlers::{parse_json, Req};
 use super::objects::{apply_scale, check_type, ingest, present, reconcile_status, scale_of};
 use super::path::ResourcePath;
+use super::services;
 use crate::patch::{self, PatchKind};
 use crate::store::StoreError;
 use axum::http::{header, StatusCode};
@@ -52,6 +53,9 @@ impl Req<'_> {
             }
         }
         let store = &self.ctx.state.store;
+        if rp.def.store == "services" {
+            services::admit_create(store, &mut obj)?;
+        }
         if self.dry_run() {
             let name = obj
                 .pointer("/metadata/name")
@@ -87,7 +91,10 @@ impl Req<'_> {
         } else {
             check_type(def, &sent)?;
             let old = self.stored(&rp)?;
-            let new = reconcile_status(def, sub, &old, ingest(def, sent)?);
+            let mut new = reconcile_status(def, sub, &old, ingest(def, sent)?);
+            if def.store == "services" && sub.is_none() {
+                services::admit_update(&old, &mut new)?;
+            }
             if self.dry_run() {
                 let want = new
                     .pointer("/metadata/resourceVersion")
@@ -152,7 +159,10 @@ impl Req<'_> {
             }
             let patched = patch::apply(kind, &present(def, obj), &p).map_err(failed)?;
             check_type(def, &patched)?;
-            let new = reconcile_status(def, sub, obj, ingest(def, patched)?);
+            let mut new = reconcile_status(def, sub, obj, ingest(def, patched)?);
+            if def.store == "services" && sub.is_none() {
+                services::admit_update(obj, &mut new)?;
+            }
             *obj = new;
             Ok(())
         })?;

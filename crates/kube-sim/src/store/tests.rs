@@ -22,7 +22,10 @@ fn create_stamps_metadata_and_refuses_duplicates() {
     let s = Store::new();
     let a = s.create("pods", "ns", pod("a", "x")).unwrap();
     assert_eq!(a["metadata"]["namespace"], "ns");
-    assert_eq!(a["metadata"]["generation"], 1);
+    assert!(
+        a["metadata"].get("generation").is_none(),
+        "pods have none before 1.33"
+    );
     assert!(a["metadata"]["uid"].as_str().unwrap().len() == 36);
     assert_eq!(rv_of(&a), s.resource_version());
     let err = s.create("pods", "ns", pod("a", "y")).unwrap_err();
@@ -33,6 +36,14 @@ fn create_stamps_metadata_and_refuses_duplicates() {
         s.get("pods", "ns", "a").unwrap()["metadata"]["labels"]["app"],
         "x"
     );
+    let d = s
+        .create(
+            "deployments",
+            "ns",
+            json!({"metadata": {"name": "d", "generation": 7}}),
+        )
+        .unwrap();
+    assert_eq!(d["metadata"]["generation"], 1);
 }
 
 #[test]

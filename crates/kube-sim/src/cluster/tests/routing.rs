@@ -58,7 +58,7 @@ async fn gateway_status_reports_accepted_routes_and_unresolved_refs() {
 }
 
 #[tokio::test]
-async fn state_summary_counts_colours_and_routers() {
+async fn state_summary_counts_colors_and_routers() {
     let (state, _) = start("fittrack");
     eventually("both settled", || {
         settled(&state, "fittrack-blue", 3) && settled(&state, "fittrack-green", 3)
@@ -66,8 +66,8 @@ async fn state_summary_counts_colours_and_routers() {
     .await;
     let s = summary::summary(&state, None);
     assert_eq!(s["scenario"], "fittrack");
-    assert_eq!(s["colours"]["blue"]["total"], 3);
-    assert_eq!(s["colours"]["green"]["ready"], 3);
+    assert_eq!(s["colors"]["blue"]["total"], 3);
+    assert_eq!(s["colors"]["green"]["ready"], 3);
     let route = &s["routers"]["httproutes"][0];
     assert_eq!(route["name"], "fittrack");
     assert_eq!(route["rules"][0]["backends"][0]["weight"], 100);

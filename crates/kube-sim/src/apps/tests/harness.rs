@@ -1,8 +1,8 @@
 //! End-to-end tests of the apps' routes over real HTTP with kube-rs, on a minimal router
 //! (the store seeded by hand, no controllers), so they run without the rest of the simulator.
 
-use super::routes::routes;
-use super::{listener, Apps, Ctx};
+use crate::apps::routes::routes;
+use crate::apps::{listener, Apps, Ctx};
 use crate::cluster::Tuning;
 use crate::store::Store;
 use futures::{AsyncBufReadExt, StreamExt};
@@ -40,11 +40,11 @@ pub(crate) async fn harness(tuning: Tuning) -> Harness {
 }
 
 /// A pod object plus a started app for it.
-pub(crate) fn add_pod(ctx: &Ctx, ns: &str, name: &str, image: &str, colour: &str) {
-    let pod = json!({"metadata": {"name": name, "labels": {"app": "fittrack", "deployment": colour}},
+pub(crate) fn add_pod(ctx: &Ctx, ns: &str, name: &str, image: &str, color: &str) {
+    let pod = json!({"metadata": {"name": name, "labels": {"app": "fittrack", "deployment": color}},
         "spec": {"containers": [{"name": "api", "image": image, "ports": [{"containerPort": 8000}]}]}});
     let _ = ctx.store.create("pods", ns, pod);
-    let labels = BTreeMap::from([("deployment".to_string(), colour.to_string())]);
+    let labels = BTreeMap::from([("deployment".to_string(), color.to_string())]);
     ctx.apps.start_pod(ns, name, image, &labels);
 }
 

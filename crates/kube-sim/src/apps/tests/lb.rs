@@ -1,12 +1,12 @@
 //! Load balancer and traffic tests on the hand-seeded harness (no controllers).
 
-use super::harness_tests::{add_pod, add_service, harness};
-use super::{lb, traffic};
+use super::harness::{add_pod, add_service, harness};
+use crate::apps::{lb, listener, traffic, Ctx};
 use crate::cluster::Tuning;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-fn seed_gateway(ctx: &super::Ctx, green_image: &str) {
+fn seed_gateway(ctx: &Ctx, green_image: &str) {
     add_pod(ctx, "blue", "b1", "fittrack/api:v1.9.3", "blue");
     add_pod(ctx, "green", "g1", green_image, "green");
     add_service(ctx, "blue", "fittrack-blue", &["b1"]);
@@ -32,7 +32,7 @@ fn seed_gateway(ctx: &super::Ctx, green_image: &str) {
     .unwrap();
 }
 
-fn set_weights(ctx: &super::Ctx, blue: u64, green: u64) {
+fn set_weights(ctx: &Ctx, blue: u64, green: u64) {
     ctx.store
         .modify("httproutes", "front", "r", |o: &mut Value| {
             o["spec"]["rules"][0]["backendRefs"][0]["weight"] = json!(blue);
@@ -42,7 +42,7 @@ fn set_weights(ctx: &super::Ctx, blue: u64, green: u64) {
 }
 
 async fn version_at(url: &str) -> String {
-    let r = super::listener::http_client()
+    let r = listener::http_client()
         .get(format!("{url}/api/workouts"))
         .send()
         .await
@@ -114,14 +114,14 @@ async fn ingress_backend_moves_the_lb_and_missing_endpoints_give_503() {
     wait_for_version(&url, "v2").await;
     set_backend("nobody").unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
-    let http = super::listener::http_client();
+    let http = listener::http_client();
     while http.get(format!("{url}/")).send().await.unwrap().status() != 503 {
         assert!(Instant::now() < deadline, "no 503 without endpoints");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-fn errors_of(ctx: &super::Ctx, version: &str) -> (u64, u64) {
+fn errors_of(ctx: &Ctx, version: &str) -> (u64, u64) {
     let snap = ctx.apps.snapshot();
     let v = &snap["versions"][version];
     (
