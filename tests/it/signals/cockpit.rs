@@ -43,6 +43,16 @@ fn the_demo_rolls_a_bad_version_back_on_its_own_and_says_why() {
     pane.wait_for("green smoke-tested", Duration::from_secs(120), |s| {
         s.contains("passed")
     });
+    // The demo's required checklist items gate the switch: tick the six manual ones.
+    pane.key("c");
+    pane.wait_for("the checklist", Duration::from_secs(20), |s| {
+        s.contains("All tests passing in CI")
+    });
+    for _ in 0..6 {
+        pane.key("Space");
+        pane.key("j");
+    }
+    pane.key("Escape");
     pane.key("t");
     pane.wait_for(
         "the switch's confirmation with its detection delay",
