@@ -169,6 +169,49 @@ pub enum Command {
         #[command(flatten)]
         cluster: ClusterArgs,
     },
+    /// Deploy a version to a color (default: the standby color) and follow its rollout.
+    Deploy {
+        /// The version (image tag in image mode; `{version}` of the deploy command).
+        #[arg(long, value_name = "VERSION")]
+        version: String,
+        /// The color (default: the standby color; the LIVE color asks for typing).
+        #[arg(long, value_enum)]
+        color: Option<ColorArg>,
+        /// Do not ask (a LIVE target still asks for typing).
+        #[arg(long)]
+        yes: bool,
+        /// Why, for the journal.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Cluster flags.
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
+    /// Take the old color down (scale to 0, or `[decommission] command`).
+    Decommission {
+        /// The color (default: the standby color; the LIVE color is refused).
+        #[arg(long, value_enum)]
+        color: Option<ColorArg>,
+        /// Do not ask (before the monitoring window has passed it still asks for typing).
+        #[arg(long)]
+        yes: bool,
+        /// Why, for the journal.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Cluster flags.
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
+    /// The release's checklist: run its commands, then print every item (exit 2 when a
+    /// required item does not pass).
+    Checklist {
+        /// Output format (text or json).
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Format,
+        /// Cluster flags.
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
     /// Judge the live color's signals for a while: exit 0 if it stayed healthy, 4 if it
     /// breached (after rolling back, with --auto-rollback), 1 if it could not be judged.
     Watch {

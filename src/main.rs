@@ -140,6 +140,44 @@ fn run(cli: Cli) -> color_eyre::Result<i32> {
             let job = Job::Act(Request::Rollback { to: None }, options);
             run_headless(cluster.or(&before), job)
         }
+        Some(Command::Deploy {
+            version,
+            color,
+            yes,
+            reason,
+            cluster,
+        }) => {
+            let request = Request::Deploy {
+                version,
+                color: color.map(Into::into),
+            };
+            let options = RequestOptions {
+                yes,
+                ..headless_options(reason)
+            };
+            run_headless(cluster.or(&before), Job::Act(request, options))
+        }
+        Some(Command::Decommission {
+            color,
+            yes,
+            reason,
+            cluster,
+        }) => {
+            let request = Request::Decommission {
+                color: color.map(Into::into),
+            };
+            let options = RequestOptions {
+                yes,
+                ..headless_options(reason)
+            };
+            run_headless(cluster.or(&before), Job::Act(request, options))
+        }
+        Some(Command::Checklist { output, cluster }) => {
+            if output == Format::Markdown {
+                return Err(Usage("`cutover checklist` prints text or json".into()).into());
+            }
+            run_headless(cluster.or(&before), Job::Checklist(output))
+        }
         Some(Command::Watch {
             duration,
             auto_rollback,

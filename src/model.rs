@@ -333,3 +333,33 @@ pub fn image_tag(image: &str) -> &str {
         _ => "latest",
     }
 }
+
+/// The repository of an image reference, without tag or digest ("reg:5000/team/api:v1" →
+/// "reg:5000/team/api"; a registry's port is kept).
+pub fn image_repository(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let slash = no_digest.rfind('/').map_or(0, |i| i + 1);
+    match no_digest[slash..].find(':') {
+        Some(colon) => &no_digest[..slash + colon],
+        None => no_digest,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_drop_tag_and_digest_but_keep_a_registry_port() {
+        assert_eq!(
+            image_repository("reg:5000/team/api:v1"),
+            "reg:5000/team/api"
+        );
+        assert_eq!(image_repository("api@sha256:abc"), "api");
+        assert_eq!(
+            image_repository("oci.example.com/fittrack/api"),
+            "oci.example.com/fittrack/api"
+        );
+        assert_eq!(image_tag("reg:5000/team/api:v1"), "v1");
+    }
+}

@@ -23,6 +23,10 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
                 Vec::new()
             }
             KeyMode::Confirm => type_confirm(state, &ev),
+            KeyMode::VersionInput => {
+                type_version(state, &ev);
+                Vec::new()
+            }
             _ => Vec::new(),
         };
     };
@@ -50,6 +54,11 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
         Intent::FocusPrev => {
             state.focus = cycle(state.focus, false);
             state.focus_moved = true;
+        }
+        Intent::Down | Intent::Up if mode == KeyMode::VersionInput => {
+            if let Some(Modal::VersionPrompt(p)) = &mut state.modal {
+                flow::deploy::walk(p, intent == Intent::Up);
+            }
         }
         Intent::Down => move_rows(state, 1),
         Intent::Up => move_rows(state, -1),
@@ -110,7 +119,16 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
             state.screen = Screen::Cockpit;
             return key_request(state, Request::Rollback { to: None });
         }
-        Intent::Accept => return flow::accept(state),
+        Intent::Accept => {
+            return match mode {
+                KeyMode::VersionInput => flow::deploy::submit(state),
+                KeyMode::ConfirmCancel => flow::cancel_confirmed(state),
+                _ => flow::accept(state),
+            }
+        }
+        Intent::Dismiss if mode == KeyMode::VersionInput || mode == KeyMode::ConfirmCancel => {
+            state.modal = None;
+        }
         Intent::Dismiss => return flow::dismiss(state),
         Intent::NextField => {
             if let Some(Modal::Confirm(c)) = &mut state.modal {
@@ -120,14 +138,19 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
                 };
             }
         }
-        Intent::Erase => {
-            if let Some(Modal::Confirm(c)) = &mut state.modal {
+        Intent::Erase => match &mut state.modal {
+            Some(Modal::Confirm(c)) => {
                 match c.field {
                     Field::Answer => c.input.pop(),
                     Field::Reason => c.reason.pop(),
                 };
             }
-        }
+            Some(Modal::VersionPrompt(p)) => {
+                p.input.pop();
+                p.at = None;
+            }
+            _ => {}
+        },
         Intent::ChooseBlue | Intent::ChooseGreen => {
             let to = if intent == Intent::ChooseBlue {
                 Color::Blue
@@ -138,8 +161,18 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
                 return flow::request(state, Request::Rollback { to: Some(to) }, options);
             }
         }
-        // Answered by `unavailable`.
-        Intent::Deploy | Intent::Decommission | Intent::Checklist => {}
+        Intent::Deploy => return flow::deploy::open_prompt(state),
+        Intent::Decommission => {
+            return key_request(state, Request::Decommission { color: None });
+        }
+        Intent::Checklist => state.modal = Some(Modal::Checklist { selected: 0 }),
+        Intent::Tick => {
+            if let Some(Modal::Checklist { selected }) = state.modal {
+                return flow::checklist::tick(state, selected);
+            }
+        }
+        Intent::RunChecks => return key_request(state, Request::Checklist),
+        Intent::Postmortem => return flow::postmortem::export(state),
         // The log panes' own intents were answered by `logkeys::intercept`.
         Intent::LevelFilter
         | Intent::Search
@@ -159,9 +192,14 @@ pub fn handle_key(state: &mut State, ev: KeyEvent) -> Vec<Cmd> {
 /// Intents that cannot do anything in this session say why (the release actions' own
 /// refusals — gates, read-only for switch and rollback — are recorded by `release`).
 fn unavailable(state: &mut State, intent: Intent) -> bool {
+    // The release actions' refusals (read-only, gates) are decided and recorded there.
     if matches!(
         intent,
-        Intent::Switch | Intent::Rollback | Intent::RollbackChord
+        Intent::Switch
+            | Intent::Rollback
+            | Intent::RollbackChord
+            | Intent::Deploy
+            | Intent::Decommission
     ) {
         return false;
     }
@@ -283,6 +321,17 @@ fn cycle(focus: Focus, forward: bool) -> Focus {
 /// Modal scrolls stop at their last line as the view last drew it, so a `k` after
 /// over-scrolling moves at once.
 fn move_rows(state: &mut State, delta: isize) {
+    let items = state
+        .standing
+        .checklist
+        .as_ref()
+        .map_or(0, |c| c.items.len());
+    if let Some(Modal::Checklist { selected }) = &mut state.modal {
+        *selected = selected
+            .saturating_add_signed(delta)
+            .min(items.saturating_sub(1));
+        return;
+    }
     if let Some(Modal::PodDetail { scroll, .. } | Modal::Explain { scroll, .. }) = &mut state.modal
     {
         let max = state.viewport.detail_lines.saturating_sub(1);
@@ -373,6 +422,28 @@ fn apply_filter(state: &mut State) {
             state.filter_error = None;
         }
         Err(why) => state.filter_error = Some(why),
+    }
+}
+
+/// Plain characters typed into the version prompt.
+fn type_version(state: &mut State, ev: &KeyEvent) {
+    let KeyCode::Char(c) = ev.code else { return };
+    if ev
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return;
+    }
+    if let Some(Modal::VersionPrompt(p)) = &mut state.modal {
+        // The pre-filled (or recalled) version is replaced by typing, like a shell's history.
+        if p.at.is_some() {
+            p.input.clear();
+            p.at = None;
+        }
+        if p.input.chars().count() < 128 {
+            p.input.push(c);
+        }
+        state.mark_dirty();
     }
 }
 

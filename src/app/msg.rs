@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use super::action::journal::{Entry, Recorded};
+use super::action::journal::{Entry, Postmortem, Recorded};
 use super::action::{ActionId, Op, Outcome, Request, RequestOptions, Step};
 use crate::model::{
     Color, DeploymentSummary, Feed, FeedStatus, KubeEvent, LbObservation, LogLine, PodSummary,
@@ -108,6 +108,8 @@ pub enum Msg {
     /// The shared history (ConfigMap `cutover-history`) as last read: every cockpit's and
     /// pipeline's outcomes, oldest first.
     History(Vec<Entry>),
+    /// The post-mortem was written (where) or could not be (why).
+    PostmortemWritten(Result<String, String>),
     /// One interval's signals of a color.
     Signals {
         /// Which color.
@@ -200,6 +202,9 @@ pub enum Cmd {
     /// Re-read the kubeconfig, connect again (same context) and restart every feed on the
     /// new connection; the driver answers with [`Msg::Reconnected`].
     Reconnect,
+    /// Write the post-mortem (markdown) to a file of its own. Answered by
+    /// `Msg::PostmortemWritten`.
+    Postmortem(Box<Postmortem>),
     /// Write a color's log lines to a new private file named `file_name` in cutover's
     /// private state directory (`logs/` under `paths::state_dir`); answered by [`Msg::LogsSaved`].
     SaveLogs {

@@ -34,6 +34,11 @@ service = "fittrack-green"
 route_value = "fittrack-green"
 [ui]
 clock = "utc"
+[deploy]
+mode = "image"
+[[checklist]]
+name = "Release notes reviewed"
+kind = "manual"
 "#;
 
 /// The sample configuration.

@@ -7,13 +7,14 @@ use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use regex::Regex;
 
 use super::action::confirm::Confirm;
+use super::action::standing::Standing;
 use super::action::tracker::Actions;
-use super::action::RequestOptions;
+use super::action::{ActionId, RequestOptions};
 use super::logbuf::LogBuffer;
 use super::logview::LogView;
 use super::signals::Signals;
 use super::timeline::Timeline;
-use crate::config::schema::{Clock, Config, ReleaseConfig, SmokeConfig, Theme};
+use crate::config::schema::{Clock, Config, Lifecycle, ReleaseConfig, SmokeConfig, Theme};
 use crate::keymap::{KeyMode, Keymap};
 use crate::model::{
     Color, DeploymentSummary, Feed, FeedStatus, LbObservation, PodSummary, ProbeKind, ProbeResult,
@@ -134,6 +135,34 @@ pub enum Modal {
         /// How the rollback was asked.
         options: RequestOptions,
     },
+    /// The version to deploy, being typed.
+    VersionPrompt(Prompt),
+    /// The release's checklist, with the selected row.
+    Checklist {
+        /// Selected item.
+        selected: usize,
+    },
+    /// Ctrl-C while an external command runs: kill it?
+    ConfirmCancel {
+        /// The action running it.
+        id: ActionId,
+        /// What is asked, one line each.
+        lines: Vec<String>,
+    },
+}
+
+/// The version prompt of a deploy: pre-filled with the last version used; ↑/↓ walk the
+/// versions used before.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Prompt {
+    /// Typed so far.
+    pub input: String,
+    /// Versions used before, newest first.
+    pub history: Vec<String>,
+    /// Which of them is shown (None: what was typed).
+    pub at: Option<usize>,
+    /// The color deployed to, as it stood when the prompt opened.
+    pub color: Option<Color>,
 }
 
 /// A full-screen view replacing the cockpit.
@@ -294,6 +323,13 @@ pub struct State {
     pub release: ReleaseConfig,
     /// What a smoke test runs.
     pub smoke_config: SmokeConfig,
+    /// How deploy, checklist, migrations and decommission run.
+    pub lifecycle_config: Lifecycle,
+    /// Where the release stands (stepper, checklist, monitoring window): recomputed by
+    /// `update` after every message.
+    pub standing: Standing,
+    /// Versions typed into the deploy prompt in this session, newest first.
+    pub versions_typed: Vec<String>,
     /// The user moved the focus (then `s` tests the focused color, else the standby).
     pub focus_moved: bool,
     /// Terminal size (columns, rows).
@@ -414,6 +450,9 @@ impl State {
             actions: Actions::default(),
             release: config.release.clone(),
             smoke_config: config.smoke.clone(),
+            lifecycle_config: config.lifecycle(),
+            standing: Standing::default(),
+            versions_typed: Vec::new(),
             focus_moved: false,
             size: (80, 24),
             max_streams: config.logs.max_streams,
@@ -523,15 +562,26 @@ impl State {
     /// a traffic action in a read-only session.
     pub fn unavailable(&self, intent: crate::keymap::Intent) -> Option<String> {
         use crate::keymap::Intent;
-        if let Some(why) = intent.unavailable() {
-            return Some(why.to_string());
-        }
         let traffic = matches!(
             intent,
             Intent::Switch | Intent::Rollback | Intent::RollbackChord
         );
-        (traffic && self.session.read_only)
-            .then(|| "read-only session: traffic actions are refused".to_string())
+        let workload = matches!(intent, Intent::Deploy | Intent::Decommission);
+        if traffic && self.session.read_only {
+            return Some("read-only session: traffic actions are refused".to_string());
+        }
+        if workload && self.session.read_only {
+            return Some("read-only session: workload actions are refused".to_string());
+        }
+        match intent {
+            Intent::Deploy if self.lifecycle_config.deploy.is_none() => {
+                Some("no [deploy] section in the configuration".to_string())
+            }
+            Intent::Checklist if self.lifecycle_config.checklist.is_empty() => {
+                Some("no [[checklist]] items in the configuration".to_string())
+            }
+            _ => None,
+        }
     }
 
     /// Which key bindings apply now.
@@ -541,6 +591,9 @@ impl State {
             (Some(Modal::Confirm(_)), _) => KeyMode::Confirm,
             (Some(Modal::ChooseRollback { .. }), _) => KeyMode::ChooseColor,
             (Some(Modal::PodDetail { .. }), _) => KeyMode::PodDetail,
+            (Some(Modal::VersionPrompt(_)), _) => KeyMode::VersionInput,
+            (Some(Modal::Checklist { .. }), _) => KeyMode::Checklist,
+            (Some(Modal::ConfirmCancel { .. }), _) => KeyMode::ConfirmCancel,
             (Some(Modal::Explain { .. }), _) => KeyMode::Explain,
             (None, Screen::Help(_)) => KeyMode::Help,
             (None, Screen::AppLog) => KeyMode::AppLog,

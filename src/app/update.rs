@@ -10,15 +10,22 @@ use super::release as flow;
 use super::state::{FeedState, Screen, State};
 use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading, RouterTarget};
 
-/// Apply one message to the state; returns the commands for the bus.
+/// Apply one message to the state; returns the commands for the bus. Where the release
+/// stands (stepper, checklist, monitoring window) is derived afresh afterwards.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    // Log lines and drawn sizes change nothing the release's standing depends on.
+    let standing = !matches!(msg, Msg::LogLines(_) | Msg::Viewport(_));
     let cmds = apply(state, msg);
     // Whatever changed the filter, the search or the selected pod, the buffers follow.
     super::logkeys::sync(state);
+    if standing {
+        flow::stepper::refresh(state);
+    }
     cmds
 }
 
 fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
     match msg {
         Msg::Key(ev) => return handle_key(state, ev),
         Msg::Resize(w, h) => {
@@ -61,7 +68,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Router(view) => {
             let before = state.live_color();
-            apply_router(state, view);
+            if let Some(prev) = apply_router(state, view) {
+                cmds = flow::router_changed(state, &prev);
+            }
             data_arrived(state, Feed::Router);
             analysis::router_read(state, before);
         }
@@ -173,6 +182,14 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             touch(state, Feed::History);
             return flow::history(state, entries);
         }
+        Msg::PostmortemWritten(written) => {
+            let (text, warning) = match written {
+                Ok(path) => (format!("post-mortem written to {path}"), false),
+                Err(e) => (format!("post-mortem NOT written: {e}"), true),
+            };
+            state.timeline.notice(state.now, text.clone(), warning);
+            state.flash(text);
+        }
         Msg::Signals { color, sample } => return analysis::sample(state, color, *sample),
         Msg::SignalHistory { color, samples } => analysis::backfill(state, color, samples),
         Msg::Watch {
@@ -187,9 +204,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
     }
     // A headless request waits for the facts it needs; any data may be the last of them.
     if state.actions.pending.is_some() {
-        return flow::retry_pending(state);
+        cmds.extend(flow::retry_pending(state));
     }
-    Vec::new()
+    cmds
 }
 
 /// Advance time. Redraw only when a shown value can change: ages and staleness are
@@ -210,35 +227,46 @@ fn tick(state: &mut State, now: DateTime<Utc>) {
 
 /// A feed delivered data: record when, and redraw.
 /// Take a router reading: an older one (a heartbeat GET that raced a newer watch event) is
-/// ignored; a changed target restarts "since" and is told in the timeline; the first
-/// reading's start is unknown, so it only records when cutover first saw it.
-fn apply_router(state: &mut State, mut view: RouterReading) {
+/// ignored; a changed target restarts "since" and is told in the timeline (a change made
+/// outside cutover by its journal entry); the first reading's start is unknown, so it only
+/// records when cutover first saw it. Returns the previous reading when the target changed.
+fn apply_router(state: &mut State, mut view: RouterReading) -> Option<RouterReading> {
     let rv = |v: &RouterReading| v.resource_version.parse::<u64>().ok();
     let prev = state.router.take();
-    match prev {
+    let changed = match prev {
         Some(prev) if matches!((rv(&prev), rv(&view)), (Some(old), Some(new)) if new < old) => {
             state.router = Some(prev);
-            return;
+            return None;
         }
-        Some(prev) if prev.target == view.target => view.since = prev.since,
+        Some(prev) if prev.target == view.target => {
+            view.since = prev.since;
+            None
+        }
         Some(prev) => {
             view.since = Some(state.now);
             state.router_first_seen = None;
-            let text = format!(
-                "router {} changed: {} → {} ({})",
-                state.router_label,
-                target_words(&prev.target),
-                target_words(&view.target),
-                view.raw
-            );
-            state.timeline.notice(state.now, text, true);
+            // A cutover switch stamps the router; other changes are journaled (and shown)
+            // as made outside cutover.
+            if view.stamp.is_some() && view.stamp != prev.stamp {
+                let text = format!(
+                    "router {} changed: {} → {} ({})",
+                    state.router_label,
+                    target_words(&prev.target),
+                    target_words(&view.target),
+                    view.raw
+                );
+                state.timeline.notice(state.now, text, true);
+            }
+            Some(prev)
         }
         None => {
             view.since = None;
             state.router_first_seen = Some(state.now);
+            None
         }
-    }
+    };
     state.router = Some(view);
+    changed
 }
 
 /// A feed in words, for notices ("pods of BLUE", "events in fittrack").

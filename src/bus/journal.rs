@@ -194,8 +194,28 @@ pub fn default_path() -> Result<PathBuf, crate::paths::PathError> {
     crate::paths::state_dir().map(|dir| dir.join("journal.jsonl"))
 }
 
+/// Where the cockpit writes a post-mortem: beside the journal, named by its time.
+pub fn postmortem_path(
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<PathBuf, crate::paths::PathError> {
+    crate::paths::state_dir()
+        .map(|dir| dir.join(format!("postmortem-{}.md", at.format("%Y%m%dT%H%M%SZ"))))
+}
+
+/// Write a private file (0600, in a 0700 directory; never through a symlink) with `text`.
+pub fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    write_synced(path, text.as_bytes(), false)
+}
+
 /// Append one entry as a JSON line and fsync; the file is created 0600, the directory 0700.
 pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
+    let mut line = serde_json::to_string(entry).map_err(|e| format!("{}: {e}", path.display()))?;
+    line.push('\n');
+    write_synced(path, line.as_bytes(), true)
+}
+
+/// Append to (or replace) a private file and fsync it.
+fn write_synced(path: &Path, bytes: &[u8], append: bool) -> Result<(), String> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let shown = path.display();
     if let Some(dir) = path.parent() {
@@ -205,16 +225,16 @@ pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
             .create(dir)
             .map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let mut line = serde_json::to_string(entry).map_err(|e| format!("{shown}: {e}"))?;
-    line.push('\n');
     let mut file = std::fs::OpenOptions::new()
         .create(true)
-        .append(true)
+        .append(append)
+        .write(!append)
+        .truncate(!append)
         .mode(0o600)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| format!("{shown}: {e}"))?;
-    file.write_all(line.as_bytes())
+    file.write_all(bytes)
         .and_then(|_| file.sync_data())
         .map_err(|e| format!("{shown}: {e}"))
 }

@@ -183,6 +183,19 @@ impl Bus {
             Cmd::Cancel(id) => self.actions.cancel(id),
             Cmd::Record(entry) => self.journal.record(entry, true),
             Cmd::RecordLocal(entry) => self.journal.record(entry, false),
+            Cmd::Postmortem(pm) => {
+                let tx = self.ctx.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let text = crate::report::journal::markdown(&pm);
+                    let written = journal::postmortem_path(pm.until)
+                        .map_err(|e| e.to_string())
+                        .and_then(|path| {
+                            journal::write_private(&path, &text)
+                                .map(|()| path.display().to_string())
+                        });
+                    let _ = tx.send(Msg::PostmortemWritten(written));
+                });
+            }
             Cmd::SaveLogs {
                 color,
                 file_name,

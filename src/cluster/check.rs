@@ -15,7 +15,6 @@ use crate::config::check::{Finding, Level};
 use crate::config::labels::parse_selector;
 use crate::config::schema::{ColorConfig, Config, RouterKind};
 use crate::model::RouterTarget;
-use crate::sanitize::sanitize_oneline;
 
 /// Check the cluster: namespaces exist, the router exists and points at one color, each
 /// color's Deployment and Services exist and its selector matches pods, and the two colors
@@ -48,6 +47,7 @@ pub async fn check_cluster(client: &Client, config: &Config) -> Vec<Finding> {
         check_color(client, config, color.name(), c, &mut out).await;
     }
     check_same_workload(client, config, &mut out).await;
+    out.extend(super::rights::check(client, config).await);
     out
 }
 
@@ -133,12 +133,8 @@ fn label_text(labels: &BTreeMap<String, String>) -> String {
 }
 
 fn finding(level: Level, subject: impl Into<String>, message: impl Into<String>) -> Finding {
-    // Messages quote the cluster (router values, API errors): keep escapes off the terminal.
-    Finding {
-        level,
-        subject: subject.into(),
-        message: sanitize_oneline(&message.into(), 500),
-    }
+    // Messages quote the cluster (router values, API errors): `new` sanitizes them.
+    Finding::new(level, subject, message)
 }
 
 /// A finding for a lookup whose only question is "does it exist?".

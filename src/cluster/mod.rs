@@ -4,6 +4,7 @@ pub mod check;
 pub mod client;
 pub mod convert;
 pub mod errors;
+pub mod rights;
 pub mod router;
 pub mod switch_patch;
 

@@ -28,6 +28,17 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A finding; the message (which may quote the cluster) is sanitized to one line.
+    pub fn new(level: Level, subject: impl Into<String>, message: impl Into<String>) -> Finding {
+        Finding {
+            level,
+            subject: subject.into(),
+            message: crate::sanitize::sanitize_oneline(&message.into(), 500),
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let tag = match self.level {

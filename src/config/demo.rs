@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use super::metrics::{AnalysisConfig, Direction, MetricsConfig, SignalConfig};
 use super::schema::{
-    ColorConfig, Colors, Config, LogsConfig, ProbesConfig, ReleaseConfig, RouterConfig, RouterKind,
-    SmokeCheck, SmokeConfig, UiConfig, VersionSource,
+    ChecklistItem, ColorConfig, Colors, Config, DecommissionConfig, DeployConfig, ItemKind,
+    LogsConfig, ProbesConfig, ReleaseConfig, RouterConfig, RouterKind, SmokeCheck, SmokeConfig,
+    UiConfig, VersionSource,
 };
 
 /// The demo configuration for a simulator scenario (`fittrack`, `fittrack-single-ns`, `load`).
@@ -48,6 +49,10 @@ pub fn demo_config(scenario: &str, lb_url: Option<&str>) -> Config {
         keys: BTreeMap::new(),
         release: ReleaseConfig::default(),
         smoke: demo_smoke(),
+        deploy: Some(DeployConfig::default()),
+        checklist: demo_checklist(),
+        migrations: None,
+        decommission: DecommissionConfig::default(),
         metrics: demo_metrics(),
         analysis: AnalysisConfig {
             auto_rollback: true,
@@ -86,6 +91,35 @@ pub fn demo_metrics() -> MetricsConfig {
         ],
         ..MetricsConfig::default()
     }
+}
+
+/// The deployment guide's pre-deployment checklist (ticked by hand), and the two facts
+/// cutover can check itself: the standby color is ready and its version passed smoke.
+fn demo_checklist() -> Vec<ChecklistItem> {
+    let manual = |name: &str, required: bool| ChecklistItem {
+        name: Some(name.into()),
+        kind: ItemKind::Manual,
+        required,
+        command: Vec::new(),
+        timeout_secs: None,
+    };
+    let builtin = |kind| ChecklistItem {
+        name: None,
+        kind,
+        required: true,
+        command: Vec::new(),
+        timeout_secs: None,
+    };
+    vec![
+        manual("All tests passing in CI", true),
+        manual("Database migration tested in staging", true),
+        manual("Migration is backward-compatible", true),
+        manual("Container image built and pushed", false),
+        manual("On-call engineer notified", true),
+        manual("Rollback plan confirmed", false),
+        builtin(ItemKind::StandbyReady),
+        builtin(ItemKind::SmokePassed),
+    ]
 }
 
 /// Smoke checks against the simulated FitTrack app's paths.

@@ -4,6 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod error;
 pub mod labels;
+pub mod lifecycle;
 pub mod load;
 pub mod metrics;
 pub mod parse;

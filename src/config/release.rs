@@ -33,6 +33,9 @@ pub struct ReleaseConfig {
     pub verify_timeout_secs: f64,
     /// Consecutive fresh load-balancer answers from the target's version that verify a switch.
     pub verify_lb_requests: u32,
+    /// Minutes after a switch the old color is kept warm for a rollback (the monitoring
+    /// window); decommissioning it sooner needs a typed confirmation.
+    pub monitor_minutes: f64,
 }
 
 impl Default for ReleaseConfig {
@@ -44,6 +47,7 @@ impl Default for ReleaseConfig {
             rollback_confirm: true,
             verify_timeout_secs: 30.0,
             verify_lb_requests: 5,
+            monitor_minutes: 15.0,
         }
     }
 }

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Color;
 
+pub use super::lifecycle::{
+    ChecklistItem, DecommissionConfig, DeployConfig, DeployMode, ItemKind, Lifecycle,
+    MigrationsConfig,
+};
 pub use super::metrics::{AnalysisConfig, MetricsConfig};
 pub use super::release::{ConfirmStyle, ReleaseConfig, SmokeCheck, SmokeConfig};
 
@@ -31,6 +35,18 @@ pub struct Config {
     /// What a smoke test runs.
     #[serde(default)]
     pub smoke: SmokeConfig,
+    /// How a version reaches the standby color (None: `p` says it is not configured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<DeployConfig>,
+    /// The pre-deployment checklist.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<ChecklistItem>,
+    /// How `migrations-applied` checks the database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrations: Option<MigrationsConfig>,
+    /// How the old color is taken down.
+    #[serde(default)]
+    pub decommission: DecommissionConfig,
     /// Where each color's signals come from.
     #[serde(default)]
     pub metrics: MetricsConfig,
@@ -96,6 +112,18 @@ pub struct Colors {
     pub blue: ColorConfig,
     /// The green color.
     pub green: ColorConfig,
+}
+
+impl Config {
+    /// The lifecycle sections, as the core keeps them.
+    pub fn lifecycle(&self) -> Lifecycle {
+        Lifecycle {
+            deploy: self.deploy.clone(),
+            checklist: self.checklist.clone(),
+            migrations: self.migrations.clone(),
+            decommission: self.decommission.clone(),
+        }
+    }
 }
 
 impl Colors {

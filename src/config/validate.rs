@@ -53,6 +53,7 @@ pub fn check(config: &Config) -> Vec<Problem> {
     keys(&mut c, config);
     release::release(&mut c, &config.release);
     release::smoke(&mut c, &config.smoke);
+    lifecycle::lifecycle(&mut c, config);
     c.problems
         .extend(super::metrics::problems(&config.metrics, &config.analysis));
     c.problems
@@ -365,6 +366,7 @@ fn keys(c: &mut Checker, config: &Config) {
     }
 }
 
+pub mod lifecycle;
 mod release;
 
 #[cfg(test)]

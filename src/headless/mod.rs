@@ -22,6 +22,8 @@ pub enum Job {
     Act(Request, RequestOptions),
     /// `cutover status`.
     Status(Format),
+    /// `cutover checklist`: run the checklist's commands, then print every item.
+    Checklist(Format),
     /// `cutover watch`: judge the live color for a while, rolling back when asked.
     Watch {
         /// How long.
@@ -41,7 +43,7 @@ pub enum Job {
 /// Run one job to its exit code.
 pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
     let feeds = match job {
-        Job::Act(..) => FeedSet::headless(),
+        Job::Act(..) | Job::Checklist(_) => FeedSet::headless(),
         Job::Status(_) => FeedSet {
             probes: true,
             metrics: true,
@@ -51,12 +53,29 @@ pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
             metrics: true,
             ..FeedSet::headless()
         },
+        // The post-mortem reads the router and the colors' Events too.
+        Job::Journal {
+            format: Format::Markdown,
+            ..
+        } => FeedSet::headless(),
         Job::Journal { .. } => FeedSet::none(),
     };
     let mut driver = Driver::start(&launch, feeds)?;
     let code = match job {
         Job::Act(request, options) => act(&mut driver, request, options).await,
         Job::Status(format) => status(&mut driver, format).await,
+        Job::Checklist(format) => {
+            let options = RequestOptions {
+                yes: true,
+                headless: true,
+                ..RequestOptions::default()
+            };
+            let code = act(&mut driver, Request::Checklist, options).await;
+            if let Ok(c) = &code {
+                print_checklist(&driver, format, *c);
+            }
+            code
+        }
         Job::Watch {
             duration,
             auto_rollback,
@@ -102,6 +121,26 @@ async fn run_messages(driver: &mut Driver, mut queue: Vec<Msg>) -> color_eyre::R
     }
 }
 
+/// The checklist as it stands after its commands ran (nothing when the run was refused).
+fn print_checklist(driver: &Driver, format: Format, code: i32) {
+    let Some(cl) = &driver.state.standing.checklist else {
+        return;
+    };
+    if code != exit::OK && code != exit::GATE {
+        return;
+    }
+    match format {
+        Format::Json => {
+            let json = report::checklist::json(cl);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
+        }
+        _ => println!("{}", report::checklist::text(cl)),
+    }
+}
+
 /// Ask on the terminal; without one, answer nothing (the request is then refused).
 async fn ask(text: &str, expect: &str) -> String {
     if !std::io::stdin().is_terminal() {
@@ -136,6 +175,21 @@ async fn wait_for(driver: &mut Driver, ready: impl Fn(&Driver) -> bool) -> Optio
             if let Face::Exit(code) = face {
                 return Some(code);
             }
+        }
+    }
+}
+
+/// Fold what a feed sends right after it said it is live (a watch's first list follows its
+/// Live status), until nothing arrives for a moment.
+async fn settle(driver: &mut Driver) {
+    let quiet = std::time::Duration::from_millis(300);
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    while tokio::time::Instant::now() < until {
+        match tokio::time::timeout(quiet, driver.next()).await {
+            Ok(msg) => {
+                driver.dispatch(msg);
+            }
+            Err(_) => return,
         }
     }
 }
@@ -177,8 +231,24 @@ async fn journal(
         Format::Text => report::journal::text(&entries),
         Format::Json => report::journal::json(&entries),
         Format::Markdown => {
-            let title = format!("Release timeline — {}", driver.state.router_label);
-            report::journal::markdown(&entries, &title)
+            // The post-mortem also shows the router now and both colors' Warning Events.
+            let events = |d: &Driver| {
+                let live = |ns: &String| {
+                    d.state
+                        .feeds
+                        .get(&crate::model::Feed::Events(ns.clone()))
+                        .is_some_and(|f| matches!(f.status, crate::model::FeedStatus::Live))
+                };
+                d.state.router.is_some() && d.state.colors.iter().all(|c| live(&c.namespace))
+            };
+            if let Some(code) = wait_for(driver, events).await {
+                return Ok(code);
+            }
+            settle(driver).await;
+            report::journal::markdown(&crate::app::release::postmortem::gather(
+                &driver.state,
+                since,
+            ))
         }
     };
     if !out.is_empty() {

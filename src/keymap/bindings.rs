@@ -37,7 +37,7 @@ const NORMAL_FIRST: [(&str, Intent); 8] = [
 ];
 
 /// The cockpit's keys after its scrolling keys.
-const NORMAL_THEN: [(&str, Intent); 15] = [
+const NORMAL_THEN: [(&str, Intent); 16] = [
     ("G", Intent::Follow),
     ("end", Intent::Follow),
     ("g", Intent::Oldest),
@@ -50,6 +50,7 @@ const NORMAL_THEN: [(&str, Intent); 15] = [
     ("T", Intent::ToggleTimestamps),
     ("L", Intent::AppLog),
     ("K", Intent::Reconnect),
+    ("M", Intent::Postmortem),
     ("?", Intent::Help),
     ("q", Intent::Quit),
     ("F1", Intent::Help),
@@ -125,9 +126,33 @@ pub fn default_bindings(mode: KeyMode) -> Vec<(&'static str, Intent)> {
             ("q", Intent::Close),
             ("L", Intent::Close),
         ],
+        KeyMode::VersionInput => &[
+            ("enter", Intent::Accept),
+            ("esc", Intent::Dismiss),
+            ("backspace", Intent::Erase),
+            ("up", Intent::Up),
+            ("down", Intent::Down),
+        ],
+        KeyMode::Checklist => &[
+            ("space", Intent::Tick),
+            ("x", Intent::RunChecks),
+            ("esc", Intent::Close),
+            ("q", Intent::Close),
+            ("c", Intent::Close),
+        ],
+        KeyMode::ConfirmCancel => &[
+            ("y", Intent::Accept),
+            ("enter", Intent::Accept),
+            ("n", Intent::Dismiss),
+            ("esc", Intent::Dismiss),
+        ],
     };
     let scroll: &Table = match mode {
-        KeyMode::Normal | KeyMode::PodDetail | KeyMode::Explain | KeyMode::Help => &SCROLL,
+        KeyMode::Normal
+        | KeyMode::PodDetail
+        | KeyMode::Explain
+        | KeyMode::Help
+        | KeyMode::Checklist => &SCROLL,
         _ => &[],
     };
     // Normal mode lists its scrolling keys between its release keys and its view keys.

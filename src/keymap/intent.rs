@@ -5,9 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::mode::KeyMode;
 
-/// Why the release actions cannot run yet.
-pub const RELEASE_ACTIONS_PENDING: &str = "not yet available (release lifecycle)";
-
 /// Everything a key can mean. (A release *action* is what runs; an intent is what a key asks.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Intent {
@@ -91,6 +88,12 @@ pub enum Intent {
     ChooseBlue,
     /// Choose green.
     ChooseGreen,
+    /// Tick (or untick) the selected checklist item.
+    Tick,
+    /// Run the checklist's commands (and the migration check).
+    RunChecks,
+    /// Write the release's post-mortem (markdown) to a file.
+    Postmortem,
     /// Cycle the log level filter: all, warnings and errors, errors only.
     LevelFilter,
     /// Start typing a log search.
@@ -160,6 +163,9 @@ impl Intent {
         Intent::Erase,
         Intent::ChooseBlue,
         Intent::ChooseGreen,
+        Intent::Tick,
+        Intent::RunChecks,
+        Intent::Postmortem,
         Intent::LevelFilter,
         Intent::Search,
         Intent::SearchApply,
@@ -224,16 +230,6 @@ impl Intent {
         ))
     }
 
-    /// Why the action cannot run, when it cannot.
-    pub fn unavailable(self) -> Option<&'static str> {
-        match self {
-            Intent::Deploy | Intent::Decommission | Intent::Checklist => {
-                Some(RELEASE_ACTIONS_PENDING)
-            }
-            _ => None,
-        }
-    }
-
     fn info(self) -> (&'static str, &'static str) {
         match self {
             Intent::Quit => ("quit", "quit (asks first while an action runs)"),
@@ -272,9 +268,12 @@ impl Intent {
             Intent::Smoke => ("smoke", "smoke-test the standby color"),
             Intent::Switch => ("switch", "switch traffic to the standby color"),
             Intent::Rollback => ("rollback", "ROLLBACK traffic to the previous color"),
-            Intent::Deploy => ("deploy", "deploy to the standby color"),
-            Intent::Decommission => ("decommission", "scale down the old color"),
-            Intent::Checklist => ("checklist", "pre-deployment checklist"),
+            Intent::Deploy => ("deploy", "deploy a version to the standby color"),
+            Intent::Decommission => (
+                "decommission",
+                "take the old color down (scale to 0) after monitoring",
+            ),
+            Intent::Checklist => ("checklist", "the release's pre-deployment checklist"),
             Intent::FilterApply => ("filter_apply", "apply the filter (empty clears)"),
             Intent::FilterCancel => ("filter_cancel", "cancel, keep the previous filter"),
             Intent::FilterBackspace => ("filter_backspace", "delete the last character"),
@@ -288,6 +287,12 @@ impl Intent {
             Intent::Erase => ("erase", "delete the last typed character"),
             Intent::ChooseBlue => ("choose_blue", "choose BLUE"),
             Intent::ChooseGreen => ("choose_green", "choose GREEN"),
+            Intent::Tick => ("tick", "tick or untick the selected manual item"),
+            Intent::RunChecks => ("run_checks", "run the checklist's commands now"),
+            Intent::Postmortem => (
+                "postmortem",
+                "write the release's post-mortem (markdown) to a file",
+            ),
             Intent::LevelFilter => (
                 "level_filter",
                 "log levels: all → warnings and errors → errors only",

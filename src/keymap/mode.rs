@@ -23,6 +23,12 @@ pub enum KeyMode {
     Confirm,
     /// Choosing a color (rollback when the router says neither).
     ChooseColor,
+    /// Typing the version to deploy (↑/↓ walk the versions used before).
+    VersionInput,
+    /// The release's checklist.
+    Checklist,
+    /// "Kill the running command?" (an interrupted `helm upgrade` leaves a release stuck).
+    ConfirmCancel,
 }
 
 impl KeyMode {
@@ -38,6 +44,9 @@ impl KeyMode {
         KeyMode::AppLog,
         KeyMode::Confirm,
         KeyMode::ChooseColor,
+        KeyMode::VersionInput,
+        KeyMode::Checklist,
+        KeyMode::ConfirmCancel,
     ];
 
     /// Human name for help.
@@ -53,6 +62,9 @@ impl KeyMode {
             KeyMode::AppLog => "cutover log",
             KeyMode::Confirm => "confirm action",
             KeyMode::ChooseColor => "choose color",
+            KeyMode::VersionInput => "version to deploy",
+            KeyMode::Checklist => "checklist",
+            KeyMode::ConfirmCancel => "confirm cancel",
         }
     }
 }

@@ -9,7 +9,6 @@ use ratatui::Frame;
 use super::fmt::{age, fit};
 use super::theme::Palette;
 use crate::app::action::tracker::RunningAction;
-use crate::app::action::Op;
 use crate::app::state::State;
 use crate::keymap::{Intent, KeyMode};
 use crate::model::Color;
@@ -19,10 +18,7 @@ const SHARE_MIN_ROWS: u16 = 10;
 
 /// The newest running action aimed at `color` (a smoke test's color, a switch's target).
 fn aimed_at(state: &State, color: Color) -> Option<&RunningAction> {
-    let aimed = |a: &&RunningAction| match &a.op {
-        Op::Smoke(p) => p.color == color,
-        Op::Switch(p) => p.to == color,
-    };
+    let aimed = |a: &&RunningAction| a.op.color() == color;
     state.actions.active().filter(aimed).last()
 }
 

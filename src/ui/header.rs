@@ -11,13 +11,15 @@ use crate::app::facts::LbMatch;
 use crate::app::state::State;
 use crate::model::{Color, Feed, FeedStatus, RouterTarget};
 
-/// Draw the two header lines. When space is short, the least important parts go first;
-/// the traffic verdict goes last, and what is cut ends in "…".
+/// Draw the header lines: where we are, where traffic goes, where the release stands. When
+/// space is short, the least important parts go first; the traffic verdict goes last, and
+/// what is cut ends in "…".
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, p: &Palette) {
     let width = usize::from(area.width);
     let lines = vec![
         context_line(state, p).fit(width),
         traffic_line(state, p).fit(width),
+        super::release::stepper_line(state, p, area.width),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -80,14 +82,19 @@ fn traffic_line<'a>(state: &'a State, p: &Palette) -> Parts<'a> {
             );
             since(state, p, &mut parts);
             lb(state, p, &mut parts);
-            parts.push(
-                0,
-                [
-                    Span::raw(" · "),
-                    Span::styled(c.other().word(), p.color(c.other())),
-                    Span::styled(" standby", p.dim),
-                ],
-            );
+            // After a switch, the old color's monitoring window replaces "standby".
+            let warm = super::release::warm_note(state, p);
+            if warm.is_empty() {
+                parts.push(
+                    0,
+                    [
+                        Span::raw(" · "),
+                        Span::styled(c.other().word(), p.color(c.other())),
+                        Span::styled(" standby", p.dim),
+                    ],
+                );
+            }
+            parts.push(1, warm);
             return parts;
         }
         RouterTarget::Split { blue, green } => {

@@ -13,6 +13,7 @@ pub mod help;
 pub mod logline;
 pub mod logs;
 pub mod pane;
+pub mod release;
 pub mod signals;
 pub mod theme;
 pub mod timeline;
@@ -39,7 +40,7 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
     // A fifth of the screen: the timeline grows with the terminal.
     let timeline_rows = (area.height / 5).max(4);
     let [header, main, timeline, footer] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(3),
         Constraint::Min(8),
         Constraint::Length(timeline_rows),
         Constraint::Length(1),
@@ -79,6 +80,13 @@ pub fn view(frame: &mut Frame, state: &State) -> Viewport {
         Some(Modal::ConfirmQuit) => detail::draw_confirm_quit(frame, area, state, &p),
         Some(Modal::Confirm(c)) => confirm::draw(frame, area, c, &p),
         Some(Modal::ChooseRollback { .. }) => confirm::draw_choose(frame, area, state, &p),
+        Some(Modal::VersionPrompt(prompt)) => release::draw_prompt(frame, area, state, prompt, &p),
+        Some(Modal::Checklist { selected }) => {
+            release::draw_checklist(frame, area, state, *selected, &p)
+        }
+        Some(Modal::ConfirmCancel { lines, .. }) => {
+            release::draw_confirm_cancel(frame, area, lines, &p)
+        }
     }
     drawn
 }

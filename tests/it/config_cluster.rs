@@ -137,6 +137,8 @@ async fn findings_cover_namespaces_router_objects_and_pods() {
                 Level::Warn,
                 "green pods (app=fittrack,deployment=green in fittrack-green)"
             ),
+            // The fake server answers no SelfSubjectAccessReview.
+            (Level::Warn, "rights"),
         ],
         "{text:#?}"
     );
@@ -281,4 +283,28 @@ async fn colors_that_are_one_workload_in_the_cluster_are_errors() {
     // Green's own Deployment is fine.
     assert!(!text.contains("green deployment"), "{text}");
     assert!(has_errors(&findings));
+}
+
+/// A viewer identity is told which actions the API server will refuse it; the admin is not.
+#[tokio::test]
+async fn the_rights_the_actions_need_are_asked_of_the_server() {
+    let sim = crate::support::sim();
+    let config = demo_config("fittrack", Some(&sim.lb_url));
+    let admin = check_cluster(&sim.client("sim").await, &config).await;
+    let rights: Vec<&Finding> = admin.iter().filter(|f| f.subject == "rights").collect();
+    assert_eq!(rights.len(), 1, "{rights:#?}");
+    assert_eq!(rights[0].level, Level::Ok, "{rights:#?}");
+    let viewer = check_cluster(&sim.client("sim-viewer").await, &config).await;
+    let refused: Vec<String> = viewer
+        .iter()
+        .filter(|f| f.subject == "rights" && f.level == Level::Error)
+        .map(|f| f.message.clone())
+        .collect();
+    assert!(
+        refused.iter().any(|m| m.starts_with(
+            "cannot patch httproutes.gateway.networking.k8s.io in fittrack: switch and rollback"
+        )),
+        "{refused:#?}"
+    );
+    assert!(has_errors(&viewer));
 }

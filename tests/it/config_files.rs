@@ -105,6 +105,18 @@ const BROKEN: &[(&str, &str)] = &[
         "selector_across_namespaces.toml",
         "11:13: `colors.blue.namespace`: a service-selector router cannot route to blue",
     ),
+    (
+        "deploy_image_with_tag.toml",
+        "23:9: `deploy.image`: `oci.example.com/fittrack/api:v2` has a tag or digest",
+    ),
+    (
+        "checklist_migrations_without_section.toml",
+        "22:8: `checklist[0].kind`: `migrations-applied` runs `[migrations] check`, but there is no [migrations] section",
+    ),
+    (
+        "monitor_minutes_too_long.toml",
+        "22:19: `release.monitor_minutes`: 5000 is not a number of minutes from 0 to 1440",
+    ),
 ];
 
 #[test]

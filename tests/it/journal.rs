@@ -145,6 +145,7 @@ pub fn at(when: DateTime<Utc>, who: &str, kind: EntryKind, result: R, summary: &
         summary: summary.into(),
         error: None,
         version: Some("v2.0.0".into()),
+        output: Vec::new(),
         publish_error: None,
     }
 }

@@ -48,6 +48,14 @@ impl Confirm {
             }
             Op::Switch(p) => format!("SWITCH traffic to {}?", p.to.word()),
             Op::Smoke(p) => format!("Smoke-test {}?", p.color.word()),
+            Op::Deploy(p) => format!("DEPLOY {} to {}?", p.version, p.color.word()),
+            Op::Decommission(p) => format!("DECOMMISSION {}?", p.color.word()),
+            Op::ScaleUp(p) if p.then.is_some() => format!(
+                "{0} is decommissioned: SCALE UP {0}, then ROLL BACK?",
+                p.color.word()
+            ),
+            Op::ScaleUp(p) => format!("SCALE UP {}?", p.color.word()),
+            Op::Checklist(p) => format!("Run the checklist's commands for {}?", p.color.word()),
         }
     }
 

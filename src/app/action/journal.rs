@@ -19,6 +19,18 @@ pub enum EntryKind {
     Rollback,
     /// A smoke test.
     Smoke,
+    /// A version deployed to a color.
+    Deploy,
+    /// The old color taken down.
+    Decommission,
+    /// A decommissioned color scaled back up (before a rollback to it).
+    ScaleUp,
+    /// A manual checklist item ticked or unticked (its gate record says which).
+    ChecklistTick,
+    /// The checklist's commands run (their gate records say how each went).
+    ChecklistRun,
+    /// The router changed without cutover's switch annotations (kubectl, a pipeline).
+    RouterChange,
 }
 
 impl EntryKind {
@@ -28,6 +40,12 @@ impl EntryKind {
             EntryKind::Switch => "switch",
             EntryKind::Rollback => "rollback",
             EntryKind::Smoke => "smoke",
+            EntryKind::Deploy => "deploy",
+            EntryKind::Decommission => "decommission",
+            EntryKind::ScaleUp => "scale-up",
+            EntryKind::ChecklistTick => "checklist",
+            EntryKind::ChecklistRun => "checks",
+            EntryKind::RouterChange => "router",
         }
     }
 }
@@ -130,6 +148,9 @@ pub struct Entry {
     /// The version the action concerns (a smoke test's tested version).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The last lines of an external command's output (checklist commands), sanitized.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output: Vec<String>,
     /// Why publishing it to the cluster failed: set only on the local journal's second line
     /// for the same id, written after a failed publish (the later line supersedes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +160,21 @@ pub struct Entry {
 impl Entry {
     /// The Kubernetes Event reason that publishes this outcome.
     pub fn event_reason(&self) -> &'static str {
+        let refused = matches!(self.result, Some(Result::Refused | Result::Conflict));
+        let ok = self.result == Some(Result::Succeeded);
         match (self.kind, self.result) {
+            (EntryKind::Deploy, _) if refused => "DeployRefused",
+            (EntryKind::Deploy, _) if ok => "Deployed",
+            (EntryKind::Deploy, _) => "DeployFailed",
+            (EntryKind::Decommission, _) if refused => "DecommissionRefused",
+            (EntryKind::Decommission, _) if ok => "Decommissioned",
+            (EntryKind::Decommission, _) => "DecommissionFailed",
+            (EntryKind::ScaleUp, _) if ok => "ScaledUp",
+            (EntryKind::ScaleUp, _) => "ScaleUpFailed",
+            (EntryKind::ChecklistTick, _) => "ChecklistTicked",
+            (EntryKind::ChecklistRun, _) if ok => "ChecklistPassed",
+            (EntryKind::ChecklistRun, _) => "ChecklistFailed",
+            (EntryKind::RouterChange, _) => "RouterChangedOutsideCutover",
             (EntryKind::Smoke, Some(Result::Succeeded)) => "SmokePassed",
             (EntryKind::Smoke, _) => "SmokeFailed",
             (_, Some(Result::Refused | Result::Conflict)) => "SwitchRefused",
@@ -151,7 +186,8 @@ impl Entry {
 
     /// A Warning Event rather than Normal.
     pub fn is_warning(&self) -> bool {
-        !matches!(self.result, Some(Result::Succeeded) | None) || self.kind == EntryKind::Rollback
+        !matches!(self.result, Some(Result::Succeeded) | None)
+            || matches!(self.kind, EntryKind::Rollback | EntryKind::RouterChange)
     }
 }
 
@@ -166,4 +202,24 @@ pub struct Recorded {
     pub local: std::result::Result<(), String>,
     /// The Event and shared history (outcomes only): Err says which write failed and why.
     pub cluster: std::result::Result<(), String>,
+}
+
+/// What a post-mortem is written from: the journal's entries of a time window, the
+/// Warning Events of both colors in it, and the router as it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Postmortem {
+    /// "Release timeline — httproute fittrack/fittrack".
+    pub title: String,
+    /// Start of the window (None: everything kept).
+    pub since: Option<DateTime<Utc>>,
+    /// When it was written.
+    pub until: DateTime<Utc>,
+    /// The entries in the window, oldest first.
+    pub entries: Vec<Entry>,
+    /// Warning Events of the colors' namespaces in the window, oldest first.
+    pub warnings: Vec<crate::model::KubeEvent>,
+    /// The namespaces those Events were read from.
+    pub namespaces: Vec<String>,
+    /// Where the router points now, in words ("GREEN (fittrack-blue:0,fittrack-green:100)").
+    pub router_now: Option<String>,
 }

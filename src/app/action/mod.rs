@@ -4,12 +4,15 @@
 
 pub mod confirm;
 pub mod journal;
+pub mod lifecycle;
+pub mod standing;
 pub mod tracker;
 
 use chrono::{DateTime, Utc};
 
 use crate::config::schema::SmokeCheck;
 use crate::model::{Color, RouterReading, RouterTarget, RouterValue};
+use lifecycle::{ChecklistPlan, DecommissionPlan, DeployPlan, ItemResult, ScalePlan, WorkReport};
 
 /// An action's id, unique within one run of cutover.
 pub type ActionId = u64;
@@ -32,6 +35,20 @@ pub enum Request {
         /// The target, when the router cannot tell (SPLIT, UNKNOWN).
         to: Option<Color>,
     },
+    /// Deploy a version (None: to the standby color).
+    Deploy {
+        /// The version (an image tag, or what the deploy command makes of it).
+        version: String,
+        /// The color deployed to.
+        color: Option<Color>,
+    },
+    /// Take the old color down (None: the standby color).
+    Decommission {
+        /// The color.
+        color: Option<Color>,
+    },
+    /// Run the checklist's commands for the release on the standby color.
+    Checklist,
 }
 
 impl Request {
@@ -43,6 +60,17 @@ impl Request {
             Request::Switch { to } => format!("switch to {}", to.word()),
             Request::Rollback { to: Some(c) } => format!("rollback to {}", c.word()),
             Request::Rollback { to: None } => "rollback".into(),
+            Request::Deploy {
+                version,
+                color: Some(c),
+            } => format!("deploy {version} to {}", c.word()),
+            Request::Deploy {
+                version,
+                color: None,
+            } => format!("deploy {version}"),
+            Request::Decommission { color: Some(c) } => format!("decommission {}", c.word()),
+            Request::Decommission { color: None } => "decommission".into(),
+            Request::Checklist => "checklist".into(),
         }
     }
 }
@@ -65,6 +93,9 @@ pub enum ActionClass {
     Traffic,
     /// Checks that change nothing in the cluster (built-in smoke checks).
     Check,
+    /// Changes a color's workload (deploy, decommission, scale-up): refused in read-only
+    /// mode, one traffic or workload action at a time.
+    Workload,
 }
 
 /// Work the bus is asked to do for an action.
@@ -74,6 +105,29 @@ pub enum Op {
     Smoke(SmokePlan),
     /// Switch (or roll back) the router with one compare-and-swap patch, then verify.
     Switch(SwitchPlan),
+    /// Deploy a version to a color and follow its rollout.
+    Deploy(DeployPlan),
+    /// Take a color down.
+    Decommission(DecommissionPlan),
+    /// Scale a color back up, then (maybe) roll back to it.
+    ScaleUp(ScalePlan),
+    /// Run the checklist's commands.
+    Checklist(ChecklistPlan),
+}
+
+impl Op {
+    /// The color the action is aimed at (a smoke test's color, a switch's target, the
+    /// color deployed to or taken down).
+    pub fn color(&self) -> Color {
+        match self {
+            Op::Smoke(p) => p.color,
+            Op::Switch(p) => p.to,
+            Op::Deploy(p) => p.color,
+            Op::Decommission(p) => p.color,
+            Op::ScaleUp(p) => p.color,
+            Op::Checklist(p) => p.color,
+        }
+    }
 }
 
 /// Switch, rollback, or a rollback decided by the analysis.
@@ -149,6 +203,12 @@ pub enum Phase {
     Checks,
     /// The external smoke suite finished.
     Suite,
+    /// A Deployment was patched (image, replicas) or scaled.
+    Patched,
+    /// An external command (deploy, decommission) exited 0.
+    Command,
+    /// The rollout completed: every replica updated and ready.
+    RolledOut,
 }
 
 impl Phase {
@@ -160,6 +220,9 @@ impl Phase {
             Phase::LbVerified => "LB",
             Phase::Checks => "checks",
             Phase::Suite => "suite",
+            Phase::Patched => "patched",
+            Phase::Command => "command",
+            Phase::RolledOut => "rollout",
         }
     }
 }
@@ -249,6 +312,10 @@ pub enum Outcome {
     },
     /// A smoke test finished (passed or failed), or was cancelled part-way.
     Smoke(SmokeReport),
+    /// A deploy, decommission or scale-up finished (done or failed).
+    Work(WorkReport),
+    /// The checklist's commands ran.
+    Checklist(Vec<ItemResult>),
     /// The action failed; nothing changed that it was meant to change.
     Failed(String),
     /// Cancelled before it changed anything.

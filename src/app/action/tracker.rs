@@ -46,16 +46,29 @@ impl RunningAction {
     /// switch only once the router write is accepted (its verification), never between
     /// write and record.
     pub fn cancellable(&self) -> bool {
-        match &self.op {
-            Op::Smoke(_) => !self.finished,
-            Op::Switch(_) => {
-                !self.finished
-                    && self
-                        .phases
-                        .iter()
-                        .any(|p| p.phase == super::Phase::PatchAccepted)
+        let reached = |phase| self.phases.iter().any(|p| p.phase == phase);
+        !self.finished
+            && match &self.op {
+                Op::Smoke(_) | Op::ScaleUp(_) | Op::Checklist(_) => true,
+                Op::Switch(_) => reached(super::Phase::PatchAccepted),
+                // An external command is only cut after asking (`runs_command`); following
+                // the rollout afterwards may stop at any time.
+                Op::Deploy(p) => !p.runs_command() || reached(super::Phase::Command),
+                Op::Decommission(_) => false,
             }
-        }
+    }
+
+    /// An external command (helm upgrade, helm uninstall) runs now: cutting it needs
+    /// asking first — an interrupted `helm upgrade` leaves the release stuck.
+    pub fn runs_command(&self) -> bool {
+        let commanded = match &self.op {
+            Op::Deploy(p) => p.runs_command(),
+            Op::Decommission(p) => {
+                matches!(p.how, super::lifecycle::DecommissionHow::Command(_))
+            }
+            _ => false,
+        };
+        commanded && !self.finished && !self.phases.iter().any(|p| p.phase == super::Phase::Command)
     }
 
     /// A switch or rollback whose router write is not yet accepted.
@@ -187,10 +200,28 @@ impl Actions {
         self.refresh_smoke();
     }
 
-    /// Each color's newest smoke outcome from the history.
+    /// The history's entries since a color's workload last changed by a deploy (succeeded
+    /// or failed), oldest first: smoke and checklist results before it no longer count.
+    pub fn since_deploy(&self, color: Color) -> &[Entry] {
+        let start = self
+            .history
+            .iter()
+            .rposition(|e| {
+                e.kind == EntryKind::Deploy
+                    && e.to.as_deref() == Some(color.name())
+                    && matches!(
+                        e.result,
+                        Some(EntryResult::Succeeded) | Some(EntryResult::Failed)
+                    )
+            })
+            .map_or(0, |i| i + 1);
+        &self.history[start..]
+    }
+
+    /// Each color's newest smoke outcome from the history, since its last deploy.
     fn refresh_smoke(&mut self) {
         for color in Color::BOTH {
-            let newest = self.history.iter().rev().find(|e| {
+            let newest = self.since_deploy(color).iter().rev().find(|e| {
                 e.kind == EntryKind::Smoke
                     && e.to.as_deref() == Some(color.name())
                     && matches!(

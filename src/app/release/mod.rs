@@ -2,14 +2,21 @@
 //! and `update`'s handling of requests, confirmations, progress, outcomes, the journal's
 //! records, the shared history and signals.
 
+pub mod checklist;
+pub mod decommission;
+pub mod deploy;
+pub mod lifecycle;
 pub mod plan;
+pub mod postmortem;
 mod record;
 mod request;
 mod run;
+pub mod stepper;
 pub mod words;
 
+pub use record::router_changed;
 pub use request::{accept, answer, dismiss, request, retry_pending};
-pub use run::{cancel_newest, done, end, history, recorded, signal, step};
+pub use run::{cancel_confirmed, cancel_newest, done, end, history, recorded, signal, step};
 
 /// Exit codes of headless commands.
 pub mod exit {

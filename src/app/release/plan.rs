@@ -138,6 +138,7 @@ pub fn switch_gates(state: &State, to: Color) -> Vec<Gate> {
     if state.release.require_smoke {
         gates.push(smoke_gate(state, to));
     }
+    gates.extend(super::checklist::gate(state, to));
     gates
 }
 
@@ -212,8 +213,12 @@ pub fn smoke_plan(state: &State, color: Color) -> SmokePlan {
 /// The situation a confirmation shows: the router from → to, each color's version and
 /// ready pods, and how the switch will be verified.
 pub fn situation(state: &State, op: &Op) -> Vec<String> {
-    let Op::Switch(p) = op else {
-        return Vec::new();
+    let p = match op {
+        Op::Switch(p) => p,
+        Op::Deploy(p) => return super::deploy::situation(state, p),
+        Op::Decommission(p) => return super::decommission::situation(state, p),
+        Op::ScaleUp(p) => return super::decommission::scale_situation(p),
+        Op::Smoke(_) | Op::Checklist(_) => return Vec::new(),
     };
     let mut out = vec![format!(
         "{} {}: {} → {}",
@@ -239,6 +244,11 @@ pub fn situation(state: &State, op: &Op) -> Vec<String> {
         ));
     }
     if p.kind == SwitchKind::Switch {
+        let items = super::checklist::required_lines(state, p.to);
+        if !items.is_empty() {
+            out.push("  required checklist items:".into());
+            out.extend(items);
+        }
         out.extend(state.signals.detection_line());
     }
     out

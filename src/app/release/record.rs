@@ -8,7 +8,7 @@ use crate::app::action::journal::{Entry, EntryKind, GateRecord, Result as R, Sta
 use crate::app::action::{Gate, RequestOptions, SwitchKind};
 use crate::app::msg::{Cmd, Face};
 use crate::app::state::State;
-use crate::model::{Color, RouterTarget};
+use crate::model::{Color, RouterReading, RouterTarget};
 
 /// The journal's kind of a switch.
 pub(super) fn entry_kind(kind: SwitchKind) -> EntryKind {
@@ -53,6 +53,81 @@ pub(super) fn refuse(
     cmds
 }
 
+/// Decline without recording (nothing was attempted: a missing configuration, a bad
+/// version typed): tell the user; end a headless command with an error.
+pub(super) fn decline(state: &mut State, options: &RequestOptions, why: &str) -> Vec<Cmd> {
+    state.flash(why.to_string());
+    if options.headless {
+        return vec![
+            Cmd::Face(Face::Warn(why.to_string())),
+            Cmd::Face(Face::Exit(super::exit::ERROR)),
+        ];
+    }
+    Vec::new()
+}
+
+/// The router changed from `prev` to what the state now holds. A change that carries a new
+/// switch stamp was a cutover switch (its switcher journals it); any other change was made
+/// outside cutover (kubectl, a pipeline) and is journaled here, published so the
+/// post-mortem has it (every cockpit that saw it writes the same id: the shared history
+/// keeps it once).
+pub fn router_changed(state: &mut State, prev: &RouterReading) -> Vec<Cmd> {
+    let Some(now) = state.router.clone() else {
+        return Vec::new();
+    };
+    let stamped = now.stamp.is_some() && now.stamp != prev.stamp;
+    let ours = now
+        .stamp
+        .as_ref()
+        .is_some_and(|s| state.actions.running.values().any(|a| a.attempt.id == s.id));
+    if stamped || ours {
+        return Vec::new();
+    }
+    let options = RequestOptions::default();
+    let to = match &now.target {
+        RouterTarget::Color(c) => Some(*c),
+        _ => None,
+    };
+    let mut entry = new_entry(
+        state,
+        EntryKind::RouterChange,
+        to,
+        &[],
+        &options,
+        Stage::Outcome,
+    );
+    let id: String = format!("router-{}-{}", state.router_label, now.resource_version)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    entry.id = id;
+    entry.from = Some(from_words(&prev.target));
+    if to.is_none() {
+        entry.to = Some(from_words(&now.target));
+    }
+    entry.result = Some(R::Succeeded);
+    entry.summary = format!(
+        "router changed outside cutover: {} → {} ({}; seen by {})",
+        plan::target_words(&prev.target),
+        plan::target_words(&now.target),
+        now.raw,
+        entry.who
+    );
+    state.actions.remember(entry.clone());
+    state.timeline.entry(entry.clone(), state.now);
+    vec![if state.session.read_only {
+        Cmd::RecordLocal(entry)
+    } else {
+        Cmd::Record(entry)
+    }]
+}
+
 /// A fresh journal entry for an action on `to`, as the state stands.
 pub(super) fn new_entry(
     state: &mut State,
@@ -93,12 +168,13 @@ pub(super) fn new_entry(
         reason: options.reason.clone(),
         summary: String::new(),
         error: None,
+        output: Vec::new(),
         publish_error: None,
     }
 }
 
 /// Where traffic was, as the journal says it: "blue", "split 90/10", "unknown", "missing".
-fn from_words(target: &RouterTarget) -> String {
+pub(super) fn from_words(target: &RouterTarget) -> String {
     match target {
         RouterTarget::Color(c) => c.name().to_string(),
         RouterTarget::Split { blue, green } => format!("split {blue}/{green}"),

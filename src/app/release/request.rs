@@ -31,6 +31,9 @@ pub fn request(state: &mut State, request: Request, options: RequestOptions) -> 
         Request::Smoke { color } => smoke(state, color, options),
         Request::Switch { to } => switch(state, to, options),
         Request::Rollback { to } => rollback(state, to, options),
+        Request::Deploy { version, color } => super::deploy::deploy(state, version, color, options),
+        Request::Decommission { color } => super::decommission::decommission(state, color, options),
+        Request::Checklist => super::checklist::run(state, options),
     }
 }
 
@@ -168,8 +171,13 @@ fn rollback(state: &mut State, to: Option<Color>, options: RequestOptions) -> Ve
         let why = format!("{} is already live", to.word());
         return refuse(state, kind, Some(to), &[], &options, &why, exit::GATE);
     }
-    if let Some(why) = busy(state, Some(kind)) {
+    if let Some(why) = busy(state, Some(kind)).or_else(|| changing(state, to)) {
         return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
+    }
+    if super::lifecycle::is_down(state, to) {
+        if let Some(cmds) = super::decommission::offer_scale_up(state, to, options.clone()) {
+            return cmds;
+        }
     }
     let ready = plan::rollback_ready(state, to);
     let outage = ready.state == GateState::Fail;
@@ -201,13 +209,27 @@ fn rollback(state: &mut State, to: Option<Color>, options: RequestOptions) -> Ve
     confirm_or_start(state, request, op, gates, None, None, options)
 }
 
-/// Why another traffic action cannot start now. A rollback pre-empts smoke tests and
-/// verifications (they are cancelled when it starts), but not a router write in flight.
+/// A workload action changing `to` right now (a rollback waits for it).
+fn changing(state: &State, to: Color) -> Option<String> {
+    let a = state
+        .actions
+        .active()
+        .find(|a| a.class == ActionClass::Workload && a.op.color() == to)?;
+    Some(format!(
+        "{} is running on {} (Ctrl-C cancels it)",
+        a.name,
+        to.word()
+    ))
+}
+
+/// Why another traffic or workload action cannot start now. A rollback pre-empts smoke
+/// tests and verifications (they are cancelled when it starts), but not a router write in
+/// flight.
 pub(super) fn busy(state: &State, kind: Option<EntryKind>) -> Option<String> {
     let rollback = kind == Some(EntryKind::Rollback);
     let blocking = state.actions.active().find(|a| match a.class {
         ActionClass::Traffic if rollback => a.writing_router(),
-        ActionClass::Traffic => true,
+        ActionClass::Traffic | ActionClass::Workload => !rollback,
         ActionClass::Check => false,
     })?;
     Some(if blocking.writing_router() {
@@ -220,12 +242,12 @@ pub(super) fn busy(state: &State, kind: Option<EntryKind>) -> Option<String> {
     })
 }
 
-fn new_switch_id(state: &mut State) -> String {
+pub(super) fn new_switch_id(state: &mut State) -> String {
     state.actions.entries_made += 1;
     plan::switch_id(state.now, &state.who(), state.actions.entries_made)
 }
 
-fn confirm_or_start(
+pub(super) fn confirm_or_start(
     state: &mut State,
     request: Request,
     op: Op,
@@ -276,18 +298,17 @@ pub fn accept(state: &mut State) -> Vec<Cmd> {
     }
     // A traffic action that became impossible while the dialog was open is refused now
     // (the compare-and-swap protects the router itself).
-    if let Op::Switch(p) = &confirm.op {
-        let kind = entry_kind(p.kind);
+    let kind = match &confirm.op {
+        Op::Switch(p) => Some(entry_kind(p.kind)),
+        Op::Deploy(_) => Some(EntryKind::Deploy),
+        Op::Decommission(_) => Some(EntryKind::Decommission),
+        Op::ScaleUp(_) => Some(EntryKind::ScaleUp),
+        Op::Smoke(_) | Op::Checklist(_) => None,
+    };
+    if let Some(kind) = kind {
         if let Some(why) = busy(state, Some(kind)) {
-            return refuse(
-                state,
-                kind,
-                Some(p.to),
-                &confirm.gates,
-                &options,
-                &why,
-                exit::ERROR,
-            );
+            let to = Some(confirm.op.color());
+            return refuse(state, kind, to, &confirm.gates, &options, &why, exit::ERROR);
         }
     }
     start(state, confirm.op, confirm.gates, options)
@@ -302,10 +323,15 @@ pub fn dismiss(state: &mut State) -> Vec<Cmd> {
     state.mark_dirty();
     if confirm.options.headless {
         let why = "not confirmed";
-        let (kind, to) = match &confirm.op {
-            Op::Switch(p) => (entry_kind(p.kind), Some(p.to)),
-            Op::Smoke(p) => (EntryKind::Smoke, Some(p.color)),
+        let kind = match &confirm.op {
+            Op::Switch(p) => entry_kind(p.kind),
+            Op::Smoke(_) => EntryKind::Smoke,
+            Op::Deploy(_) => EntryKind::Deploy,
+            Op::Decommission(_) => EntryKind::Decommission,
+            Op::ScaleUp(_) => EntryKind::Rollback,
+            Op::Checklist(_) => EntryKind::ChecklistRun,
         };
+        let to = Some(confirm.op.color());
         return refuse(
             state,
             kind,

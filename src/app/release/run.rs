@@ -12,7 +12,7 @@ use crate::app::action::{
     ActionClass, ActionId, Gate, Op, Outcome, Phase, PhaseTime, RequestOptions, Step, Verification,
 };
 use crate::app::msg::{Cmd, Face, Signal};
-use crate::app::state::State;
+use crate::app::state::{Modal, State};
 
 /// Start an action: write its attempt to the journal, pre-empt what a rollback pre-empts,
 /// and hand it to the bus.
@@ -22,36 +22,26 @@ pub(super) fn start(
     gates: Vec<Gate>,
     options: RequestOptions,
 ) -> Vec<Cmd> {
-    let (kind, to, class, name) = match &op {
-        Op::Switch(p) => (
-            entry_kind(p.kind),
-            p.to,
-            ActionClass::Traffic,
-            format!("{} to {}", p.kind.word(), p.to.word()),
-        ),
-        Op::Smoke(p) => (
-            EntryKind::Smoke,
-            p.color,
-            ActionClass::Check,
-            format!(
-                "smoke {} {}",
-                p.color.word(),
-                p.version.as_deref().unwrap_or("?")
-            ),
-        ),
-    };
+    let (kind, class, name) = describe(&op);
+    let to = op.color();
     let mut cmds = Vec::new();
     if kind == EntryKind::Rollback {
+        // Checks and verifications give way; workload changes run to their end.
         for a in state.actions.running.values_mut() {
-            if a.cancellable() && !a.cancelling {
+            let preemptible = matches!(a.op, Op::Smoke(_) | Op::Switch(_) | Op::Checklist(_));
+            if preemptible && a.cancellable() && !a.cancelling {
                 a.cancelling = true;
                 cmds.push(Cmd::Cancel(a.id));
             }
         }
     }
     let mut attempt = new_entry(state, kind, Some(to), &gates, &options, Stage::Attempt);
-    if let Op::Switch(p) = &op {
-        attempt.id = p.switch_id.clone();
+    match &op {
+        Op::Switch(p) => attempt.id = p.switch_id.clone(),
+        // The version the action concerns: the one deployed, not the one replaced.
+        Op::Deploy(p) => attempt.version = Some(p.version.clone()),
+        Op::Checklist(p) => attempt.version = p.version.clone(),
+        _ => {}
     }
     attempt.summary = format!("{name} started");
     let id = state.actions.next_id();
@@ -79,6 +69,50 @@ pub(super) fn start(
     cmds.push(Cmd::Record(attempt));
     cmds.push(Cmd::Start { id, op });
     cmds
+}
+
+/// An op's journal kind, class and name ("deploy v2.0.1 to GREEN").
+fn describe(op: &Op) -> (EntryKind, ActionClass, String) {
+    match op {
+        Op::Switch(p) => (
+            entry_kind(p.kind),
+            ActionClass::Traffic,
+            format!("{} to {}", p.kind.word(), p.to.word()),
+        ),
+        Op::Smoke(p) => (
+            EntryKind::Smoke,
+            ActionClass::Check,
+            format!(
+                "smoke {} {}",
+                p.color.word(),
+                p.version.as_deref().unwrap_or("?")
+            ),
+        ),
+        Op::Deploy(p) => (
+            EntryKind::Deploy,
+            ActionClass::Workload,
+            format!("deploy {} to {}", p.version, p.color.word()),
+        ),
+        Op::Decommission(p) => (
+            EntryKind::Decommission,
+            ActionClass::Workload,
+            format!("decommission {}", p.color.word()),
+        ),
+        Op::ScaleUp(p) => (
+            EntryKind::ScaleUp,
+            ActionClass::Workload,
+            format!("scale up {} to {}", p.color.word(), p.replicas),
+        ),
+        Op::Checklist(p) => (
+            EntryKind::ChecklistRun,
+            ActionClass::Check,
+            format!(
+                "checks of {} {}",
+                p.color.word(),
+                p.version.as_deref().unwrap_or("?")
+            ),
+        ),
+    }
 }
 
 /// Progress of a running action.
@@ -137,6 +171,11 @@ pub fn done(state: &mut State, id: ActionId, outcome: Outcome) -> Vec<Cmd> {
             ms: r.ms,
         }];
     }
+    match &outcome {
+        Outcome::Work(r) => entry.phases = r.phases.clone(),
+        Outcome::Checklist(results) => super::checklist::record_run(&mut entry, results),
+        _ => {}
+    }
     if result != R::Succeeded {
         entry.error = Some(summary.clone());
     }
@@ -155,9 +194,27 @@ pub fn done(state: &mut State, id: ActionId, outcome: Outcome) -> Vec<Cmd> {
     state.actions.remember(entry.clone());
     state.timeline.entry(entry.clone(), state.now);
     state.mark_dirty();
+    if matches!(a.op, Op::Checklist(_)) {
+        // `cutover checklist` ends with the state of every item, not just its commands'.
+        let code = super::checklist::exit_code(state);
+        if let Some(slot) = state.actions.exits.get_mut(&entry.id) {
+            *slot = code;
+        }
+    }
     let mut cmds = vec![Cmd::Record(entry)];
     if warning && state.actions.exits.contains_key(&a.attempt.id) {
         cmds.insert(0, Cmd::Face(Face::Warn(summary)));
+    }
+    // A scale-up asked for by a rollback: roll back now that the color is ready.
+    if let (Op::ScaleUp(p), Outcome::Work(r)) = (&a.op, &outcome) {
+        if let (true, Some(then)) = (r.ok, &p.then) {
+            let options = RequestOptions {
+                reason: a.attempt.reason.clone(),
+                ..RequestOptions::default()
+            };
+            let gates = vec![plan::rollback_ready(state, p.color)];
+            cmds.extend(start(state, Op::Switch((**then).clone()), gates, options));
+        }
     }
     cmds
 }
@@ -207,6 +264,20 @@ fn judge(state: &mut State, a: &RunningAction, outcome: &Outcome) -> (R, String,
             let result = if r.passed { R::Succeeded } else { R::Failed };
             let code = if r.passed { exit::OK } else { exit::ERROR };
             (result, text, code)
+        }
+        (Outcome::Work(r), _) => {
+            let (result, code) = if r.ok {
+                (R::Succeeded, exit::OK)
+            } else {
+                (R::Failed, exit::ERROR)
+            };
+            (result, r.summary.clone(), code)
+        }
+        (Outcome::Checklist(results), Op::Checklist(p)) => {
+            let text = super::checklist::run_words(p.color, p.version.as_deref(), results);
+            let ok = results.iter().all(|r| r.ok);
+            let result = if ok { R::Succeeded } else { R::Failed };
+            (result, text, if ok { exit::OK } else { exit::GATE })
         }
         (Outcome::Cancelled, _) => (R::Cancelled, format!("{} cancelled", a.name), exit::ERROR),
         (Outcome::Failed(e), _) => (R::Failed, format!("{} failed: {e}", a.name), exit::ERROR),
@@ -299,25 +370,71 @@ pub fn end(state: &mut State, code: i32) -> Vec<Cmd> {
         .values()
         .map(|a| a.name.clone())
         .collect();
-    let text = format!(
+    let mut text = format!(
         "ending after {} is recorded (ask again to end at once)",
         names.join(", ")
     );
+    if state.actions.running.values().any(|a| a.runs_command()) {
+        text.push_str(&format!(" — {INTERRUPTED}"));
+    }
     state.timeline.notice(state.now, text.clone(), true);
     state.flash(text);
     cmds
 }
 
-/// Ctrl-C: cancel the newest cancellable action. Returns None when none can be cancelled.
+/// What interrupting an external command may leave behind.
+pub const INTERRUPTED: &str =
+    "an interrupted `helm upgrade` leaves its release stuck (pending-upgrade: `helm rollback` it)";
+
+/// Ctrl-C: cancel the newest cancellable action; an external command is only killed after
+/// asking. Returns None when none can be cancelled.
 pub fn cancel_newest(state: &mut State) -> Option<Vec<Cmd>> {
     let a = state
         .actions
         .running
         .values_mut()
         .rev()
-        .find(|a| a.cancellable() && !a.cancelling)?;
+        .find(|a| (a.cancellable() || a.runs_command()) && !a.cancelling)?;
+    if a.runs_command() {
+        let program = match &a.op {
+            Op::Deploy(p) => match &p.how {
+                crate::app::action::lifecycle::DeployHow::Command(c) => c.program().to_string(),
+                _ => String::new(),
+            },
+            Op::Decommission(p) => match &p.how {
+                crate::app::action::lifecycle::DecommissionHow::Command(c) => {
+                    c.program().to_string()
+                }
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        let lines = vec![
+            format!("{} is running `{program}`.", a.name),
+            format!("Kill it (its whole process group)? {INTERRUPTED}."),
+            "y kills it · n or Esc lets it run".to_string(),
+        ];
+        let id = a.id;
+        state.modal = Some(Modal::ConfirmCancel { id, lines });
+        state.mark_dirty();
+        return Some(Vec::new());
+    }
     a.cancelling = true;
     let (id, name) = (a.id, a.name.clone());
     state.flash(format!("cancelling {name}"));
     Some(vec![Cmd::Cancel(id)])
+}
+
+/// The kill of an external command was confirmed.
+pub fn cancel_confirmed(state: &mut State) -> Vec<Cmd> {
+    let Some(Modal::ConfirmCancel { id, .. }) = state.modal.take() else {
+        return Vec::new();
+    };
+    let Some(a) = state.actions.running.get_mut(&id).filter(|a| !a.finished) else {
+        return Vec::new();
+    };
+    a.cancelling = true;
+    let name = a.name.clone();
+    state.flash(format!("killing {name}"));
+    vec![Cmd::Cancel(id)]
 }

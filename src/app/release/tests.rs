@@ -76,6 +76,7 @@ fn smoke_entry(color: Color, version: &str, passed: bool) -> Entry {
         reason: None,
         summary: "6/6 checks".into(),
         error: None,
+        output: Vec::new(),
         publish_error: None,
         version: Some(version.into()),
     }
@@ -813,3 +814,6 @@ fn a_journal_that_cannot_be_written_is_shown_and_fails_a_headless_command() {
     assert!(out.contains(&Cmd::Face(Face::Exit(1))), "{out:?}");
     assert!(s.actions.journal_problem.is_some());
 }
+
+mod lifecycle;
+mod stepper;

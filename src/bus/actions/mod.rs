@@ -2,8 +2,13 @@
 //! each reports its steps and outcome as messages. An op decides itself what cancellation
 //! may cut (a router patch in flight is never cut).
 
+pub mod checklist;
 pub mod checks;
+pub mod decommission;
+pub mod deploy;
 pub mod forward;
+pub mod process;
+pub mod rollout;
 pub mod smoke;
 pub mod suite;
 pub mod switch;
@@ -79,6 +84,10 @@ impl Table {
             let outcome = match op {
                 Op::Switch(plan) => switch::run(&ctx, plan, &progress, token).await,
                 Op::Smoke(plan) => smoke::run(&ctx, plan, &progress, token).await,
+                Op::Deploy(plan) => deploy::run(&ctx, plan, &progress, token).await,
+                Op::Decommission(plan) => decommission::run(&ctx, plan, &progress, token).await,
+                Op::ScaleUp(plan) => decommission::scale_up(&ctx, plan, &progress, token).await,
+                Op::Checklist(plan) => checklist::run(plan, &progress, token).await,
             };
             let _ = ctx.tx.send(Msg::ActionDone { id, outcome });
         });

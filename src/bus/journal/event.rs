@@ -97,6 +97,12 @@ fn action(kind: EntryKind) -> &'static str {
         EntryKind::Switch => "Switch",
         EntryKind::Rollback => "Rollback",
         EntryKind::Smoke => "Smoke",
+        EntryKind::Deploy => "Deploy",
+        EntryKind::Decommission => "Decommission",
+        EntryKind::ScaleUp => "ScaleUp",
+        EntryKind::ChecklistTick => "ChecklistTick",
+        EntryKind::ChecklistRun => "ChecklistRun",
+        EntryKind::RouterChange => "RouterChange",
     }
 }
 

@@ -107,13 +107,13 @@ fn smoke_check(c: &mut Checker, at: &str, check: &SmokeCheck) {
     }
 }
 
-fn seconds(c: &mut Checker, key: &str, secs: f64) {
+pub(super) fn seconds(c: &mut Checker, key: &str, secs: f64) {
     if !(secs.is_finite() && secs > 0.0) {
         c.add(key, format!("{secs} is not a positive number of seconds"));
     }
 }
 
-fn is_env_name(name: &str) -> bool {
+pub(super) fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

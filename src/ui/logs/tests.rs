@@ -167,8 +167,9 @@ fn search_highlights_every_visible_match_and_the_title_counts() {
         .into_iter()
         .filter(|&(_, y)| !row(&buf, y).contains("search /pool/"))
         .collect();
+    // (The header's stepper line leaves the panes a row fewer than the buffer has matches.)
     assert!(
-        hits.len() >= 4 && hits.iter().any(|(x, _)| *x >= 60),
+        hits.len() >= 3 && hits.iter().any(|(x, _)| *x >= 60),
         "{hits:?}"
     );
     let current: Vec<_> = hits

@@ -52,15 +52,15 @@ fn a_crashing_pod_among_200_is_on_top_and_the_rest_is_counted() {
     let text = screen_text(&buf);
     let blue: Vec<String> = text.lines().map(|l| l.chars().take(60).collect()).collect();
     assert!(
-        blue[3].contains("198 Running · 1 CrashLoopBackOff · 1 Pending"),
+        blue[4].contains("198 Running · 1 CrashLoopBackOff · 1 Pending"),
         "{text}"
     );
     assert!(
-        blue[4].contains("pod") && blue[4].contains("status"),
+        blue[5].contains("pod") && blue[5].contains("status"),
         "{text}"
     );
-    assert!(blue[5].contains("CrashLoopBackOff"), "{text}");
-    assert!(blue[6].contains("Pending"), "{text}");
+    assert!(blue[6].contains("CrashLoopBackOff"), "{text}");
+    assert!(blue[7].contains("Pending"), "{text}");
     let shown = blue.iter().filter(|l| l.contains("Running")).count() - 1;
     let more = format!("+ {} more", 200 - shown - 2);
     assert!(
@@ -114,9 +114,9 @@ fn the_heavy_frame_follows_live_not_focus() {
     ] {
         s.focus = focus;
         let buf = buffer(&s, 120, 40);
-        assert_eq!(buf[(0, 2)].symbol(), "┏", "{focus:?}: blue is LIVE");
-        assert_eq!(buf[(60, 2)].symbol(), "┌", "{focus:?}: green is standby");
-        let titles = row(&buf, 2);
+        assert_eq!(buf[(0, 3)].symbol(), "┏", "{focus:?}: blue is LIVE");
+        assert_eq!(buf[(60, 3)].symbol(), "┌", "{focus:?}: green is standby");
+        let titles = row(&buf, 3);
         let (blue, green) = titles.split_at(titles.char_indices().nth(60).unwrap().0);
         assert_eq!(
             blue.contains('▶'),
@@ -258,7 +258,7 @@ fn missing_namespace_and_deployment_are_named() {
         "{text}"
     );
     assert!(!blue.join("\n").contains("no pods match"), "{text}");
-    assert!(green[2].contains("deployment fittrack not found"), "{text}");
+    assert!(green[3].contains("deployment fittrack not found"), "{text}");
 }
 
 /// Ages read in one style and, like restart counts, fit their column whole.

@@ -73,7 +73,7 @@ fn cut_lines_end_in_an_ellipsis() {
         let notice = text.lines().find(|l| l.contains("a notice much")).unwrap();
         assert!(notice.ends_with("…│"), "{w}: {notice}");
         // The green pane's title is cut before its corner, with a marker.
-        let titles = row(&buf, 2);
+        let titles = row(&buf, 3);
         assert!(
             titles.ends_with("…┐") || titles.contains("fittrack-green ─"),
             "{w}: {titles}"

@@ -282,6 +282,7 @@ async fn a_refused_publish_is_reported_and_recorded_locally() {
     assert_eq!(lines[1].publish_error.as_deref(), Some(err.as_str()));
     assert_eq!(
         cutover::app::action::journal::Entry {
+            output: Vec::new(),
             publish_error: None,
             ..lines[1].clone()
         },

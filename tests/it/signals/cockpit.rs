@@ -43,6 +43,7 @@ fn the_demo_rolls_a_bad_version_back_on_its_own_and_says_why() {
     pane.wait_for("green smoke-tested", Duration::from_secs(120), |s| {
         s.contains("passed")
     });
+    pane.tick_the_demo_checklist();
     pane.key("t");
     pane.wait_for(
         "the switch's confirmation with its detection delay",

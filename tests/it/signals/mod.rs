@@ -52,6 +52,8 @@ pub fn fast(config: &mut Config) {
     config.analysis.window_minutes = 10.0;
     config.probes.interval_secs = 0.5;
     config.release.require_smoke = false;
+    // The demo's required checklist items would gate the switch.
+    config.checklist.clear();
     config.release.rollback_confirm = false;
     config.release.verify_timeout_secs = 10.0;
 }

@@ -1,5 +1,5 @@
 //! The demo end to end in tmux, as an on-call engineer drives it: `s` smoke-tests green,
-//! `t` and `y` switch to it, `r` and `y` roll back to blue, and the any-mode chord (Ctrl-R
+//! `c` ticks the checklist, `t` and `y` switch to it, `r` and `y` roll back to blue, and the any-mode chord (Ctrl-R
 //! from the help screen) rolls back again; kubectl confirms the router after each step and
 //! the local journal holds every outcome.
 
@@ -58,6 +58,7 @@ fn smoke_switch_rollback_and_the_chord_in_the_demo() {
     pane.wait_for("green smoke-tested", Duration::from_secs(120), |s| {
         s.contains("passed")
     });
+    pane.tick_the_demo_checklist();
     pane.key("t");
     pane.wait_for("the switch's confirmation", Duration::from_secs(20), |s| {
         s.contains("SWITCH traffic to GREEN?")
