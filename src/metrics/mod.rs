@@ -47,13 +47,16 @@ pub fn reduce(
     let counted = |s: &&rates::Series| s.pods_with_delta > 0;
     let requests: Vec<_> = round.of(&spec.requests).filter(counted).collect();
     let known = !requests.is_empty();
-    let total: f64 = requests.iter().map(|s| s.delta).sum();
-    let errors: f64 = requests
+    // Folded from +0.0: f64's `sum` of nothing is -0.0, which reads as "-0.00 %" and
+    // serializes as -0.0.
+    let add = |a: f64, b: f64| a + b;
+    let total = requests.iter().map(|s| s.delta).fold(0.0, add);
+    let errors = requests
         .iter()
         .filter(|s| s.label("code").is_some_and(|c| c.starts_with('5')))
         .map(|s| s.delta)
-        .sum();
-    let rps: f64 = requests.iter().map(|s| s.rate).sum();
+        .fold(0.0, add);
+    let rps = requests.iter().map(|s| s.rate).fold(0.0, add);
     let bucket = format!("{}_bucket", spec.latency);
     let mut by_le: Vec<(f64, f64)> = Vec::new();
     for s in round.of(&bucket).filter(counted) {
@@ -144,5 +147,25 @@ mod tests {
         assert_eq!(s.requests, Some(0.0));
         assert_eq!(s.error_rate, None);
         assert_eq!(s.p99_ms, None);
+    }
+
+    #[test]
+    fn no_5xx_series_is_zero_errors_without_a_sign() {
+        let t0 = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let ok_only = |n: u64| {
+            parse::parse(&format!(
+                "# TYPE http_requests_total counter\n\
+                 http_requests_total{{code=\"200\",method=\"GET\",path=\"/a\"}} {n}\n"
+            ))
+            .unwrap()
+        };
+        let mut tr = rates::Tracker::new();
+        tr.observe("a", t0, &ok_only(5));
+        tr.finish(["a"]);
+        tr.observe("a", t0 + Duration::seconds(5), &ok_only(105));
+        let s = reduce(&tr.finish(["a"]), &Spec::standard(), t0, Health::default());
+        let errors = s.errors.unwrap();
+        assert!(errors == 0.0 && errors.is_sign_positive(), "{errors:?}");
+        assert!(s.error_rate.unwrap().is_sign_positive());
     }
 }

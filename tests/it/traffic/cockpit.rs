@@ -1,6 +1,6 @@
 //! The demo end to end in tmux, as an on-call engineer drives it: `s` smoke-tests green,
 //! `c` ticks the checklist, `t` and `y` switch to it, `r` and `y` roll back to blue, and the any-mode chord (Ctrl-R
-//! from the help screen) rolls back again; kubectl confirms the router after each step and
+//! from inside the filter prompt) rolls back again; kubectl confirms the router after each step and
 //! the local journal holds every outcome.
 
 use std::path::Path;
