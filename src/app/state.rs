@@ -3,23 +3,28 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
+use chrono::{DateTime, Utc};
 use regex::Regex;
 
-use super::action::confirm::Confirm;
 use super::action::standing::Standing;
 use super::action::tracker::Actions;
-use super::action::{ActionId, RequestOptions};
 use super::logbuf::LogBuffer;
 use super::logview::LogView;
 use super::signals::Signals;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, Lifecycle, ReleaseConfig, SmokeConfig, Theme};
 use crate::keymap::{KeyMode, Keymap};
-use crate::model::{
-    Color, DeploymentSummary, Feed, FeedStatus, LbObservation, PodSummary, ProbeKind, ProbeResult,
-    RouterReading, RouterTarget,
-};
+use crate::model::{Color, Feed, FeedStatus, LbObservation, RouterReading, RouterTarget};
+
+mod colors;
+mod dirty;
+mod screens;
+mod zone;
+
+pub use colors::{ColorState, FeedState, Probes};
+pub use dirty::Dirty;
+pub use screens::{Focus, Modal, Prompt, Screen, Viewport};
+pub use zone::Zone;
 
 /// Most timeline items kept.
 pub const TIMELINE_MAX: usize = 500;
@@ -43,226 +48,6 @@ pub struct Session {
     pub user: Option<String>,
     /// The kubeconfig's user of the context (who we are when the server does not say).
     pub kube_user: Option<String>,
-}
-
-/// The zone timestamps are shown in (fixed when the state is made, so frames are stable).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Zone {
-    /// Offset from UTC.
-    pub offset: FixedOffset,
-    /// Label shown beside times: "UTC" or "UTC+01:00".
-    pub label: String,
-}
-
-impl Zone {
-    /// UTC.
-    pub fn utc() -> Zone {
-        Zone {
-            offset: FixedOffset::east_opt(0).expect("zero offset"),
-            label: "UTC".into(),
-        }
-    }
-
-    /// The local zone's offset at `now`.
-    pub fn local(now: DateTime<Utc>) -> Zone {
-        let offset = now.with_timezone(&Local).offset().fix();
-        if offset.local_minus_utc() == 0 {
-            return Zone::utc();
-        }
-        Zone {
-            offset,
-            label: format!("UTC{offset}"),
-        }
-    }
-
-    /// "10:42:07" in this zone.
-    pub fn hms(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.offset).format("%H:%M:%S").to_string()
-    }
-
-    /// A time as it reads best beside `now`: "10:42:07" today, "Nov 25 10:42:07" this
-    /// year, "2099-01-01 00:00:00" otherwise (all in this zone).
-    pub fn stamp(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-        let (t, now) = (
-            t.with_timezone(&self.offset),
-            now.with_timezone(&self.offset),
-        );
-        let format = if t.date_naive() == now.date_naive() {
-            "%H:%M:%S"
-        } else if t.format("%Y").to_string() == now.format("%Y").to_string() {
-            "%b %d %H:%M:%S"
-        } else {
-            "%Y-%m-%d %H:%M:%S"
-        };
-        t.format(format).to_string()
-    }
-}
-
-/// Which pane has the focus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// A color column.
-    Color(Color),
-    /// The timeline.
-    Timeline,
-}
-
-/// An open modal.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Modal {
-    /// Why a color's signals stand as they do: queries, samples, budget, source health.
-    Explain {
-        /// Its color.
-        color: Color,
-        /// Scroll offset in rows.
-        scroll: usize,
-    },
-    /// Detail of one pod.
-    PodDetail {
-        /// Its color.
-        color: Color,
-        /// Its name.
-        pod: String,
-        /// Scroll offset in rows.
-        scroll: usize,
-    },
-    /// "Quit?"
-    ConfirmQuit,
-    /// The confirmation of an action; it carries the action it confirms.
-    Confirm(Box<Confirm>),
-    /// The router says neither color: which one to roll back to?
-    ChooseRollback {
-        /// How the rollback was asked.
-        options: RequestOptions,
-    },
-    /// The version to deploy, being typed.
-    VersionPrompt(Prompt),
-    /// The release's checklist, with the selected row.
-    Checklist {
-        /// Selected item.
-        selected: usize,
-    },
-    /// Ctrl-C while an external command runs: kill it?
-    ConfirmCancel {
-        /// The action running it.
-        id: ActionId,
-        /// What is asked, one line each.
-        lines: Vec<String>,
-    },
-}
-
-/// The version prompt of a deploy: pre-filled with the last version used; ↑/↓ walk the
-/// versions used before.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Prompt {
-    /// Typed so far.
-    pub input: String,
-    /// Versions used before, newest first.
-    pub history: Vec<String>,
-    /// Which of them is shown (None: what was typed).
-    pub at: Option<usize>,
-    /// The color deployed to, as it stood when the prompt opened.
-    pub color: Option<Color>,
-}
-
-/// A full-screen view replacing the cockpit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    /// The cockpit.
-    Cockpit,
-    /// Help, scrolled by this many rows.
-    Help(usize),
-    /// cutover's own log.
-    AppLog,
-}
-
-/// Sizes the view last drew, reported back to `update` (`Msg::Viewport`) so the core
-/// never copies the UI's layout to clamp scrolling or size a page.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Viewport {
-    /// Rows of a color's log pane (what PgUp/PgDn move).
-    pub log_rows: usize,
-    /// Rows of the timeline pane.
-    pub timeline_rows: usize,
-    /// Lines of the help screen, when it is open.
-    pub help_lines: usize,
-    /// Lines of the pod detail (or the signals' explanation), when it is open.
-    pub detail_lines: usize,
-}
-
-/// Last results of a color's probes.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Probes {
-    /// Last `/health/live` result.
-    pub live: Option<ProbeResult>,
-    /// Last `/health/ready` result.
-    pub ready: Option<ProbeResult>,
-    /// Most recent failure of the app (not of the way to it) of either kind.
-    pub last_failure: Option<ProbeResult>,
-}
-
-impl Probes {
-    /// Record a result.
-    pub fn record(&mut self, r: ProbeResult) {
-        if !r.ok && r.path_error.is_none() {
-            self.last_failure = Some(r.clone());
-        }
-        match r.kind {
-            ProbeKind::Live => self.live = Some(r),
-            ProbeKind::Ready => self.ready = Some(r),
-        }
-    }
-}
-
-/// Everything known about one color.
-#[derive(Debug, Clone)]
-pub struct ColorState {
-    /// Which color.
-    pub color: Color,
-    /// Its namespace.
-    pub namespace: String,
-    /// Pods, those needing attention first (failing, then settling, then ready), then by name.
-    pub pods: Vec<PodSummary>,
-    /// Selected row in the pods table.
-    pub selected: usize,
-    /// The Deployment (None until seen or when missing).
-    pub deployment: Option<DeploymentSummary>,
-    /// Ready/total endpoints of the color's Service.
-    pub endpoints: Option<(u32, u32)>,
-    /// Probe results.
-    pub probes: Probes,
-    /// Log lines.
-    pub logs: LogBuffer,
-    /// Log streams: (following, matching pods).
-    pub streams: Option<(usize, usize)>,
-    /// The configured Deployment's name, if any.
-    pub deployment_name: Option<String>,
-    /// The namespace was looked up and does not exist.
-    pub namespace_missing: bool,
-}
-
-impl ColorState {
-    /// The color's version: its Deployment's image tag, else its first pod's.
-    pub fn version(&self) -> Option<String> {
-        self.deployment
-            .as_ref()
-            .map(|d| d.version.clone())
-            .filter(|v| !v.is_empty())
-            .or_else(|| {
-                let image = &self.pods.first()?.containers.first()?.image;
-                Some(crate::model::image_tag(image).to_string())
-            })
-    }
-}
-
-/// A feed's health and when it last delivered data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedState {
-    /// Connecting / live / reconnecting.
-    pub status: FeedStatus,
-    /// Until when its data is known current: the last data received, or the moment the
-    /// live feed failed (a watch that sees no change is still current).
-    pub updated: Option<DateTime<Utc>>,
 }
 
 /// The cockpit state.
@@ -350,43 +135,6 @@ pub struct State {
     /// A reconnect (the `K` key) is under way.
     pub reconnecting: bool,
     dirty: Dirty,
-}
-
-/// Which kinds of change made the state dirty: the face redraws log-only changes at a
-/// lower rate than the rest.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Dirty(u8);
-
-impl Dirty {
-    /// Nothing changed.
-    pub const NONE: Dirty = Dirty(0);
-    /// New lines in a log pane on screen (and following).
-    pub const LOGS: Dirty = Dirty(1);
-    /// Anything else shown: keys, pods, router, probes, actions, feeds, the clock.
-    pub const OTHER: Dirty = Dirty(2);
-
-    /// True when every kind in `other` is set here.
-    pub fn contains(self, other: Dirty) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// True when nothing changed.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-}
-
-impl std::ops::BitOr for Dirty {
-    type Output = Dirty;
-    fn bitor(self, rhs: Dirty) -> Dirty {
-        Dirty(self.0 | rhs.0)
-    }
-}
-
-impl std::ops::BitOrAssign for Dirty {
-    fn bitor_assign(&mut self, rhs: Dirty) {
-        self.0 |= rhs.0;
-    }
 }
 
 impl State {
