@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::app::action::RequestOptions;
 use crate::model::Color;
 
 /// A full-screen terminal cockpit for blue-green releases on Kubernetes.
@@ -147,24 +148,18 @@ pub enum Command {
         /// The target color.
         #[arg(long, value_enum)]
         to: ColorArg,
-        /// Do not ask.
-        #[arg(long)]
-        yes: bool,
-        /// Why, for the journal.
-        #[arg(long, value_name = "TEXT")]
-        reason: Option<String>,
+        /// Confirmation and reason.
+        #[command(flatten)]
+        act: ActArgs,
         /// Cluster flags.
         #[command(flatten)]
         cluster: ClusterArgs,
     },
     /// Roll traffic back to the color that is not live (no smoke gate).
     Rollback {
-        /// Do not ask.
-        #[arg(long)]
-        yes: bool,
-        /// Why, for the journal.
-        #[arg(long, value_name = "TEXT")]
-        reason: Option<String>,
+        /// Confirmation and reason.
+        #[command(flatten)]
+        act: ActArgs,
         /// Cluster flags.
         #[command(flatten)]
         cluster: ClusterArgs,
@@ -177,12 +172,9 @@ pub enum Command {
         /// The color (default: the standby color; the LIVE color asks for typing).
         #[arg(long, value_enum)]
         color: Option<ColorArg>,
-        /// Do not ask (a LIVE target still asks for typing).
-        #[arg(long)]
-        yes: bool,
-        /// Why, for the journal.
-        #[arg(long, value_name = "TEXT")]
-        reason: Option<String>,
+        /// Confirmation and reason.
+        #[command(flatten)]
+        act: ActArgs,
         /// Cluster flags.
         #[command(flatten)]
         cluster: ClusterArgs,
@@ -192,12 +184,9 @@ pub enum Command {
         /// The color (default: the standby color; the LIVE color is refused).
         #[arg(long, value_enum)]
         color: Option<ColorArg>,
-        /// Do not ask (before the monitoring window has passed it still asks for typing).
-        #[arg(long)]
-        yes: bool,
-        /// Why, for the journal.
-        #[arg(long, value_name = "TEXT")]
-        reason: Option<String>,
+        /// Confirmation and reason.
+        #[command(flatten)]
+        act: ActArgs,
         /// Cluster flags.
         #[command(flatten)]
         cluster: ClusterArgs,
@@ -264,6 +253,31 @@ pub struct SimArgs {
     /// an unauthenticated admin API, is then open to the network).
     #[arg(long)]
     pub allow_remote: bool,
+}
+
+/// What every mutating command takes: whether to ask, and why (for the journal).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ActArgs {
+    /// Do not ask (a confirmation that needs typing — a LIVE target, a decommission inside
+    /// the monitoring window — still asks).
+    #[arg(long)]
+    pub yes: bool,
+    /// Why, for the journal.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+impl ActArgs {
+    /// The request's options for a headless command.
+    pub fn options(self) -> RequestOptions {
+        RequestOptions {
+            yes: self.yes,
+            reason: self
+                .reason
+                .map(|r| crate::sanitize::sanitize_oneline(&r, 300)),
+            headless: true,
+        }
+    }
 }
 
 /// "90s", "30m", "2h", "1d" (a bare number is seconds).

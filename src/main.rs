@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Parser;
 use color_eyre::eyre::{eyre, WrapErr};
 
-use cutover::app::action::{Request, RequestOptions};
-use cutover::cli::{Cli, ClusterArgs, Command, Format, SimArgs};
+use cutover::app::action::Request;
+use cutover::cli::{ActArgs, Cli, ClusterArgs, Command, Format, SimArgs};
 use cutover::cluster::{ConnectError, Connected};
 use cutover::cockpit::{self, Look};
 use cutover::config::{self, schema::Config, ConfigError};
@@ -109,68 +109,42 @@ fn run(cli: Cli) -> color_eyre::Result<i32> {
             let request = Request::Smoke {
                 color: color.map(Into::into),
             };
-            let options = RequestOptions {
+            // A smoke test changes nothing: it never asks.
+            let act = ActArgs {
                 yes: true,
-                ..headless_options(None)
+                reason: None,
             };
-            run_headless(cluster.or(&before), Job::Act(request, options))
+            run_headless(cluster.or(&before), Job::Act(request, act.options()))
         }
-        Some(Command::Switch {
-            to,
-            yes,
-            reason,
-            cluster,
-        }) => {
+        Some(Command::Switch { to, act, cluster }) => {
             let request = Request::Switch { to: to.into() };
-            let options = RequestOptions {
-                yes,
-                ..headless_options(reason)
-            };
-            run_headless(cluster.or(&before), Job::Act(request, options))
+            run_headless(cluster.or(&before), Job::Act(request, act.options()))
         }
-        Some(Command::Rollback {
-            yes,
-            reason,
-            cluster,
-        }) => {
-            let options = RequestOptions {
-                yes,
-                ..headless_options(reason)
-            };
-            let job = Job::Act(Request::Rollback { to: None }, options);
-            run_headless(cluster.or(&before), job)
+        Some(Command::Rollback { act, cluster }) => {
+            let request = Request::Rollback { to: None };
+            run_headless(cluster.or(&before), Job::Act(request, act.options()))
         }
         Some(Command::Deploy {
             version,
             color,
-            yes,
-            reason,
+            act,
             cluster,
         }) => {
             let request = Request::Deploy {
                 version,
                 color: color.map(Into::into),
             };
-            let options = RequestOptions {
-                yes,
-                ..headless_options(reason)
-            };
-            run_headless(cluster.or(&before), Job::Act(request, options))
+            run_headless(cluster.or(&before), Job::Act(request, act.options()))
         }
         Some(Command::Decommission {
             color,
-            yes,
-            reason,
+            act,
             cluster,
         }) => {
             let request = Request::Decommission {
                 color: color.map(Into::into),
             };
-            let options = RequestOptions {
-                yes,
-                ..headless_options(reason)
-            };
-            run_headless(cluster.or(&before), Job::Act(request, options))
+            run_headless(cluster.or(&before), Job::Act(request, act.options()))
         }
         Some(Command::Checklist { output, cluster }) => {
             if output == Format::Markdown {
@@ -200,14 +174,6 @@ fn run(cli: Cli) -> color_eyre::Result<i32> {
                 format: output,
             },
         ),
-    }
-}
-
-fn headless_options(reason: Option<String>) -> RequestOptions {
-    RequestOptions {
-        yes: false,
-        reason: reason.map(|r| cutover::sanitize::sanitize_oneline(&r, 300)),
-        headless: true,
     }
 }
 
