@@ -55,9 +55,10 @@ pub async fn run(launch: Launch, look: Look) -> color_eyre::Result<i32> {
         Ok(mut tui) => event_loop(&mut driver, &mut tui, pace).await,
         Err(e) => Err(e.into()),
     };
-    // Every way out of the loop, errors included, gives the terminal back.
-    driver.shutdown();
+    // Every way out of the loop, errors included, gives the terminal back (before the
+    // lease's release, which may wait for the API server).
     term::restore();
+    driver.shutdown().await;
     result
 }
 

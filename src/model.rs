@@ -288,6 +288,8 @@ pub enum Feed {
     Logs(Color),
     /// The shared history of actions (ConfigMap `cutover-history`).
     History,
+    /// The driver lease (Lease `cutover-driver`).
+    Lease,
 }
 
 /// Health of a feed.

@@ -6,12 +6,14 @@ pub mod analysis;
 
 pub mod facts;
 pub mod keys;
+pub mod live;
 pub mod logbuf;
 pub mod logfmt;
 pub mod logkeys;
 pub mod logview;
 
 pub mod msg;
+pub mod peers;
 pub mod release;
 pub mod sample;
 pub mod signals;

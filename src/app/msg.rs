@@ -108,6 +108,8 @@ pub enum Msg {
     /// The shared history (ConfigMap `cutover-history`) as last read: every cockpit's and
     /// pipeline's outcomes, oldest first.
     History(Vec<Entry>),
+    /// The driver lease was read or written.
+    Lease(super::peers::LeaseEvent),
     /// One interval's signals of a color.
     Signals {
         /// Which color.
@@ -184,6 +186,8 @@ pub enum Cmd {
     /// Write a journal entry to the local file only (a read-only session writes nothing to
     /// the cluster). Answered by `Msg::Recorded`.
     RecordLocal(Entry),
+    /// Write the driver lease (renew, release).
+    Lease(super::peers::LeaseWrite),
     /// Write a color's log lines to a new private file named `file_name` in cutover's
     /// private state directory (`logs/` under `paths::state_dir`); answered by [`Msg::LogsSaved`].
     SaveLogs {

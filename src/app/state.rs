@@ -11,6 +11,7 @@ use super::action::tracker::Actions;
 use super::action::RequestOptions;
 use super::logbuf::LogBuffer;
 use super::logview::LogView;
+use super::peers::Peers;
 use super::signals::Signals;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, ReleaseConfig, SmokeConfig, Theme};
@@ -311,6 +312,8 @@ pub struct State {
     pub seen_pods: BTreeMap<String, Color>,
     /// Log viewing: level filter, raw, search, one pod, zoom.
     pub logview: LogView,
+    /// Other cockpits, and which writes were this cockpit's own.
+    pub peers: Peers,
     dirty: Dirty,
 }
 
@@ -420,6 +423,7 @@ impl State {
             signals,
             seen_pods: BTreeMap::new(),
             logview: LogView::default(),
+            peers: Peers::default(),
             dirty: Dirty::OTHER,
         };
         if let Some(e) = key_error {
@@ -576,6 +580,22 @@ impl State {
             .clone()
             .or_else(|| self.session.kube_user.clone())
             .unwrap_or_else(|| "unknown".into())
+    }
+
+    /// The driver lease's holder name of this cockpit: `user@host`.
+    pub fn holder(&self) -> String {
+        match self.peers.host.as_str() {
+            "" => self.who(),
+            host => format!("{}@{host}", self.who()),
+        }
+    }
+
+    /// This cockpit holds a fresh driver lease (the one that arms automatic rollback).
+    pub fn is_driver(&self) -> bool {
+        self.peers
+            .lease
+            .as_ref()
+            .is_some_and(|l| l.holder == self.holder() && l.fresh(self.now))
     }
 
     /// What a request still waits for (empty: everything it needs has been read).

@@ -8,7 +8,7 @@ use super::keys::handle_key;
 use super::msg::{Cmd, Face, Msg};
 use super::release as flow;
 use super::state::{FeedState, Screen, State};
-use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading, RouterTarget};
+use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading};
 
 /// Apply one message to the state; returns the commands for the bus.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -30,6 +30,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick(now) => {
             tick(state, now);
             let mut cmds = analysis::tick(state);
+            cmds.extend(flow::lease::tick(state));
             if state.actions.pending.is_some() {
                 cmds.extend(flow::retry_pending(state));
             }
@@ -170,7 +171,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::History(entries) => {
             touch(state, Feed::History);
+            super::live::history_arrived(state, &entries);
             return flow::history(state, entries);
+        }
+        Msg::Lease(event) => {
+            touch(state, Feed::Lease);
+            return flow::lease::event(state, event);
         }
         Msg::Signals { color, sample } => return analysis::sample(state, color, *sample),
         Msg::SignalHistory { color, samples } => analysis::backfill(state, color, samples),
@@ -223,14 +229,7 @@ fn apply_router(state: &mut State, mut view: RouterReading) {
         Some(prev) => {
             view.since = Some(state.now);
             state.router_first_seen = None;
-            let text = format!(
-                "router {} changed: {} → {} ({})",
-                state.router_label,
-                target_words(&prev.target),
-                target_words(&view.target),
-                view.raw
-            );
-            state.timeline.notice(state.now, text, true);
+            super::live::router_changed(state, &prev, &view);
         }
         None => {
             view.since = None;
@@ -249,17 +248,8 @@ fn feed_name(feed: &Feed) -> String {
         Feed::Logs(c) => format!("logs of {}", c.word()),
         Feed::Router => "the router".to_string(),
         Feed::History => "the shared history".to_string(),
+        Feed::Lease => "the driver lease".to_string(),
         Feed::Events(ns) => format!("events in {ns}"),
-    }
-}
-
-/// A router target in words, for notices.
-fn target_words(target: &RouterTarget) -> String {
-    match target {
-        RouterTarget::Color(c) => c.word().to_string(),
-        RouterTarget::Split { blue, green } => format!("SPLIT blue {blue} % / green {green} %"),
-        RouterTarget::Unknown(v) => format!("UNKNOWN ({v})"),
-        RouterTarget::Missing => "MISSING".to_string(),
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod feeds;
 pub mod journal;
+pub mod lease;
 pub mod logs;
 pub mod metrics;
 pub mod presence;
@@ -139,6 +140,7 @@ impl Bus {
             presence::spawn_all(&ctx, &shared, &mut tasks);
         }
         feeds::spawn_history(&ctx, &mut tasks);
+        lease::spawn(&ctx, &mut tasks);
         if feeds.logs {
             logs::spawn_all(&ctx, &shared, &mut tasks);
         }
@@ -165,6 +167,7 @@ impl Bus {
             Cmd::Cancel(id) => self.actions.cancel(id),
             Cmd::Record(entry) => self.journal.record(entry, true),
             Cmd::RecordLocal(entry) => self.journal.record(entry, false),
+            Cmd::Lease(write) => lease::execute(&self.ctx, write),
             Cmd::SaveLogs {
                 color,
                 file_name,
@@ -172,6 +175,12 @@ impl Bus {
             } => save::spawn(self.ctx.tx.clone(), color, file_name, lines),
             Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
         }
+    }
+
+    /// Release the driver lease on the way out (bounded; a failure is only logged: the
+    /// lease expires by itself).
+    pub async fn release_lease(&self, write: crate::app::peers::LeaseWrite) {
+        lease::release_now(&self.ctx, write).await;
     }
 
     /// Stops every feed and action (tasks are aborted; their streams and connections close).

@@ -2,6 +2,7 @@
 //! and `update`'s handling of requests, confirmations, progress, outcomes, the journal's
 //! records, the shared history and signals.
 
+pub mod lease;
 pub mod plan;
 mod record;
 mod request;

@@ -64,6 +64,7 @@ pub(super) fn new_entry(
 ) -> Entry {
     state.actions.entries_made += 1;
     let id = plan::switch_id(state.now, &state.who(), state.actions.entries_made);
+    state.peers.mark_own(&id);
     let versions: BTreeMap<String, String> = Color::BOTH
         .into_iter()
         .filter_map(|c| Some((c.name().to_string(), state.color(c).version()?)))

@@ -52,6 +52,7 @@ pub(super) fn start(
     let mut attempt = new_entry(state, kind, Some(to), &gates, &options, Stage::Attempt);
     if let Op::Switch(p) = &op {
         attempt.id = p.switch_id.clone();
+        state.peers.mark_own(&p.switch_id);
     }
     attempt.summary = format!("{name} started");
     let id = state.actions.next_id();

@@ -3,6 +3,7 @@
 //! subject in `tests/`.
 
 mod feeds;
+mod live;
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};

@@ -1,0 +1,100 @@
+//! What this cockpit knows about the other cockpits: which writes were its own (so the
+//! rest is told as someone else's), and the driver lease as last read.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+/// Other operators, and this cockpit's own marks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Peers {
+    /// Ids of the entries and switches this cockpit made (a router stamp or a history entry
+    /// with one of these ids is ours; anything else came from someone else).
+    pub own: BTreeSet<String>,
+    /// This machine's name (the lease holder is `user@host`); set by the driver.
+    pub host: String,
+    /// The driver lease as last read or written (None: there is none, or not read yet).
+    pub lease: Option<LeaseView>,
+    /// A renewal or release is in flight.
+    pub writing: bool,
+}
+
+impl Peers {
+    /// Remember an id this cockpit wrote.
+    pub fn mark_own(&mut self, id: &str) {
+        self.own.insert(id.to_string());
+    }
+
+    /// Whether this cockpit wrote the entry or switch `id`.
+    pub fn is_own(&self, id: &str) -> bool {
+        self.own.contains(id)
+    }
+}
+
+/// The driver lease's name (a `coordination.k8s.io/v1` Lease in the router's namespace).
+pub const DRIVER_LEASE: &str = "cutover-driver";
+/// Seconds a driver lease lasts without renewal.
+pub const LEASE_SECS: i64 = 30;
+/// Seconds between renewals by the driver (a third of the duration: two may fail).
+pub const RENEW_SECS: i64 = 10;
+
+/// The driver lease as last read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaseView {
+    /// `user@host` of the holder (empty: released).
+    pub holder: String,
+    /// When the holder acquired it.
+    pub acquired: Option<DateTime<Utc>>,
+    /// When the holder last renewed it.
+    pub renewed: Option<DateTime<Utc>>,
+    /// Seconds it lasts after a renewal.
+    pub duration_secs: i64,
+    /// The object's resourceVersion (the precondition of the next write).
+    pub resource_version: String,
+}
+
+impl LeaseView {
+    /// Held by someone and renewed recently enough to count.
+    pub fn fresh(&self, now: DateTime<Utc>) -> bool {
+        !self.holder.is_empty()
+            && self
+                .renewed
+                .or(self.acquired)
+                .is_some_and(|t| now < t + chrono::Duration::seconds(self.duration_secs))
+    }
+}
+
+/// How this cockpit asks for the lease before a traffic action (the bus writes it with the
+/// resourceVersion as precondition: two cockpits never both get it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaseClaim {
+    /// `user@host` of this cockpit.
+    pub holder: String,
+    /// The resourceVersion read (None: no lease exists yet; it is created).
+    pub expected: Option<String>,
+    /// The acquisition time to keep (a renewal); None: acquired now.
+    pub acquired: Option<DateTime<Utc>>,
+    /// Seconds it lasts.
+    pub duration_secs: i64,
+}
+
+/// What the bus learned about the driver lease.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LeaseEvent {
+    /// The lease as the watch delivers it (None: there is none).
+    Read(Option<LeaseView>),
+    /// This cockpit's write (claim, renewal, release) landed, or why not.
+    Wrote(Result<LeaseView, String>),
+}
+
+/// A write of the driver lease the bus makes for `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LeaseWrite {
+    /// Renew (or claim) with a resourceVersion precondition.
+    Claim(LeaseClaim),
+    /// Give it up (holder cleared) if it is still at this resourceVersion.
+    Release {
+        /// The resourceVersion this cockpit last wrote.
+        expected: String,
+    },
+}
