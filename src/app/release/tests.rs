@@ -3,6 +3,8 @@
 //! UNKNOWN/SPLIT routers, our own write after a lost response, an action refused while
 //! another runs, read-only refusals, headless requests and graceful shutdown.
 
+mod lease;
+
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
