@@ -27,7 +27,9 @@ pub fn spawn(ctx: &Ctx, tasks: &mut JoinSet<()>) {
 async fn lease_watch(ctx: Ctx) {
     let wc = watch::config().fields(&format!("metadata.name={DRIVER_LEASE}"));
     watch::run(api(&ctx), wc, Feed::Lease, ctx.tx.clone(), |_, store| {
-        vec![Msg::Lease(LeaseEvent::Read(store.values().next().map(view)))]
+        vec![Msg::Lease(LeaseEvent::Read(
+            store.values().next().map(view),
+        ))]
     })
     .await;
 }

@@ -9,6 +9,7 @@ mod e2e;
 mod journal;
 mod kubectl_api;
 mod kubectl_cluster;
+mod pairing;
 mod signals;
 mod sim_api;
 mod sim_apps;

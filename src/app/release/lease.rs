@@ -38,12 +38,7 @@ pub fn driving_words(state: &State, l: &LeaseView) -> String {
         .unwrap_or_default();
     let renewed = l
         .renewed
-        .map(|t| {
-            format!(
-                " (renewed {} ago)",
-                age_text((state.now - t).num_seconds())
-            )
-        })
+        .map(|t| format!(" (renewed {} ago)", age_text((state.now - t).num_seconds())))
         .unwrap_or_default();
     format!("{} is driving{since}{renewed}", l.holder)
 }

@@ -143,7 +143,10 @@ fn switch(state: &mut State, to: Color, options: RequestOptions) -> Vec<Cmd> {
             let why = format!("{words}; take over from a cockpit (typed confirmation)");
             return refuse(state, kind, Some(to), &gates, &options, &why, exit::ERROR);
         }
-        gates.push(lease::driver_gate(&words, "taken over by a typed confirmation"));
+        gates.push(lease::driver_gate(
+            &words,
+            "taken over by a typed confirmation",
+        ));
         expect = Some(TAKEOVER.to_string());
         warning = Some(format!(
             "{words}: type {TAKEOVER} to take the driver lease and switch"

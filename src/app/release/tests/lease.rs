@@ -49,7 +49,10 @@ fn a_headless_switch_while_someone_else_drives_is_refused_naming_the_holder() {
     assert!(matches!(lease::standing(&s), Standing::Held(_)));
     let cmds = press(
         &mut s,
-        [Msg::Request(Request::Switch { to: Color::Green }, headless(true))],
+        [Msg::Request(
+            Request::Switch { to: Color::Green },
+            headless(true),
+        )],
     );
     assert!(starts(&cmds).is_empty(), "nothing starts: {cmds:?}");
     let since = &s.zone.hms(sample::now() - Duration::minutes(10))[..5];
@@ -70,7 +73,10 @@ fn a_cockpit_takes_over_by_typing_and_the_claim_tests_the_lease_it_saw() {
     press(&mut s, [ch('t')]);
     let c = confirm(&s);
     assert_eq!(c.expect.as_deref(), Some("takeover"));
-    assert!(c.lines().join("\n").contains("alice@laptop is driving since"));
+    assert!(c
+        .lines()
+        .join("\n")
+        .contains("alice@laptop is driving since"));
     // `y` does not take over.
     assert!(starts(&press(&mut s, [ch('y'), key(KeyCode::Enter)])).is_empty());
     press(&mut s, [key(KeyCode::Backspace)]);
@@ -82,7 +88,11 @@ fn a_cockpit_takes_over_by_typing_and_the_claim_tests_the_lease_it_saw() {
     };
     let claim = plan.lease.clone().expect("the lease is claimed first");
     assert_eq!(claim.holder, "bob@desk");
-    assert_eq!(claim.expected.as_deref(), Some("7"), "precondition: alice's");
+    assert_eq!(
+        claim.expected.as_deref(),
+        Some("7"),
+        "precondition: alice's"
+    );
     let attempt = &records(&cmds)[0];
     let gate = driver_gate(attempt).expect("the takeover is journaled");
     assert!(gate.contains("alice@laptop is driving"), "{gate}");
@@ -118,7 +128,10 @@ fn a_free_or_expired_lease_is_claimed_and_our_own_is_not_claimed_again() {
     assert!(!s.is_driver());
     let cmds = press(
         &mut s,
-        [Msg::Request(Request::Switch { to: Color::Green }, headless(true))],
+        [Msg::Request(
+            Request::Switch { to: Color::Green },
+            headless(true),
+        )],
     );
     let started = starts(&cmds);
     let [(_, Op::Switch(plan))] = started.as_slice() else {
@@ -151,9 +164,11 @@ fn the_driver_renews_every_few_seconds_with_the_version_it_holds() {
     assert_eq!(c.expected.as_deref(), Some("9"));
     assert_eq!(c.acquired, Some(sample::now() - Duration::minutes(10)));
     // One at a time.
-    assert!(press(&mut s, [Msg::Tick(sample::now() + Duration::seconds(9))])
-        .iter()
-        .all(|c| !matches!(c, Cmd::Lease(_))));
+    assert!(
+        press(&mut s, [Msg::Tick(sample::now() + Duration::seconds(9))])
+            .iter()
+            .all(|c| !matches!(c, Cmd::Lease(_)))
+    );
     // Quitting releases it.
     assert_eq!(
         lease::release(&s),

@@ -67,9 +67,15 @@ fn entry(id: &str, who: &str, summary: &str) -> Entry {
 #[test]
 fn a_switch_by_another_cockpit_is_told_with_its_author() {
     let mut s = sample::state(3, 0);
-    update(&mut s, reading(Color::Blue, "50", Some(("sw-old", "alice"))));
+    update(
+        &mut s,
+        reading(Color::Blue, "50", Some(("sw-old", "alice"))),
+    );
     assert_eq!(flash(&s), "", "the first reading is not news");
-    update(&mut s, reading(Color::Green, "51", Some(("sw-bob-1", "bob"))));
+    update(
+        &mut s,
+        reading(Color::Green, "51", Some(("sw-bob-1", "bob"))),
+    );
     assert_eq!(flash(&s), "traffic switched to GREEN by bob 3s ago");
     assert!(
         notices(&s)
@@ -90,9 +96,15 @@ fn a_router_write_without_a_fresh_stamp_is_outside_cutover() {
             .count()
     };
     let before = outside(&s);
-    update(&mut s, reading(Color::Blue, "50", Some(("sw-old", "alice"))));
+    update(
+        &mut s,
+        reading(Color::Blue, "50", Some(("sw-old", "alice"))),
+    );
     // kubectl patched the target and left the last switch's annotations as they were.
-    update(&mut s, reading(Color::Green, "51", Some(("sw-old", "alice"))));
+    update(
+        &mut s,
+        reading(Color::Green, "51", Some(("sw-old", "alice"))),
+    );
     assert!(
         flash(&s).starts_with("router changed outside cutover: BLUE → GREEN"),
         "{}",
