@@ -117,6 +117,7 @@ impl Driver {
         if let Some(write) = crate::app::release::lease::release(&self.state) {
             self.bus.release_lease(write).await;
         }
+        self.bus.end_session().await;
         self.bus.shutdown();
     }
 }

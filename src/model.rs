@@ -290,6 +290,8 @@ pub enum Feed {
     History,
     /// The driver lease (Lease `cutover-driver`).
     Lease,
+    /// The cockpits' sessions (Leases labelled `cutover.dev/session`).
+    Sessions,
 }
 
 /// Health of a feed.

@@ -16,6 +16,7 @@ pub mod msg;
 pub mod peers;
 pub mod release;
 pub mod sample;
+pub mod sessions;
 pub mod signals;
 pub mod state;
 pub mod timeline;

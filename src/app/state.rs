@@ -598,6 +598,11 @@ impl State {
             .is_some_and(|l| l.holder == self.holder() && l.fresh(self.now))
     }
 
+    /// Who is here (header): `["alice (driving)", "bob"]`; empty when no session was read.
+    pub fn present(&self) -> Vec<String> {
+        self.peers.present(self.now)
+    }
+
     /// What a request still waits for (empty: everything it needs has been read).
     pub fn missing_facts(&self) -> Vec<String> {
         let mut missing = Vec::new();

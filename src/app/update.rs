@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::analysis;
 use super::keys::handle_key;
 use super::msg::{Cmd, Face, Msg};
+use super::peers::LeaseEvent;
 use super::release as flow;
 use super::state::{FeedState, Screen, State};
 use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading};
@@ -31,6 +32,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             tick(state, now);
             let mut cmds = analysis::tick(state);
             cmds.extend(flow::lease::tick(state));
+            cmds.extend(super::sessions::tick(state));
             if state.actions.pending.is_some() {
                 cmds.extend(flow::retry_pending(state));
             }
@@ -176,7 +178,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Lease(event) => {
             touch(state, Feed::Lease);
-            return flow::lease::event(state, event);
+            return match event {
+                LeaseEvent::Sessions(list) => super::sessions::read(state, list),
+                LeaseEvent::Hidden(why) => super::sessions::hidden(state, why),
+                other => flow::lease::event(state, other),
+            };
         }
         Msg::Signals { color, sample } => return analysis::sample(state, color, *sample),
         Msg::SignalHistory { color, samples } => analysis::backfill(state, color, samples),
@@ -249,6 +255,7 @@ fn feed_name(feed: &Feed) -> String {
         Feed::Router => "the router".to_string(),
         Feed::History => "the shared history".to_string(),
         Feed::Lease => "the driver lease".to_string(),
+        Feed::Sessions => "the other cockpits' sessions".to_string(),
         Feed::Events(ns) => format!("events in {ns}"),
     }
 }

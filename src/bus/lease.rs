@@ -58,6 +58,10 @@ pub fn execute(ctx: &Ctx, write: LeaseWrite) {
         let result = match write {
             LeaseWrite::Claim(c) => claim(&ctx, &c).await,
             LeaseWrite::Release { expected } => release(&ctx, &expected).await,
+            other => {
+                tracing::warn!(?other, "not a driver-lease write");
+                return;
+            }
         };
         let _ = ctx.tx.send(Msg::Lease(LeaseEvent::Wrote(result)));
     });
@@ -154,7 +158,8 @@ async fn within<T>(
     }
 }
 
-fn micro(t: DateTime<Utc>) -> MicroTime {
+/// A chrono time as the API's MicroTime.
+pub(super) fn micro(t: DateTime<Utc>) -> MicroTime {
     MicroTime(
         k8s_openapi::jiff::Timestamp::from_microsecond(t.timestamp_micros())
             .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH),

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod presence;
 pub mod probes;
 pub mod save;
+pub mod sessions;
 pub mod watch;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
 use crate::app::msg::{Cmd, Msg};
+use crate::app::peers::LeaseWrite;
 use crate::config::schema::Config;
 use crate::model::PodSummary;
 use journal::Journal;
@@ -116,6 +118,8 @@ pub struct Bus {
     actions: actions::Table,
     journal: Journal,
     journal_task: tokio::task::JoinHandle<()>,
+    /// This cockpit's session Lease, once announced.
+    session: Option<String>,
 }
 
 impl Bus {
@@ -157,6 +161,7 @@ impl Bus {
             actions: actions::Table::default(),
             journal,
             journal_task,
+            session: None,
         }
     }
 
@@ -167,6 +172,12 @@ impl Bus {
             Cmd::Cancel(id) => self.actions.cancel(id),
             Cmd::Record(entry) => self.journal.record(entry, true),
             Cmd::RecordLocal(entry) => self.journal.record(entry, false),
+            Cmd::Lease(LeaseWrite::Announce { holder }) => {
+                self.session = Some(sessions::announce(&self.ctx, &holder, &mut self.tasks));
+            }
+            Cmd::Lease(LeaseWrite::Forget { name, expected }) => {
+                sessions::forget(&self.ctx, name, expected)
+            }
             Cmd::Lease(write) => lease::execute(&self.ctx, write),
             Cmd::SaveLogs {
                 color,
@@ -181,6 +192,13 @@ impl Bus {
     /// lease expires by itself).
     pub async fn release_lease(&self, write: crate::app::peers::LeaseWrite) {
         lease::release_now(&self.ctx, write).await;
+    }
+
+    /// Delete this cockpit's session on the way out (bounded, best effort).
+    pub async fn end_session(&self) {
+        if let Some(name) = &self.session {
+            sessions::end(&self.ctx, name).await;
+        }
     }
 
     /// Stops every feed and action (tasks are aborted; their streams and connections close).

@@ -5,4 +5,5 @@
 
 mod feed;
 mod lease;
+mod presence;
 mod rig;

@@ -114,6 +114,7 @@ pub fn event(state: &mut State, event: LeaseEvent) -> Vec<Cmd> {
             state.peers.writing = false;
             Some(view)
         }
+        LeaseEvent::Sessions(_) | LeaseEvent::Hidden(_) => return Vec::new(),
         LeaseEvent::Wrote(Err(e)) => {
             state.peers.writing = false;
             state

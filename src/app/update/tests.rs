@@ -4,6 +4,7 @@
 
 mod feeds;
 mod live;
+mod sessions;
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};

@@ -127,6 +127,16 @@ impl Cockpit {
             .execute(Cmd::Lease(write));
     }
 
+    /// Quit as the driver does: release the lease when held, delete the session.
+    pub async fn quit(mut self) {
+        let bus = self.bus.take().expect("bus running");
+        if let Some(write) = cutover::app::release::lease::release(&self.state) {
+            bus.release_lease(write).await;
+        }
+        bus.end_session().await;
+        bus.shutdown();
+    }
+
     /// The footer's message now.
     pub fn flash(&self) -> String {
         self.state
