@@ -70,10 +70,7 @@ pub fn router_changed(state: &mut State, prev: &RouterReading, now: &RouterReadi
             (format!("{text} (was {from})"), Some(format!("{text}{ago}")))
         }
         Changer::Outside => {
-            let text = format!(
-                "router changed outside cutover: {from} → {to} ({} {})",
-                state.router_label, now.raw
-            );
+            let text = format!("router changed outside cutover: {from} → {to} ({})", now.raw);
             (text.clone(), Some(text))
         }
     };
