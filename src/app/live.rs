@@ -70,7 +70,10 @@ pub fn router_changed(state: &mut State, prev: &RouterReading, now: &RouterReadi
             (format!("{text} (was {from})"), Some(format!("{text}{ago}")))
         }
         Changer::Outside => {
-            let text = format!("router changed outside cutover: {from} → {to} ({})", now.raw);
+            let text = format!(
+                "router changed outside cutover: {from} → {to} ({})",
+                now.raw
+            );
             (text.clone(), Some(text))
         }
     };
