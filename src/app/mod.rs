@@ -1,6 +1,7 @@
 //! The pure core: state, messages, `update`, key handling, and the release actions'
 //! decisions.
 
+pub mod access;
 pub mod action;
 pub mod analysis;
 

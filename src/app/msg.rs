@@ -108,6 +108,8 @@ pub enum Msg {
     /// The shared history (ConfigMap `cutover-history`) as last read: every cockpit's and
     /// pipeline's outcomes, oldest first.
     History(Vec<Entry>),
+    /// The permission reviews answered.
+    Access(Vec<super::access::Answer>),
     /// The driver lease was read or written.
     Lease(super::peers::LeaseEvent),
     /// One interval's signals of a color.

@@ -2,19 +2,26 @@
 //! by the bus), reads everyone's sessions, and has the abandoned ones deleted. Best effort:
 //! a cockpit that may not write Leases is simply not listed, and says why.
 
+use super::access::Need;
 use super::msg::Cmd;
 use super::peers::{LeaseWrite, SessionView};
 use super::state::State;
 
 /// Announce this cockpit once, when its face asked for presence and it may write.
 pub fn tick(state: &mut State) -> Vec<Cmd> {
-    if !state.peers.announce || state.peers.announced {
+    if !state.peers.announce || state.peers.announced || !state.access.checked {
         return Vec::new();
     }
     state.peers.announced = true;
     if state.session.read_only {
         state.peers.hidden = Some("read-only session: not announced to others".into());
         return Vec::new();
+    }
+    if let Some(why) = state
+        .access
+        .missing(&[Need::CreateLeases, Need::UpdateLeases])
+    {
+        return hidden(state, why);
     }
     vec![Cmd::Lease(LeaseWrite::Announce {
         holder: state.holder(),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use regex::Regex;
 
+use super::access::{Access, Need};
 use super::action::confirm::Confirm;
 use super::action::tracker::Actions;
 use super::action::RequestOptions;
@@ -314,6 +315,8 @@ pub struct State {
     pub logview: LogView,
     /// Other cockpits, and which writes were this cockpit's own.
     pub peers: Peers,
+    /// What this identity may do.
+    pub access: Access,
     dirty: Dirty,
 }
 
@@ -424,6 +427,7 @@ impl State {
             seen_pods: BTreeMap::new(),
             logview: LogView::default(),
             peers: Peers::default(),
+            access: Access::default(),
             dirty: Dirty::OTHER,
         };
         if let Some(e) = key_error {
@@ -531,8 +535,13 @@ impl State {
             intent,
             Intent::Switch | Intent::Rollback | Intent::RollbackChord
         );
-        (traffic && self.session.read_only)
-            .then(|| "read-only session: traffic actions are refused".to_string())
+        if !traffic {
+            return None;
+        }
+        if self.session.read_only {
+            return Some("read-only session: traffic actions are refused".to_string());
+        }
+        self.access.missing(&[Need::PatchRouter])
     }
 
     /// Which key bindings apply now.
@@ -598,6 +607,12 @@ impl State {
             .is_some_and(|l| l.holder == self.holder() && l.fresh(self.now))
     }
 
+    /// Nothing may be written to the cluster: a read-only session or an identity that
+    /// only reads.
+    pub fn writes_nothing(&self) -> bool {
+        self.session.read_only || self.access.reads_only()
+    }
+
     /// Who is here (header): `["alice (driving)", "bob"]`; empty when no session was read.
     pub fn present(&self) -> Vec<String> {
         self.peers.present(self.now)
@@ -620,6 +635,9 @@ impl State {
         }
         if !self.actions.history_loaded {
             missing.push("the shared history".to_string());
+        }
+        if !self.access.checked {
+            missing.push("the permissions".to_string());
         }
         missing
     }

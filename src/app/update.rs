@@ -176,6 +176,13 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             super::live::history_arrived(state, &entries);
             return flow::history(state, entries);
         }
+        Msg::Access(answers) => {
+            state.access = super::access::Access {
+                checked: true,
+                answers,
+            };
+            state.mark_dirty();
+        }
         Msg::Lease(event) => {
             touch(state, Feed::Lease);
             return match event {

@@ -4,6 +4,7 @@
 //! the journal (`Cmd::Record`), and reports all it learns as `Msg`s; `shutdown` stops all
 //! of it.
 
+pub mod access;
 pub mod actions;
 pub mod feeds;
 pub mod journal;
@@ -145,6 +146,7 @@ impl Bus {
         }
         feeds::spawn_history(&ctx, &mut tasks);
         lease::spawn(&ctx, &mut tasks);
+        access::spawn(&ctx, &mut tasks);
         if feeds.logs {
             logs::spawn_all(&ctx, &shared, &mut tasks);
         }

@@ -11,6 +11,16 @@ use crate::keymap::{KeyMode, Keymap};
 
 /// Help text lines for a keymap (also used by tests and the README).
 pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
+    lines_with(keymap, p, |a| a.unavailable().map(str::to_string))
+}
+
+/// Help text lines, each unavailable action with `why` it is (the session's reasons:
+/// read-only, a missing permission).
+fn lines_with(
+    keymap: &Keymap,
+    p: &Palette,
+    why: impl Fn(crate::keymap::Intent) -> Option<String>,
+) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for &mode in KeyMode::ALL {
         out.push(Line::from(Span::styled(
@@ -23,7 +33,7 @@ pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
                 Span::styled(format!("  {keys:<18}"), p.bold),
                 Span::raw(action.description_in(mode).to_string()),
             ];
-            if let Some(why) = action.unavailable() {
+            if let Some(why) = why(action) {
                 spans.push(Span::styled(format!(" — {why}"), p.warn));
             }
             out.push(Line::from(spans));
@@ -45,7 +55,7 @@ pub fn lines(keymap: &Keymap, p: &Palette) -> Vec<Line<'static>> {
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: usize, p: &Palette) -> usize {
     let block = Block::bordered().title(" help · j/k scroll · Esc closes ");
     let inner = usize::from(area.width.saturating_sub(2));
-    let all: Vec<Line> = lines(&state.keymap, p)
+    let all: Vec<Line> = lines_with(&state.keymap, p, |a| state.unavailable(a))
         .into_iter()
         .map(|l| super::fmt::fit_line(l, inner))
         .collect();

@@ -3,6 +3,7 @@
 //! typed takeover, rollback never blocked), the live feed of each other's actions, and a
 //! router change made outside cutover.
 
+mod access;
 mod feed;
 mod lease;
 mod presence;

@@ -45,7 +45,7 @@ pub(super) fn refuse(
     state.actions.remember(entry.clone());
     state.timeline.entry(entry.clone(), state.now);
     // A read-only session writes nothing to the cluster, not even its refusals.
-    cmds.push(if state.session.read_only {
+    cmds.push(if state.writes_nothing() {
         Cmd::RecordLocal(entry)
     } else {
         Cmd::Record(entry)

@@ -13,6 +13,7 @@ use crate::app::action::tracker::Pending;
 use crate::app::action::{ActionClass, Gate, GateState, Op, Request, RequestOptions, SwitchKind};
 use crate::app::msg::{Cmd, Face};
 use crate::app::state::{Modal, State};
+use crate::keymap::Intent;
 use crate::model::Color;
 
 /// What is typed to take the driver lease over from another cockpit.
@@ -108,9 +109,8 @@ fn smoke(state: &mut State, color: Option<Color>, options: RequestOptions) -> Ve
 
 fn switch(state: &mut State, to: Color, options: RequestOptions) -> Vec<Cmd> {
     let kind = EntryKind::Switch;
-    if state.session.read_only {
-        let why = "read-only session: traffic actions are refused";
-        return refuse(state, kind, Some(to), &[], &options, why, exit::ERROR);
+    if let Some(why) = state.unavailable(Intent::Switch) {
+        return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
     }
     if let Some(why) = busy(state, None) {
         return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
@@ -184,9 +184,8 @@ fn rollback(state: &mut State, to: Option<Color>, options: RequestOptions) -> Ve
         state.flash(why);
         return Vec::new();
     };
-    if state.session.read_only {
-        let why = "read-only session: traffic actions are refused";
-        return refuse(state, kind, Some(to), &[], &options, why, exit::ERROR);
+    if let Some(why) = state.unavailable(Intent::Switch) {
+        return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
     }
     if live == Some(to) {
         let why = format!("{} is already live", to.word());

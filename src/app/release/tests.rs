@@ -727,7 +727,7 @@ fn a_headless_request_waits_for_the_facts_it_needs() {
     assert!(s.actions.pending.is_some());
     // Facts arrive: the request goes on by itself.
     let mut cmds = Vec::new();
-    for m in [router_blue(), Msg::History(vec![])]
+    for m in [router_blue(), Msg::History(vec![]), Msg::Access(vec![])]
         .into_iter()
         .chain(sample::color_msgs(Color::Blue, 3))
         .chain(sample::color_msgs(Color::Green, 3))

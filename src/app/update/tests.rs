@@ -2,6 +2,7 @@
 //! follow/pause, Ctrl-C semantics, the rollback chord, and feed bookkeeping; more by
 //! subject in `tests/`.
 
+mod access;
 mod feeds;
 mod live;
 mod sessions;
