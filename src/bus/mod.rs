@@ -143,10 +143,11 @@ impl Bus {
         if feeds.watches {
             feeds::spawn_all(&ctx, &shared, &mut tasks);
             presence::spawn_all(&ctx, &shared, &mut tasks);
+            // What actions depend on: who drives, and what this identity may do.
+            lease::spawn(&ctx, &mut tasks);
+            access::spawn(&ctx, &mut tasks);
         }
         feeds::spawn_history(&ctx, &mut tasks);
-        lease::spawn(&ctx, &mut tasks);
-        access::spawn(&ctx, &mut tasks);
         if feeds.logs {
             logs::spawn_all(&ctx, &shared, &mut tasks);
         }
