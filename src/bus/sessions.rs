@@ -1,6 +1,7 @@
 //! Presence of cockpits: each announces itself with its own short-lived Lease (labelled
 //! `cutover.dev/session`, named after `user@host` and the process), renewed every
-//! [`RENEW_SECS`] s and deleted on quit; every announced cockpit watches them all.
+//! [`SESSION_RENEW_SECS`] s (4 writes a minute) and deleted on quit; every announced
+//! cockpit watches them all.
 //! Best effort: a failure is told once and the cockpit goes on unlisted.
 
 use std::time::Duration;
@@ -14,13 +15,15 @@ use tokio::task::JoinSet;
 use super::lease::micro;
 use super::{watch, Ctx};
 use crate::app::msg::Msg;
-use crate::app::peers::{LeaseEvent, SessionView, RENEW_SECS, SESSION_LABEL};
+use crate::app::peers::{LeaseEvent, SessionView, SESSION_LABEL};
 use crate::cluster::clean;
 use crate::cluster::convert::to_chrono;
 use crate::model::Feed;
 
-/// Seconds a session lasts without renewal.
-const SESSION_SECS: i32 = 30;
+/// Seconds a session lasts without renewal (three renewals: two may fail).
+const SESSION_SECS: i32 = 45;
+/// Seconds between renewals of this cockpit's session.
+const SESSION_RENEW_SECS: u64 = 15;
 /// Longest one write may take.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -76,7 +79,7 @@ pub fn view(l: &Lease) -> SessionView {
 async fn keep(ctx: Ctx, name: String, holder: String) {
     let mut rv: Option<String> = None;
     let mut told = false;
-    let mut tick = tokio::time::interval(Duration::from_secs(RENEW_SECS as u64));
+    let mut tick = tokio::time::interval(Duration::from_secs(SESSION_RENEW_SECS));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;

@@ -31,13 +31,7 @@ async fn a_viewer_never_writes() {
         Request::Rollback { to: None },
     ] {
         assert_eq!(viewer.act(request).await, 1);
-        let refused = viewer
-            .state
-            .actions
-            .history
-            .last()
-            .expect("journaled")
-            .clone();
+        let refused = viewer.last_entry();
         assert_eq!(refused.error.as_deref(), Some(want));
     }
     viewer

@@ -6,7 +6,7 @@ use cutover::model::{Color, RouterTarget};
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 
-use super::rig::Cockpit;
+use super::rig::{pair, Cockpit};
 use crate::traffic::rig;
 
 #[tokio::test]
@@ -39,10 +39,7 @@ async fn a_router_patch_made_outside_cutover_is_told_as_such() {
 
 #[tokio::test]
 async fn each_cockpit_sees_the_others_switch_and_its_outcome() {
-    let sim = rig::sim("fittrack", false);
-    let config = rig::config(&sim, "fittrack");
-    let mut alice = Cockpit::start(&sim, &config, "alice", "laptop").await;
-    let mut bob = Cockpit::start(&sim, &config, "bob", "desk").await;
+    let (_sim, _config, mut alice, mut bob) = pair().await;
     assert_eq!(bob.act(Request::Switch { to: Color::Green }).await, 0);
     alice
         .until("bob's switch in the timeline", |s| {

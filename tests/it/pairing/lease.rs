@@ -7,8 +7,7 @@ use cutover::app::msg::Msg;
 use cutover::app::state::Modal;
 use cutover::model::{Color, RouterTarget};
 
-use super::rig::Cockpit;
-use crate::traffic::rig;
+use super::rig::pair;
 
 fn holder(s: &cutover::app::state::State) -> String {
     s.peers
@@ -20,10 +19,7 @@ fn holder(s: &cutover::app::state::State) -> String {
 
 #[tokio::test]
 async fn two_cockpits_share_one_driver_lease() {
-    let sim = rig::sim("fittrack", false);
-    let config = rig::config(&sim, "fittrack");
-    let mut alice = Cockpit::start(&sim, &config, "alice", "laptop").await;
-    let mut bob = Cockpit::start(&sim, &config, "bob", "desk").await;
+    let (_sim, _config, mut alice, mut bob) = pair().await;
 
     // alice's switch takes the lease first.
     assert_eq!(alice.act(Request::Switch { to: Color::Green }).await, 0);
@@ -38,7 +34,7 @@ async fn two_cockpits_share_one_driver_lease() {
 
     // bob's headless switch is refused, naming her; nothing was written.
     assert_eq!(bob.act(Request::Switch { to: Color::Blue }).await, 1);
-    let refused = bob.state.actions.history.last().expect("journaled").clone();
+    let refused = bob.last_entry();
     let why = refused.error.unwrap_or_default();
     assert!(why.starts_with("alice@laptop is driving since"), "{why}");
     assert_eq!(
@@ -62,7 +58,7 @@ async fn two_cockpits_share_one_driver_lease() {
             && s.router.as_ref().map(|r| &r.target) == Some(&RouterTarget::Color(Color::Blue))
     })
     .await;
-    let taken = bob.state.actions.history.last().expect("journaled").clone();
+    let taken = bob.last_entry();
     assert!(
         taken
             .gates
@@ -82,13 +78,7 @@ async fn two_cockpits_share_one_driver_lease() {
 
     // alice's rollback goes through while bob drives; journaled; bob is told.
     assert_eq!(alice.act(Request::Rollback { to: None }).await, 0);
-    let rolled = alice
-        .state
-        .actions
-        .history
-        .last()
-        .expect("journaled")
-        .clone();
+    let rolled = alice.last_entry();
     assert!(
         rolled
             .gates

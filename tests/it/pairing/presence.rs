@@ -4,15 +4,11 @@
 use cutover::app::action::Request;
 use cutover::model::Color;
 
-use super::rig::Cockpit;
-use crate::traffic::rig;
+use super::rig::{pair, Cockpit};
 
 #[tokio::test]
 async fn cockpits_see_who_is_here_and_who_drives() {
-    let sim = rig::sim("fittrack", false);
-    let config = rig::config(&sim, "fittrack");
-    let mut alice = Cockpit::start(&sim, &config, "alice", "laptop").await;
-    let mut bob = Cockpit::start(&sim, &config, "bob", "desk").await;
+    let (sim, config, mut alice, mut bob) = pair().await;
     let mut viewer = Cockpit::start(&sim, &config, "viewer", "kiosk").await;
     for c in [&mut alice, &mut bob, &mut viewer] {
         c.state.peers.announce = true;

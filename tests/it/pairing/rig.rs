@@ -17,6 +17,15 @@ use tokio::sync::mpsc::UnboundedReceiver;
 /// How long any wait may take before the test fails.
 const DEADLINE: Duration = Duration::from_secs(60);
 
+/// A `fittrack` simulator with alice's (`alice@laptop`) and bob's (`bob@desk`) cockpits.
+pub async fn pair() -> (SimHandle, Config, Cockpit, Cockpit) {
+    let sim = crate::traffic::rig::sim("fittrack", false);
+    let config = crate::traffic::rig::config(&sim, "fittrack");
+    let alice = Cockpit::start(&sim, &config, "alice", "laptop").await;
+    let bob = Cockpit::start(&sim, &config, "bob", "desk").await;
+    (sim, config, alice, bob)
+}
+
 /// A cockpit: `user@host` on its context.
 pub struct Cockpit {
     pub state: State,
@@ -135,6 +144,16 @@ impl Cockpit {
         }
         bus.end_session().await;
         bus.shutdown();
+    }
+
+    /// The newest entry of this cockpit's history (its own outcomes and the shared ones).
+    pub fn last_entry(&self) -> cutover::app::action::journal::Entry {
+        self.state
+            .actions
+            .history
+            .last()
+            .expect("an entry in the history")
+            .clone()
     }
 
     /// The footer's message now.

@@ -10,14 +10,15 @@ use crate::app::update::update;
 use crate::keymap::Intent;
 use crate::model::Color;
 
-fn answers(allowed: bool) -> Msg {
+/// Every permission answered, allowed where `allowed` says.
+fn answers(allowed: impl Fn(Need) -> bool) -> Msg {
     Msg::Access(
         Need::ALL
             .into_iter()
             .map(|need| Answer {
                 need,
                 words: format!("{need:?}"),
-                allowed: allowed || need == Need::CreateEvents,
+                allowed: allowed(need),
             })
             .collect(),
     )
@@ -26,7 +27,7 @@ fn answers(allowed: bool) -> Msg {
 #[test]
 fn a_missing_permission_disables_traffic_actions_and_they_are_never_attempted() {
     let mut s = sample::state(3, 0);
-    update(&mut s, answers(false));
+    update(&mut s, answers(|need| need == Need::CreateEvents));
     let why = s.unavailable(Intent::Switch).expect("disabled");
     assert_eq!(why, "missing permission: PatchRouter");
     assert_eq!(s.unavailable(Intent::Rollback), Some(why.clone()));
@@ -59,19 +60,7 @@ fn a_missing_permission_disables_traffic_actions_and_they_are_never_attempted() 
 fn an_identity_that_only_reads_writes_nothing() {
     let mut s = sample::state(3, 0);
     s.peers.announce = true;
-    update(
-        &mut s,
-        Msg::Access(
-            Need::ALL
-                .into_iter()
-                .map(|need| Answer {
-                    need,
-                    words: format!("{need:?}"),
-                    allowed: false,
-                })
-                .collect(),
-        ),
-    );
+    update(&mut s, answers(|_| false));
     assert!(s.writes_nothing());
     let mut cmds = update(
         &mut s,
@@ -95,7 +84,7 @@ fn an_identity_that_only_reads_writes_nothing() {
 #[test]
 fn every_permission_allowed_changes_nothing() {
     let mut s = sample::state(3, 0);
-    update(&mut s, answers(true));
+    update(&mut s, answers(|_| true));
     assert_eq!(s.unavailable(Intent::Switch), None);
     assert!(!s.writes_nothing());
 }
