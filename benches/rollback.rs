@@ -129,6 +129,7 @@ impl Rig {
             target_version: Some(VERSIONS[to as usize].into()),
             lb_requests: 5,
             verify_timeout_secs: 30.0,
+            lease: None,
         };
         let id = self.n;
         let _guard = self.rt.enter();

@@ -39,6 +39,7 @@ pub async fn run(launch: Launch, look: Look) -> color_eyre::Result<i32> {
     term::redirect_stderr(&look.stderr_log)?;
     let mut driver = Driver::start(&launch, FeedSet::cockpit())?;
     driver.state.set_no_color(look.no_color);
+    driver.state.peers.announce = true;
     if let Some(why) = &launch.connected.unreachable {
         let text = format!(
             "the API server did not answer at start ({why}); showing what arrives as it retries"
@@ -55,9 +56,10 @@ pub async fn run(launch: Launch, look: Look) -> color_eyre::Result<i32> {
         Ok(mut tui) => event_loop(&mut driver, &mut tui, pace).await,
         Err(e) => Err(e.into()),
     };
-    // Every way out of the loop, errors included, gives the terminal back.
-    driver.shutdown();
+    // Every way out of the loop, errors included, gives the terminal back (before the
+    // lease's release, which may wait for the API server).
     term::restore();
+    driver.shutdown().await;
     result
 }
 

@@ -78,8 +78,10 @@ impl Driver {
         };
         let mut tick = interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut state = State::new(&launch.config, session, Utc::now());
+        state.peers.host = host_name();
         Ok(Driver {
-            state: State::new(&launch.config, session, Utc::now()),
+            state,
             bus,
             rx,
             tick,
@@ -150,8 +152,22 @@ impl Driver {
         faces
     }
 
-    /// Stop the bus: feeds and any action still running are aborted.
-    pub fn shutdown(self) {
+    /// Stop the bus: feeds and any action still running are aborted. The driver lease,
+    /// when this cockpit holds it, is released first.
+    pub async fn shutdown(self) {
+        if let Some(write) = crate::app::release::lease::release(&self.state) {
+            self.bus.release_lease(write).await;
+        }
+        self.bus.end_session().await;
         self.bus.shutdown();
     }
+}
+
+/// This machine's name, for the lease holder `user@host` (empty when unknown).
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| crate::sanitize::sanitize_oneline(h.trim(), 64))
+        .unwrap_or_default()
 }

@@ -288,6 +288,10 @@ pub enum Feed {
     Logs(Color),
     /// The shared history of actions (ConfigMap `cutover-history`).
     History,
+    /// The driver lease (Lease `cutover-driver`).
+    Lease,
+    /// The cockpits' sessions (Leases labelled `cutover.dev/session`).
+    Sessions,
 }
 
 /// Health of a feed.

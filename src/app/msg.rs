@@ -110,6 +110,10 @@ pub enum Msg {
     History(Vec<Entry>),
     /// The post-mortem was written (where) or could not be (why).
     PostmortemWritten(Result<String, String>),
+    /// The permission reviews answered.
+    Access(Vec<super::access::Answer>),
+    /// The driver lease was read or written.
+    Lease(super::peers::LeaseEvent),
     /// One interval's signals of a color.
     Signals {
         /// Which color.
@@ -205,6 +209,8 @@ pub enum Cmd {
     /// Write the post-mortem (markdown) to a file of its own. Answered by
     /// `Msg::PostmortemWritten`.
     Postmortem(Box<Postmortem>),
+    /// Write the driver lease (renew, release).
+    Lease(super::peers::LeaseWrite),
     /// Write a color's log lines to a new private file named `file_name` in cutover's
     /// private state directory (`logs/` under `paths::state_dir`); answered by [`Msg::LogsSaved`].
     SaveLogs {

@@ -251,6 +251,7 @@ pub fn state(pods: usize, logs: usize) -> State {
     }
     msgs.push(Msg::Feed(Feed::Router, FeedStatus::Live));
     msgs.push(Msg::History(Vec::new()));
+    msgs.push(Msg::Access(Vec::new()));
     msgs.push(lb("v1.9.3", Some(Color::Blue)));
     msgs.push(Msg::Events(vec![KubeEvent {
         uid: "e1".into(),

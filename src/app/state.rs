@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 
+use super::access::{Access, Need};
 use super::action::standing::Standing;
 use super::action::tracker::Actions;
 use super::logbuf::LogBuffer;
 use super::logview::LogView;
+use super::peers::Peers;
 use super::signals::Signals;
 use super::timeline::Timeline;
 use crate::config::schema::{Clock, Config, Lifecycle, ReleaseConfig, SmokeConfig, Theme};
@@ -134,6 +136,10 @@ pub struct State {
     pub logview: LogView,
     /// A reconnect (the `K` key) is under way.
     pub reconnecting: bool,
+    /// Other cockpits, and which writes were this cockpit's own.
+    pub peers: Peers,
+    /// What this identity may do.
+    pub access: Access,
     dirty: Dirty,
 }
 
@@ -210,6 +216,8 @@ impl State {
             seen_pods: BTreeMap::new(),
             logview: LogView::default(),
             reconnecting: false,
+            peers: Peers::default(),
+            access: Access::default(),
             dirty: Dirty::OTHER,
         };
         if let Some(e) = key_error {
@@ -321,6 +329,9 @@ impl State {
         if workload && self.session.read_only {
             return Some("read-only session: workload actions are refused".to_string());
         }
+        if traffic {
+            return self.access.missing(&[Need::PatchRouter]);
+        }
         match intent {
             Intent::Deploy if self.lifecycle_config.deploy.is_none() => {
                 Some("no [deploy] section in the configuration".to_string())
@@ -382,6 +393,33 @@ impl State {
             .unwrap_or_else(|| "unknown".into())
     }
 
+    /// The driver lease's holder name of this cockpit: `user@host`.
+    pub fn holder(&self) -> String {
+        match self.peers.host.as_str() {
+            "" => self.who(),
+            host => format!("{}@{host}", self.who()),
+        }
+    }
+
+    /// This cockpit holds a fresh driver lease (the one that arms automatic rollback).
+    pub fn is_driver(&self) -> bool {
+        self.peers
+            .lease
+            .as_ref()
+            .is_some_and(|l| l.holder == self.holder() && l.fresh(self.now))
+    }
+
+    /// Nothing may be written to the cluster: a read-only session or an identity that
+    /// only reads.
+    pub fn writes_nothing(&self) -> bool {
+        self.session.read_only || self.access.reads_only()
+    }
+
+    /// Who is here (header): `["alice (driving)", "bob"]`; empty when no session was read.
+    pub fn present(&self) -> Vec<String> {
+        self.peers.present(self.now)
+    }
+
     /// What a request still waits for (empty: everything it needs has been read).
     pub fn missing_facts(&self) -> Vec<String> {
         let mut missing = Vec::new();
@@ -399,6 +437,9 @@ impl State {
         }
         if !self.actions.history_loaded {
             missing.push("the shared history".to_string());
+        }
+        if !self.access.checked {
+            missing.push("the permissions".to_string());
         }
         missing
     }

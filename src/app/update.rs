@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 use super::analysis;
 use super::keys::handle_key;
 use super::msg::{Cmd, Face, Msg};
+use super::peers::LeaseEvent;
 use super::release as flow;
 use super::state::{FeedState, Screen, State};
-use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading, RouterTarget};
+use crate::model::{Color, Feed, FeedStatus, LogLine, RouterReading};
 
 /// Apply one message to the state; returns the commands for the bus. Where the release
 /// stands (stepper, checklist, monitoring window) is derived afresh afterwards.
@@ -37,6 +38,8 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick(now) => {
             tick(state, now);
             let mut cmds = analysis::tick(state);
+            cmds.extend(flow::lease::tick(state));
+            cmds.extend(super::sessions::tick(state));
             if state.actions.pending.is_some() {
                 cmds.extend(flow::retry_pending(state));
             }
@@ -180,6 +183,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::History(entries) => {
             touch(state, Feed::History);
+            super::live::history_arrived(state, &entries);
             return flow::history(state, entries);
         }
         Msg::PostmortemWritten(written) => {
@@ -189,6 +193,21 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Cmd> {
             };
             state.timeline.notice(state.now, text.clone(), warning);
             state.flash(text);
+        }
+        Msg::Access(answers) => {
+            state.access = super::access::Access {
+                checked: true,
+                answers,
+            };
+            state.mark_dirty();
+        }
+        Msg::Lease(event) => {
+            touch(state, Feed::Lease);
+            return match event {
+                LeaseEvent::Sessions(list) => super::sessions::read(state, list),
+                LeaseEvent::Hidden(why) => super::sessions::hidden(state, why),
+                other => flow::lease::event(state, other),
+            };
         }
         Msg::Signals { color, sample } => return analysis::sample(state, color, *sample),
         Msg::SignalHistory { color, samples } => analysis::backfill(state, color, samples),
@@ -245,18 +264,7 @@ fn apply_router(state: &mut State, mut view: RouterReading) -> Option<RouterRead
         Some(prev) => {
             view.since = Some(state.now);
             state.router_first_seen = None;
-            // A cutover switch stamps the router; other changes are journaled (and shown)
-            // as made outside cutover.
-            if view.stamp.is_some() && view.stamp != prev.stamp {
-                let text = format!(
-                    "router {} changed: {} → {} ({})",
-                    state.router_label,
-                    target_words(&prev.target),
-                    target_words(&view.target),
-                    view.raw
-                );
-                state.timeline.notice(state.now, text, true);
-            }
+            super::live::router_changed(state, &prev, &view);
             Some(prev)
         }
         None => {
@@ -278,17 +286,9 @@ fn feed_name(feed: &Feed) -> String {
         Feed::Logs(c) => format!("logs of {}", c.word()),
         Feed::Router => "the router".to_string(),
         Feed::History => "the shared history".to_string(),
+        Feed::Lease => "the driver lease".to_string(),
+        Feed::Sessions => "the other cockpits' sessions".to_string(),
         Feed::Events(ns) => format!("events in {ns}"),
-    }
-}
-
-/// A router target in words, for notices.
-fn target_words(target: &RouterTarget) -> String {
-    match target {
-        RouterTarget::Color(c) => c.word().to_string(),
-        RouterTarget::Split { blue, green } => format!("SPLIT blue {blue} % / green {green} %"),
-        RouterTarget::Unknown(v) => format!("UNKNOWN ({v})"),
-        RouterTarget::Missing => "MISSING".to_string(),
     }
 }
 

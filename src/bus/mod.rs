@@ -4,14 +4,17 @@
 //! the journal (`Cmd::Record`), and reports all it learns as `Msg`s; `shutdown` stops all
 //! of it.
 
+pub mod access;
 pub mod actions;
 pub mod feeds;
 pub mod journal;
+pub mod lease;
 pub mod logs;
 pub mod metrics;
 pub mod presence;
 pub mod probes;
 pub mod save;
+pub mod sessions;
 pub mod watch;
 
 use std::sync::Arc;
@@ -20,6 +23,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
 use crate::app::msg::{Cmd, Msg};
+use crate::app::peers::LeaseWrite;
 use crate::config::schema::Config;
 use crate::model::PodSummary;
 use journal::Journal;
@@ -115,6 +119,9 @@ fn spawn_feeds(ctx: &Ctx, feeds: FeedSet) -> JoinSet<()> {
     if feeds.watches {
         feeds::spawn_all(ctx, &shared, &mut tasks);
         presence::spawn_all(ctx, &shared, &mut tasks);
+        // What actions depend on: who drives, and what this identity may do.
+        lease::spawn(ctx, &mut tasks);
+        access::spawn(ctx, &mut tasks);
     }
     feeds::spawn_history(ctx, &mut tasks);
     if feeds.logs {
@@ -137,6 +144,10 @@ pub struct Bus {
     actions: actions::Table,
     journal: Journal,
     journal_task: tokio::task::JoinHandle<()>,
+    /// This cockpit's session Lease, once announced.
+    session: Option<String>,
+    /// Who the session announces (announced again after a reconnect).
+    holder: Option<String>,
 }
 
 impl Bus {
@@ -163,6 +174,8 @@ impl Bus {
             actions: actions::Table::default(),
             journal,
             journal_task,
+            session: None,
+            holder: None,
         }
     }
 
@@ -174,6 +187,10 @@ impl Bus {
         self.ctx.client = client.clone();
         self.journal.use_client(client);
         self.tasks = spawn_feeds(&self.ctx, self.feeds);
+        // The session's renewal ran with the feeds: announce it again on the new client.
+        if let Some(holder) = &self.holder {
+            self.session = Some(sessions::announce(&self.ctx, holder, &mut self.tasks));
+        }
     }
 
     /// Executes a command from `update` (face commands never reach the bus).
@@ -196,6 +213,14 @@ impl Bus {
                     let _ = tx.send(Msg::PostmortemWritten(written));
                 });
             }
+            Cmd::Lease(LeaseWrite::Announce { holder }) => {
+                self.session = Some(sessions::announce(&self.ctx, &holder, &mut self.tasks));
+                self.holder = Some(holder);
+            }
+            Cmd::Lease(LeaseWrite::Forget { name, expected }) => {
+                sessions::forget(&self.ctx, name, expected)
+            }
+            Cmd::Lease(write) => lease::execute(&self.ctx, write),
             Cmd::SaveLogs {
                 color,
                 file_name,
@@ -203,6 +228,19 @@ impl Bus {
             } => save::spawn(self.ctx.tx.clone(), color, file_name, lines),
             Cmd::Face(face) => tracing::warn!(?face, "bus: a face command reached the bus"),
             Cmd::Reconnect => tracing::warn!("bus: a reconnect reached the bus (the driver's)"),
+        }
+    }
+
+    /// Release the driver lease on the way out (bounded; a failure is only logged: the
+    /// lease expires by itself).
+    pub async fn release_lease(&self, write: crate::app::peers::LeaseWrite) {
+        lease::release_now(&self.ctx, write).await;
+    }
+
+    /// Delete this cockpit's session on the way out (bounded, best effort).
+    pub async fn end_session(&self) {
+        if let Some(name) = &self.session {
+            sessions::end(&self.ctx, name).await;
         }
     }
 

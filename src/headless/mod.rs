@@ -89,7 +89,7 @@ pub async fn run(launch: Launch, job: Job) -> color_eyre::Result<i32> {
         }
         Job::Journal { since, format } => journal(&mut driver, since, format).await,
     };
-    driver.shutdown();
+    driver.shutdown().await;
     code
 }
 

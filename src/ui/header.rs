@@ -52,7 +52,11 @@ fn context_line<'a>(state: &'a State, p: &Palette) -> Parts<'a> {
     if state.session.read_only {
         parts.push(9, [Span::raw(" · "), Span::styled("READ-ONLY", p.warn)]);
     }
-    if let Some(user) = &state.session.user {
+    // Who is here (the driver first), else who we are.
+    let present = state.present();
+    if !present.is_empty() {
+        parts.push(2, [Span::raw(format!(" · {}", present.join(" · ")))]);
+    } else if let Some(user) = &state.session.user {
         parts.push(2, [Span::raw(format!(" · {user}"))]);
     }
     // A running action says so, with its elapsed time.

@@ -456,3 +456,40 @@ fn footer_keeps_rollback_help_and_quit_whole_at_every_width() {
         assert!(footer.trim_end().ends_with("q quit"), "width {w}: {footer}");
     }
 }
+
+#[test]
+fn the_header_says_who_is_here_and_who_drives() {
+    use crate::app::peers::{LeaseEvent, LeaseView, SessionView};
+    let mut s = sample::state(3, 0);
+    let now = sample::now();
+    let session = |name: &str, holder: &str| SessionView {
+        name: name.into(),
+        holder: holder.into(),
+        renewed: Some(now),
+        duration_secs: 30,
+        resource_version: "1".into(),
+    };
+    update(
+        &mut s,
+        Msg::Lease(LeaseEvent::Sessions(vec![
+            session("a", "alice@laptop"),
+            session("b", "bob@desk"),
+        ])),
+    );
+    update(
+        &mut s,
+        Msg::Lease(LeaseEvent::Read(Some(LeaseView {
+            holder: "alice@laptop".into(),
+            acquired: Some(now),
+            renewed: Some(now),
+            duration_secs: 30,
+            resource_version: "2".into(),
+        }))),
+    );
+    let buf = buffer(&s, 160, 40);
+    assert!(
+        row(&buf, 0).contains(" · alice (driving) · bob"),
+        "{}",
+        row(&buf, 0)
+    );
+}

@@ -11,6 +11,7 @@ mod journal;
 mod kubectl_api;
 mod kubectl_cluster;
 mod lifecycle;
+mod pairing;
 mod signals;
 mod sim_api;
 mod sim_apps;

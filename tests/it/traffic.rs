@@ -8,5 +8,5 @@ mod headless;
 mod kinds;
 mod lossy;
 mod resilience;
-mod rig;
+pub mod rig;
 mod verification;

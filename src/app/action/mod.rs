@@ -173,6 +173,9 @@ pub struct SwitchPlan {
     pub lb_requests: u32,
     /// Seconds before an unconverged verification is a loud warning.
     pub verify_timeout_secs: f64,
+    /// The driver lease to take first (None: this cockpit drives already, or a rollback,
+    /// which the lease never blocks).
+    pub lease: Option<crate::app::peers::LeaseClaim>,
 }
 
 /// Everything the bus needs for a smoke test; decided in `update`.

@@ -5,6 +5,7 @@
 pub mod checklist;
 pub mod decommission;
 pub mod deploy;
+pub mod lease;
 pub mod lifecycle;
 pub mod plan;
 pub mod postmortem;

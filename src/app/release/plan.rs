@@ -197,6 +197,7 @@ pub fn switch_plan(state: &State, kind: SwitchKind, to: Color, id: String) -> Sw
             0
         },
         verify_timeout_secs: state.release.verify_timeout_secs,
+        lease: None,
     }
 }
 

@@ -45,7 +45,7 @@ pub(super) fn refuse(
     state.actions.remember(entry.clone());
     state.timeline.entry(entry.clone(), state.now);
     // A read-only session writes nothing to the cluster, not even its refusals.
-    cmds.push(if state.session.read_only {
+    cmds.push(if state.writes_nothing() {
         Cmd::RecordLocal(entry)
     } else {
         Cmd::Record(entry)
@@ -139,6 +139,7 @@ pub(super) fn new_entry(
 ) -> Entry {
     state.actions.entries_made += 1;
     let id = plan::switch_id(state.now, &state.who(), state.actions.entries_made);
+    state.peers.mark_own(&id);
     let versions: BTreeMap<String, String> = Color::BOTH
         .into_iter()
         .filter_map(|c| Some((c.name().to_string(), state.color(c).version()?)))

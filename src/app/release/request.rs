@@ -2,6 +2,7 @@
 //! or refusals: read-only mode, another traffic action running, failed gates; and the
 //! confirmation that carries the action it confirms.
 
+use super::lease::{self, Standing};
 use super::plan;
 use super::record::{entry_kind, refuse};
 use super::run::start;
@@ -12,7 +13,11 @@ use crate::app::action::tracker::Pending;
 use crate::app::action::{ActionClass, Gate, GateState, Op, Request, RequestOptions, SwitchKind};
 use crate::app::msg::{Cmd, Face};
 use crate::app::state::{Modal, State};
+use crate::keymap::Intent;
 use crate::model::Color;
+
+/// What is typed to take the driver lease over from another cockpit.
+pub const TAKEOVER: &str = "takeover";
 
 /// A request from a key or a headless command.
 pub fn request(state: &mut State, request: Request, options: RequestOptions) -> Vec<Cmd> {
@@ -107,9 +112,8 @@ fn smoke(state: &mut State, color: Option<Color>, options: RequestOptions) -> Ve
 
 fn switch(state: &mut State, to: Color, options: RequestOptions) -> Vec<Cmd> {
     let kind = EntryKind::Switch;
-    if state.session.read_only {
-        let why = "read-only session: traffic actions are refused";
-        return refuse(state, kind, Some(to), &[], &options, why, exit::ERROR);
+    if let Some(why) = state.unavailable(Intent::Switch) {
+        return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
     }
     if let Some(why) = busy(state, None) {
         return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
@@ -128,17 +132,37 @@ fn switch(state: &mut State, to: Color, options: RequestOptions) -> Vec<Cmd> {
         let why = failed.join("; ");
         return refuse(state, kind, Some(to), &gates, &options, &why, exit::GATE);
     }
+    let mut gates = gates;
     let id = new_switch_id(state);
-    let op = Op::Switch(plan::switch_plan(state, SwitchKind::Switch, to, id));
-    let expect = (state.release.confirm == crate::config::schema::ConfirmStyle::Typed)
+    let mut plan = plan::switch_plan(state, SwitchKind::Switch, to, id);
+    plan.lease = lease::claim(state);
+    let mut expect = (state.release.confirm == crate::config::schema::ConfirmStyle::Typed)
         .then(|| to.name().to_string());
+    let mut warning = None;
+    let mut options = options;
+    // Someone else drives: refused, naming them; the cockpit may take over by typing.
+    if let Standing::Held(words) = lease::standing(state) {
+        if options.headless {
+            let why = format!("{words}; take over from a cockpit (typed confirmation)");
+            return refuse(state, kind, Some(to), &gates, &options, &why, exit::ERROR);
+        }
+        gates.push(lease::driver_gate(
+            &words,
+            "taken over by a typed confirmation",
+        ));
+        expect = Some(TAKEOVER.to_string());
+        warning = Some(format!(
+            "{words}: type {TAKEOVER} to take the driver lease and switch"
+        ));
+        options.yes = false;
+    }
     confirm_or_start(
         state,
         Request::Switch { to },
-        op,
+        Op::Switch(plan),
         gates,
         expect,
-        None,
+        warning,
         options,
     )
 }
@@ -163,9 +187,8 @@ fn rollback(state: &mut State, to: Option<Color>, options: RequestOptions) -> Ve
         state.flash(why);
         return Vec::new();
     };
-    if state.session.read_only {
-        let why = "read-only session: traffic actions are refused";
-        return refuse(state, kind, Some(to), &[], &options, why, exit::ERROR);
+    if let Some(why) = state.unavailable(Intent::Switch) {
+        return refuse(state, kind, Some(to), &[], &options, &why, exit::ERROR);
     }
     if live == Some(to) {
         let why = format!("{} is already live", to.word());
@@ -189,7 +212,11 @@ fn rollback(state: &mut State, to: Option<Color>, options: RequestOptions) -> Ve
         );
         return refuse(state, kind, Some(to), &[ready], &options, &why, exit::GATE);
     }
-    let gates = vec![ready];
+    let mut gates = vec![ready];
+    // The lease never blocks a rollback; the journal says who was driving.
+    if let Standing::Held(words) = lease::standing(state) {
+        gates.push(lease::driver_gate(&words, "rollback is never blocked"));
+    }
     let id = new_switch_id(state);
     let op = Op::Switch(plan::switch_plan(state, SwitchKind::Rollback, to, id));
     let request = Request::Rollback { to: Some(to) };

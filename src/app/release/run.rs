@@ -37,7 +37,10 @@ pub(super) fn start(
     }
     let mut attempt = new_entry(state, kind, Some(to), &gates, &options, Stage::Attempt);
     match &op {
-        Op::Switch(p) => attempt.id = p.switch_id.clone(),
+        Op::Switch(p) => {
+            attempt.id = p.switch_id.clone();
+            state.peers.mark_own(&p.switch_id);
+        }
         // The version the action concerns: the one deployed, not the one replaced.
         Op::Deploy(p) => attempt.version = Some(p.version.clone()),
         Op::Checklist(p) => attempt.version = p.version.clone(),

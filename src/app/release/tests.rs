@@ -3,6 +3,8 @@
 //! UNKNOWN/SPLIT routers, our own write after a lost response, an action refused while
 //! another runs, read-only refusals, headless requests and graceful shutdown.
 
+mod lease;
+
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
@@ -726,7 +728,7 @@ fn a_headless_request_waits_for_the_facts_it_needs() {
     assert!(s.actions.pending.is_some());
     // Facts arrive: the request goes on by itself.
     let mut cmds = Vec::new();
-    for m in [router_blue(), Msg::History(vec![])]
+    for m in [router_blue(), Msg::History(vec![]), Msg::Access(vec![])]
         .into_iter()
         .chain(sample::color_msgs(Color::Blue, 3))
         .chain(sample::color_msgs(Color::Green, 3))

@@ -2,7 +2,10 @@
 //! follow/pause, Ctrl-C semantics, the rollback chord, and feed bookkeeping; more by
 //! subject in `tests/`.
 
+mod access;
 mod feeds;
+mod live;
+mod sessions;
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};

@@ -81,5 +81,5 @@ async fn k_rereads_a_rewritten_kubeconfig_and_every_feed_follows() {
     .await;
     let told = format!("{:?}", driver.state.timeline.items());
     assert!(told.contains("reconnected to"), "{told}");
-    driver.shutdown();
+    driver.shutdown().await;
 }
