@@ -1,6 +1,6 @@
 //! Presence of cockpits: each announces itself with its own short-lived Lease (labelled
 //! `cutover.dev/session`, named after `user@host` and the process), renewed every
-//! [`SESSION_RENEW_SECS`] s (4 writes a minute) and deleted on quit; every announced
+//! `SESSION_RENEW_SECS` s (4 writes a minute) and deleted on quit; every announced
 //! cockpit watches them all.
 //! Best effort: a failure is told once and the cockpit goes on unlisted.
 

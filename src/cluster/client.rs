@@ -6,7 +6,7 @@
 //! watches, GETs and probes share one HTTP/2 connection (when the server offers h2, as
 //! real API servers do), kept honest by HTTP/2 pings and the router heartbeat that rides
 //! it. Log follows and WebSocket upgrades (port-forward) stay on HTTP/1.1 (see
-//! [`needs_http1`]). TCP keep-alive finds a half-open connection in about 35 s, so
+//! `needs_http1`). TCP keep-alive finds a half-open connection in about 35 s, so
 //! watches can stay open for minutes.
 
 use std::future::Future;
