@@ -302,9 +302,10 @@ fn launch(
     // No journal, no actions: cutover does not start without a private place for it.
     let journal = cutover::bus::journal::default_path()?;
     Ok(Launch {
+        // The configuration can make a session read-only; the command line cannot undo it.
+        read_only: read_only || config.read_only,
         config,
         connected,
-        read_only,
         journal,
         kubeconfig,
     })

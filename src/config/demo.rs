@@ -34,6 +34,7 @@ pub fn demo_config(scenario: &str, lb_url: Option<&str>) -> Config {
         _ => color_in_own_namespace(c),
     };
     Config {
+        read_only: false,
         router: RouterConfig {
             lb_url: lb_url.map(str::to_owned),
             lb_version: lb_url.map(|_| VersionSource::Header("X-App-Version".into())),

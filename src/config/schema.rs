@@ -16,6 +16,10 @@ pub use super::release::{ConfirmStyle, ReleaseConfig, SmokeCheck, SmokeConfig};
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Watch only, whatever the command line says: every traffic and workload action is
+    /// refused (for a context that must never be changed from this configuration).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
     /// Which Kubernetes object decides where traffic goes.
     pub router: RouterConfig,
     /// The two colors.

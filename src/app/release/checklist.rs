@@ -243,7 +243,7 @@ pub fn tick(state: &mut State, selected: usize) -> Vec<Cmd> {
     state.flash(entry.summary.clone());
     state.actions.remember(entry.clone());
     state.timeline.entry(entry.clone(), state.now);
-    vec![Cmd::Record(entry)]
+    vec![super::record::journal(state, entry)]
 }
 
 /// Run the checklist's commands (command items and the migration check) for the release.

@@ -45,12 +45,19 @@ pub(super) fn refuse(
     state.actions.remember(entry.clone());
     state.timeline.entry(entry.clone(), state.now);
     // A read-only session writes nothing to the cluster, not even its refusals.
-    cmds.push(if state.writes_nothing() {
+    cmds.push(journal(state, entry));
+    cmds
+}
+
+/// The command that journals `entry`: locally and, for outcomes, to the cluster — unless
+/// the session writes nothing to the cluster (read-only, or an identity that only reads),
+/// then locally only.
+pub(super) fn journal(state: &State, entry: Entry) -> Cmd {
+    if state.writes_nothing() {
         Cmd::RecordLocal(entry)
     } else {
         Cmd::Record(entry)
-    });
-    cmds
+    }
 }
 
 /// Decline without recording (nothing was attempted: a missing configuration, a bad
@@ -121,11 +128,7 @@ pub fn router_changed(state: &mut State, prev: &RouterReading) -> Vec<Cmd> {
     );
     state.actions.remember(entry.clone());
     state.timeline.entry(entry.clone(), state.now);
-    vec![if state.session.read_only {
-        Cmd::RecordLocal(entry)
-    } else {
-        Cmd::Record(entry)
-    }]
+    vec![journal(state, entry)]
 }
 
 /// A fresh journal entry for an action on `to`, as the state stands.

@@ -69,7 +69,7 @@ pub(super) fn start(
         },
     );
     state.mark_dirty();
-    cmds.push(Cmd::Record(attempt));
+    cmds.push(super::record::journal(state, attempt));
     cmds.push(Cmd::Start { id, op });
     cmds
 }
@@ -204,7 +204,7 @@ pub fn done(state: &mut State, id: ActionId, outcome: Outcome) -> Vec<Cmd> {
             *slot = code;
         }
     }
-    let mut cmds = vec![Cmd::Record(entry)];
+    let mut cmds = vec![super::record::journal(state, entry)];
     if warning && state.actions.exits.contains_key(&a.attempt.id) {
         cmds.insert(0, Cmd::Face(Face::Warn(summary)));
     }

@@ -818,4 +818,5 @@ fn a_journal_that_cannot_be_written_is_shown_and_fails_a_headless_command() {
 }
 
 mod lifecycle;
+mod read_only;
 mod stepper;

@@ -168,3 +168,32 @@ fn switch_and_rollback_through_the_binary_and_a_failed_gate() {
         .collect();
     assert!(ids.contains(&id) && ids.contains(&back), "{text}");
 }
+
+/// `read_only = true` in the configuration refuses a switch whatever the command line says:
+/// exit 1 with the reason, the router untouched.
+#[test]
+fn a_read_only_configuration_refuses_a_switch() {
+    let sim = rig::sim("fittrack", false);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = rig::config(&sim, "fittrack");
+    config.read_only = true;
+    let path = dir.path().join("read-only.toml");
+    std::fs::write(&path, to_toml(&config)).unwrap();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("read_only = true"),
+        "the key is written as a user would"
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(wait_all_ready(&sim));
+    let state = dir.path().join("state");
+    let out = cutover(&sim, &path, &state, &["switch", "--to", "green", "--yes"]);
+    assert_eq!(code(&out), Some(1), "{}", explain(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("read-only"),
+        "{}",
+        explain(&out)
+    );
+    assert_eq!(weights(&sim).0, 100, "blue keeps the traffic");
+}
