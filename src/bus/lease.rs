@@ -67,6 +67,21 @@ pub fn execute(ctx: &Ctx, write: LeaseWrite) {
     });
 }
 
+/// Take the lease before an action acts, when it must (`claim`), and tell `update` what
+/// was written; the error says that nothing was.
+pub async fn take(ctx: &Ctx, claim: Option<&LeaseClaim>) -> Result<(), String> {
+    let Some(c) = claim else {
+        return Ok(());
+    };
+    match self::claim(ctx, c).await {
+        Ok(view) => {
+            let _ = ctx.tx.send(Msg::Lease(LeaseEvent::Wrote(Ok(view))));
+            Ok(())
+        }
+        Err(e) => Err(format!("taking the driver lease: {e}; nothing was written")),
+    }
+}
+
 /// Take (or renew) the lease: create it when none was read, else replace it at the
 /// resourceVersion read. A lease changed meanwhile is an error naming its holder now.
 pub async fn claim(ctx: &Ctx, c: &LeaseClaim) -> Result<LeaseView, String> {

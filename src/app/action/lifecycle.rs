@@ -67,6 +67,8 @@ pub struct DeployPlan {
     pub how: DeployHow,
     /// Seconds the rollout is followed before it counts as failed.
     pub rollout_timeout_secs: f64,
+    /// The driver lease to take before acting (None: this cockpit drives already).
+    pub lease: Option<crate::app::peers::LeaseClaim>,
 }
 
 impl DeployPlan {
@@ -99,6 +101,8 @@ pub struct DecommissionPlan {
     pub how: DecommissionHow,
     /// Its replicas before (for the journal and a later scale-up).
     pub replicas_before: u32,
+    /// The driver lease to take before acting (None: this cockpit drives already).
+    pub lease: Option<crate::app::peers::LeaseClaim>,
 }
 
 /// Scale a color's Deployment up and wait until its pods are ready; then, when `then` is

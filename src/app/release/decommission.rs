@@ -1,6 +1,7 @@
 //! Taking the old color down after the monitoring window (`d`), and scaling a
 //! decommissioned color back up when a rollback needs it.
 
+use super::lease::Takeover;
 use super::lifecycle::{command_for, is_down, monitor};
 use super::record::refuse;
 use super::request::{busy, confirm_or_start};
@@ -71,17 +72,42 @@ pub fn decommission(state: &mut State, color: Option<Color>, options: RequestOpt
         namespace: cs.namespace.clone(),
         how,
         replicas_before: cs.deployment.as_ref().map_or(0, |d| d.desired),
+        lease: super::lease::claim(state),
     };
     let (window, early) = window_gate(state);
-    let gates = vec![window, plan::ready_gate(state, live)];
-    let (expect, warning) = match early {
+    let mut gates = vec![window, plan::ready_gate(state, live)];
+    let (mut expect, mut warning) = match early {
         Some(why) => (Some(target.name().to_string()), Some(why)),
         None => (None, None),
     };
-    let options = RequestOptions {
+    let mut options = RequestOptions {
         yes: options.yes && expect.is_none(),
         ..options
     };
+    // Taking a color down is driving: refused or taken over while someone else drives.
+    match super::lease::takeover(state, options.headless, "decommission") {
+        Takeover::Free => {}
+        Takeover::Refused(why) => {
+            return refuse(
+                state,
+                kind,
+                Some(target),
+                &gates,
+                &options,
+                &why,
+                exit::ERROR,
+            );
+        }
+        Takeover::Typed { gate, warning: w } => {
+            gates.push(gate);
+            expect = Some(super::lease::TAKEOVER.to_string());
+            warning = Some(match warning {
+                Some(early) => format!("{early}; {w}"),
+                None => w,
+            });
+            options.yes = false;
+        }
+    }
     let request = Request::Decommission {
         color: Some(target),
     };

@@ -2,6 +2,7 @@
 //! used before), the request's refusals, the plan (image patch or command), what the
 //! confirmation shows, and a LIVE target that needs typing.
 
+use super::lease::Takeover;
 use super::lifecycle::{command_for, is_down};
 use super::record::{decline, refuse};
 use super::request::{busy, confirm_or_start};
@@ -161,13 +162,38 @@ pub fn deploy(
     } else {
         (None, None)
     };
+    let (mut expect, mut warning) = (expect, warning);
+    let mut options = RequestOptions {
+        yes: options.yes && !live,
+        ..options
+    };
+    // Deploying is driving: while someone else drives it is refused or taken over.
+    match super::lease::takeover(state, options.headless, "deploy") {
+        Takeover::Free => {}
+        Takeover::Refused(why) => {
+            return refuse(
+                state,
+                kind,
+                Some(color),
+                &gates,
+                &options,
+                &why,
+                exit::ERROR,
+            );
+        }
+        Takeover::Typed { gate, warning: w } => {
+            gates.push(gate);
+            expect = Some(super::lease::TAKEOVER.to_string());
+            warning = Some(match warning {
+                Some(live) => format!("{live}; {w}"),
+                None => w,
+            });
+            options.yes = false;
+        }
+    }
     let request = Request::Deploy {
         version,
         color: Some(color),
-    };
-    let options = RequestOptions {
-        yes: options.yes && !live,
-        ..options
     };
     confirm_or_start(
         state,
@@ -265,6 +291,7 @@ fn deploy_plan(state: &State, cfg: &DeployConfig, color: Color, version: String)
         version,
         how,
         rollout_timeout_secs: cfg.rollout_timeout_secs,
+        lease: super::lease::claim(state),
     }
 }
 

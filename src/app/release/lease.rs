@@ -10,6 +10,39 @@ use crate::app::peers::{LeaseClaim, LeaseEvent, LeaseView, LeaseWrite, LEASE_SEC
 use crate::app::state::State;
 use crate::model::age_text;
 
+/// What is typed to take the driver lease over from another cockpit.
+pub const TAKEOVER: &str = "takeover";
+
+/// What the lease asks of a traffic or workload action (rollback excepted: never blocked).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Takeover {
+    /// Nobody else drives.
+    Free,
+    /// A headless command while someone else drives: refused, naming them.
+    Refused(String),
+    /// In the cockpit: the journaled gate and the warning of a typed takeover.
+    Typed {
+        /// Who was driving, for the journal.
+        gate: Gate,
+        /// What the confirmation says.
+        warning: String,
+    },
+}
+
+/// What the lease asks of an action (`what`: "switch", "deploy", ...).
+pub fn takeover(state: &State, headless: bool, what: &str) -> Takeover {
+    match standing(state) {
+        Standing::Held(words) if headless => Takeover::Refused(format!(
+            "{words}; take over from a cockpit (typed confirmation)"
+        )),
+        Standing::Held(words) => Takeover::Typed {
+            gate: driver_gate(&words, "taken over by a typed confirmation"),
+            warning: format!("{words}: type {TAKEOVER} to take the driver lease and {what}"),
+        },
+        Standing::Free | Standing::Mine => Takeover::Free,
+    }
+}
+
 /// Where the lease stands for this cockpit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {

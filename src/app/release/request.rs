@@ -2,7 +2,7 @@
 //! or refusals: read-only mode, another traffic action running, failed gates; and the
 //! confirmation that carries the action it confirms.
 
-use super::lease::{self, Standing};
+use super::lease::{self, Standing, Takeover};
 use super::plan;
 use super::record::{entry_kind, refuse};
 use super::run::start;
@@ -16,8 +16,7 @@ use crate::app::state::{Modal, State};
 use crate::keymap::Intent;
 use crate::model::Color;
 
-/// What is typed to take the driver lease over from another cockpit.
-pub const TAKEOVER: &str = "takeover";
+pub use super::lease::TAKEOVER;
 
 /// A request from a key or a headless command.
 pub fn request(state: &mut State, request: Request, options: RequestOptions) -> Vec<Cmd> {
@@ -141,20 +140,17 @@ fn switch(state: &mut State, to: Color, options: RequestOptions) -> Vec<Cmd> {
     let mut warning = None;
     let mut options = options;
     // Someone else drives: refused, naming them; the cockpit may take over by typing.
-    if let Standing::Held(words) = lease::standing(state) {
-        if options.headless {
-            let why = format!("{words}; take over from a cockpit (typed confirmation)");
+    match lease::takeover(state, options.headless, "switch") {
+        Takeover::Free => {}
+        Takeover::Refused(why) => {
             return refuse(state, kind, Some(to), &gates, &options, &why, exit::ERROR);
         }
-        gates.push(lease::driver_gate(
-            &words,
-            "taken over by a typed confirmation",
-        ));
-        expect = Some(TAKEOVER.to_string());
-        warning = Some(format!(
-            "{words}: type {TAKEOVER} to take the driver lease and switch"
-        ));
-        options.yes = false;
+        Takeover::Typed { gate, warning: w } => {
+            gates.push(gate);
+            expect = Some(TAKEOVER.to_string());
+            warning = Some(w);
+            options.yes = false;
+        }
     }
     confirm_or_start(
         state,

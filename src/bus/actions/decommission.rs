@@ -28,6 +28,10 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Outcome {
     let started = Instant::now();
+    // Taking a color down is driving: a lost claim writes nothing.
+    if let Err(e) = crate::bus::lease::take(ctx, plan.lease.as_ref()).await {
+        return Outcome::Failed(e);
+    }
     let color = plan.color.word();
     match &plan.how {
         DecommissionHow::Command(spec) => {

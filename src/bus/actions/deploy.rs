@@ -29,6 +29,10 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Outcome {
     let started = Instant::now();
+    // Deploying is driving: a lost claim (someone took the lease meanwhile) writes nothing.
+    if let Err(e) = crate::bus::lease::take(ctx, plan.lease.as_ref()).await {
+        return Outcome::Failed(e);
+    }
     let mut phases = Vec::new();
     let changed = match &plan.how {
         DeployHow::Image {

@@ -55,19 +55,8 @@ pub async fn run(
         }
     };
     // The driver lease first: a claim that loses (someone took it meanwhile) writes nothing.
-    if let Some(claim) = &plan.lease {
-        match crate::bus::lease::claim(ctx, claim).await {
-            Ok(view) => {
-                let _ = ctx.tx.send(crate::app::msg::Msg::Lease(
-                    crate::app::peers::LeaseEvent::Wrote(Ok(view)),
-                ));
-            }
-            Err(e) => {
-                return Outcome::Failed(format!(
-                    "taking the driver lease: {e}; nothing was written"
-                ))
-            }
-        }
+    if let Err(e) = crate::bus::lease::take(ctx, plan.lease.as_ref()).await {
+        return Outcome::Failed(e);
     }
     let writer = Writer::new(ctx, &plan, progress);
     let attempts = match writer.write(&patch).await {

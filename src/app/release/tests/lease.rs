@@ -187,3 +187,62 @@ fn the_driver_is_told_at_once_when_someone_takes_over() {
     assert!(!s.is_driver());
     assert_eq!(lease::release(&s), None, "not ours to release");
 }
+
+/// Deploying and decommissioning are driving too: while alice drives, a pipeline's
+/// `cutover deploy` / `cutover decommission` is refused naming her, and nothing starts.
+#[test]
+fn headless_deploy_and_decommission_while_someone_else_drives_are_refused() {
+    let mut s = bob();
+    press(&mut s, [held("alice@laptop", 3, "7")]);
+    for request in [
+        Request::Deploy {
+            version: "v2.0.1".into(),
+            color: None,
+        },
+        Request::Decommission {
+            color: Some(Color::Green),
+        },
+    ] {
+        let cmds = press(&mut s, [Msg::Request(request.clone(), headless(true))]);
+        assert!(starts(&cmds).is_empty(), "{request:?}: {cmds:?}");
+        let refusal = &records(&cmds)[0];
+        assert!(
+            refusal.summary.contains("alice@laptop is driving"),
+            "{request:?}: {}",
+            refusal.summary
+        );
+        assert_eq!(exit_after_record(&mut s, &cmds), Some(exit::ERROR));
+    }
+}
+
+/// In the cockpit a deploy while alice drives is a typed takeover; the plan takes the lease
+/// at the version read, and the journal says who drove.
+#[test]
+fn a_deploy_while_someone_else_drives_is_a_typed_takeover_that_claims_the_lease() {
+    let mut s = bob();
+    press(&mut s, [held("alice@laptop", 3, "7")]);
+    press(
+        &mut s,
+        [Msg::Request(
+            Request::Deploy {
+                version: "v2.0.1".into(),
+                color: None,
+            },
+            crate::app::action::RequestOptions::default(),
+        )],
+    );
+    assert_eq!(confirm(&s).expect.as_deref(), Some(lease::TAKEOVER));
+    assert!(starts(&press(&mut s, [ch('y'), key(KeyCode::Enter)])).is_empty());
+    press(&mut s, [key(KeyCode::Backspace)]);
+    for c in lease::TAKEOVER.chars() {
+        press(&mut s, [ch(c)]);
+    }
+    let cmds = press(&mut s, [key(KeyCode::Enter)]);
+    let started = starts(&cmds);
+    let [(_, Op::Deploy(plan))] = started.as_slice() else {
+        panic!("the deploy starts after the takeover: {cmds:?}");
+    };
+    let claim = plan.lease.as_ref().expect("the deploy takes the lease");
+    assert_eq!(claim.expected.as_deref(), Some("7"));
+    assert!(driver_gate(&records(&cmds)[0]).is_some_and(|g| g.contains("alice@laptop")));
+}
