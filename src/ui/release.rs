@@ -53,7 +53,8 @@ fn first_key(keymap: &Keymap, intent: crate::keymap::Intent) -> String {
         .to_string()
 }
 
-/// The header's monitoring note: "BLUE kept warm for rollback · 12:31 left".
+/// The header's monitoring note: "BLUE kept warm for rollback · 12:31 left" (after a
+/// rollback: "rolled back from GREEN · 12:31 left").
 pub fn warm_note<'a>(state: &State, p: &Palette) -> Vec<Span<'a>> {
     let Some(m) = &state.standing.monitor else {
         return Vec::new();
@@ -62,10 +63,14 @@ pub fn warm_note<'a>(state: &State, p: &Palette) -> Vec<Span<'a>> {
         Some(left) if !m.passed && !m.old_down => vec![
             Span::raw(" · "),
             Span::styled(
-                format!(
-                    "{} kept warm for rollback · {left} left",
-                    m.live.other().word()
-                ),
+                if m.rolled_back {
+                    format!("rolled back from {} · {left} left", m.live.other().word())
+                } else {
+                    format!(
+                        "{} kept warm for rollback · {left} left",
+                        m.live.other().word()
+                    )
+                },
                 p.warn,
             ),
         ],

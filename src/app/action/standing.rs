@@ -150,6 +150,9 @@ pub struct Monitor {
     pub passed: bool,
     /// The old color is already down (scaled to 0, or gone).
     pub old_down: bool,
+    /// Traffic came back to the live color by a rollback: the other color is what was
+    /// rolled back from, not a color to roll back to.
+    pub rolled_back: bool,
 }
 
 impl Monitor {

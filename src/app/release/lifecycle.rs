@@ -28,19 +28,19 @@ pub fn switched_at(state: &State, live: Color) -> Option<DateTime<Utc>> {
     if let Some(since) = router.since {
         return Some(since);
     }
-    state
-        .actions
-        .history
-        .iter()
-        .rev()
-        .find(|e| {
-            matches!(
-                e.kind,
-                EntryKind::Switch | EntryKind::Rollback | EntryKind::RouterChange
-            ) && e.result == Some(R::Succeeded)
-                && e.to.as_deref() == Some(live.name())
-        })
-        .map(|e| e.at)
+    last_move_to(state, live).map(|e| e.at)
+}
+
+/// The newest journaled move of traffic to `color` (switch, rollback, or a change outside
+/// cutover) that succeeded.
+fn last_move_to(state: &State, color: Color) -> Option<&crate::app::action::journal::Entry> {
+    state.actions.history.iter().rev().find(|e| {
+        matches!(
+            e.kind,
+            EntryKind::Switch | EntryKind::Rollback | EntryKind::RouterChange
+        ) && e.result == Some(R::Succeeded)
+            && e.to.as_deref() == Some(color.name())
+    })
 }
 
 /// The monitoring window after traffic moved to the live color (None: the router names no
@@ -57,6 +57,7 @@ pub fn monitor(state: &State) -> Option<Monitor> {
         ends,
         passed: ends.is_some_and(|e| state.now >= e),
         old_down: is_down(state, live.other()),
+        rolled_back: last_move_to(state, live).is_some_and(|e| e.kind == EntryKind::Rollback),
     })
 }
 

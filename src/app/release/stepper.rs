@@ -87,6 +87,9 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
             checklist,
         );
     }
+    if m.rolled_back {
+        return after_rollback(state, m, live, standby_up);
+    }
     let head = format!(
         "release {} → {}",
         live_v.as_deref().unwrap_or("?"),
@@ -146,6 +149,50 @@ pub fn stepper(state: &State, checklist: Option<&Checklist>, monitor: Option<&Mo
             steps.push(StepMark::new(Mark::Now, text, Some(Intent::Deploy)));
         }
     }
+    Stepper { head, steps }
+}
+
+/// After a rollback the release did not happen: the color rolled back from needs a fix
+/// (or to be taken down), not a decommission of the color that serves.
+fn after_rollback(state: &State, m: &Monitor, live: Color, standby_up: bool) -> Stepper {
+    let from = live.other();
+    let head = format!(
+        "rolled back to {} {}",
+        live.word(),
+        state.color(live).version().as_deref().unwrap_or("?")
+    );
+    let mut steps = Vec::new();
+    if let Some(t) = m.since {
+        steps.push(StepMark::new(
+            Mark::Done,
+            format!("rolled back {}", ago(state.now, t)),
+            None,
+        ));
+    }
+    if let (Some(left), false) = (m.left_words(state.now), m.passed) {
+        steps.push(StepMark::new(
+            Mark::Now,
+            format!("monitoring {left} left"),
+            None,
+        ));
+    }
+    let bad = state.color(from).version().unwrap_or_else(|| "?".into());
+    steps.push(StepMark::new(
+        Mark::Failed,
+        format!("{} {bad} rolled back from", from.word()),
+        None,
+    ));
+    let mark = if steps.iter().any(|s| s.mark == Mark::Now) {
+        Mark::Todo
+    } else {
+        Mark::Now
+    };
+    let next = if standby_up {
+        format!("deploy a fix to {}", from.word())
+    } else {
+        format!("{} is down: deploy a fix to it", from.word())
+    };
+    steps.push(StepMark::new(mark, next, Some(Intent::Deploy)));
     Stepper { head, steps }
 }
 

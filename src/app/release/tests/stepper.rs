@@ -139,3 +139,23 @@ fn a_router_switched_by_someone_else_moves_the_stepper() {
     );
     assert!(line(&s).ends_with("▶ roll back to the color you trust (r)"));
 }
+
+/// After a rollback the release did not happen: the stepper says what was rolled back from
+/// and offers a fix, not the decommission of the color rolled back from as if it were old.
+#[test]
+fn after_a_rollback_the_stepper_says_what_failed_and_offers_a_fix() {
+    let mut s = fresh();
+    let mut back = super::smoke_entry(Color::Blue, "v1.9.3", true);
+    back.id = "rollback-1".into();
+    back.kind = crate::app::action::journal::EntryKind::Rollback;
+    back.from = Some("green".into());
+    back.at = sample::now();
+    update(&mut s, Msg::History(vec![back]));
+    let text = line(&s);
+    assert!(text.starts_with("rolled back to BLUE v1.9.3: "), "{text}");
+    assert!(text.contains("✖ GREEN v2.0.0 rolled back from"), "{text}");
+    assert!(text.contains("deploy a fix to GREEN (p)"), "{text}");
+    assert!(!text.contains("decommission"), "{text}");
+    let m = s.standing.monitor.as_ref().expect("a monitoring window");
+    assert!(m.rolled_back);
+}
