@@ -103,6 +103,11 @@ impl Pane {
             self.key("j");
         }
         self.key("Escape");
+        // A key sent right after Esc would arrive as Alt+key (ESC then a byte is how a
+        // terminal spells Alt): wait until the checklist has closed.
+        self.wait_for("the checklist closed", Duration::from_secs(10), |s| {
+            !s.contains("space ticks")
+        });
     }
 
     pub(crate) fn wait_for(

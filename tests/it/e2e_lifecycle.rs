@@ -73,8 +73,10 @@ fn a_whole_release_in_the_cockpit() {
         pane.key("j");
     }
     pane.key("Escape");
-    pane.wait_for("checklist done", SHORT, |s| {
-        stepper(s).contains("✔ checklist")
+    // The next key waits until Esc has closed the checklist (ESC then a byte at once is how
+    // a terminal spells Alt+key).
+    pane.wait_for("checklist done and closed", SHORT, |s| {
+        stepper(s).contains("✔ checklist") && !s.contains("space ticks")
     });
 
     // t: switch; the stepper then counts the monitoring window down.
@@ -90,6 +92,9 @@ fn a_whole_release_in_the_cockpit() {
     pane.key("d");
     pane.wait_for("typing asked", SHORT, |s| s.contains("type blue"));
     pane.key("Escape");
+    pane.wait_for("the confirmation closed", SHORT, |s| {
+        !s.contains("type blue")
+    });
 
     // M: the post-mortem, written beside the journal, lists it all in order.
     pane.key("M");

@@ -234,8 +234,37 @@ impl Actions {
                 passed: e.result == Some(EntryResult::Succeeded),
                 at: e.at,
                 by: e.who.clone(),
-                summary: e.summary.clone(),
+                summary: details(&e.summary).to_string(),
             });
         }
+    }
+}
+
+/// The details of an outcome's summary: "18/18 checks, 0.06 s" of "smoke GREEN v2.0.0
+/// passed (18/18 checks, 0.06 s)" (the whole text when it has none), so a gate that names
+/// the color and version itself does not say them twice.
+fn details(summary: &str) -> &str {
+    match (summary.find(" ("), summary.strip_suffix(')')) {
+        (Some(i), Some(inner)) if i + 2 <= inner.len() => &inner[i + 2..],
+        _ => summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::details;
+
+    #[test]
+    fn a_summary_gives_its_details_once() {
+        assert_eq!(
+            details("smoke GREEN v2.0.0 passed (18/18 checks, 0.06 s)"),
+            "18/18 checks, 0.06 s"
+        );
+        assert_eq!(
+            details("smoke GREEN failed (2/3 checks: GET / → 500 (expected 200))"),
+            "2/3 checks: GET / → 500 (expected 200)"
+        );
+        assert_eq!(details("6/6 checks"), "6/6 checks");
+        assert_eq!(details("odd (unclosed"), "odd (unclosed");
     }
 }
