@@ -179,8 +179,10 @@ pub struct SignalConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AnalysisConfig {
-    /// Minutes the live color is judged after a switch.
-    pub window_minutes: f64,
+    /// Minutes the live color is judged after a switch (absent: the monitoring window,
+    /// `[release] monitor_minutes`, so the judgement and the kept-warm color end together).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_minutes: Option<f64>,
     /// A sample counts only with at least this many requests.
     pub min_requests: u64,
     /// Breaching samples allowed; one more exhausts the budget.
@@ -196,10 +198,17 @@ pub struct AnalysisConfig {
     pub auto_rollback: bool,
 }
 
+impl AnalysisConfig {
+    /// The judgement window in minutes: its own, else the monitoring window's.
+    pub fn window(&self, monitor_minutes: f64) -> f64 {
+        self.window_minutes.unwrap_or(monitor_minutes)
+    }
+}
+
 impl Default for AnalysisConfig {
     fn default() -> Self {
         Self {
-            window_minutes: 15.0,
+            window_minutes: None,
             min_requests: 200,
             failures_allowed: 2,
             consecutive: true,
@@ -369,7 +378,9 @@ pub fn problems(m: &MetricsConfig, a: &AnalysisConfig) -> Vec<Problem> {
             add(&key("threshold"), "must be a finite number".into());
         }
     }
-    if !(a.window_minutes.is_finite() && a.window_minutes > 0.0 && a.window_minutes <= 1440.0) {
+    if a.window_minutes
+        .is_some_and(|w| !(w.is_finite() && w > 0.0 && w <= 1440.0))
+    {
         add(
             "analysis.window_minutes",
             "must be between 0 and 1440 minutes".into(),
@@ -419,5 +430,37 @@ mod tests {
         assert_eq!(promql_duration("5"), None);
         assert_eq!(promql_duration("1x"), None);
         assert_eq!(promql_duration(""), None);
+    }
+
+    #[test]
+    fn the_judgement_window_follows_the_monitoring_window_unless_set() {
+        let a = AnalysisConfig::default();
+        assert_eq!(a.window(30.0), 30.0);
+        let own = AnalysisConfig {
+            window_minutes: Some(10.0),
+            ..AnalysisConfig::default()
+        };
+        assert_eq!(own.window(30.0), 10.0);
+        let parsed: crate::config::schema::Config = toml::from_str(
+            r#"
+            [router]
+            kind = "httproute"
+            namespace = "fittrack"
+            name = "fittrack"
+            [colors.blue]
+            namespace = "fittrack-blue"
+            selector = "app=fittrack"
+            route_value = "fittrack-blue"
+            [colors.green]
+            namespace = "fittrack-green"
+            selector = "app=fittrack"
+            route_value = "fittrack-green"
+            [release]
+            monitor_minutes = 30.0
+            "#,
+        )
+        .expect("config");
+        let signals = crate::app::signals::Signals::new(&parsed, false);
+        assert_eq!(signals.analysis.window_minutes, Some(30.0));
     }
 }

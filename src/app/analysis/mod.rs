@@ -103,7 +103,7 @@ pub fn router_read(state: &mut State, before: Option<Color>) {
         }
         _ => None,
     });
-    let until = state.now + minutes(state.signals.analysis.window_minutes);
+    let until = state.now + minutes(state.signals.analysis.window(state.release.monitor_minutes));
     let (key, opened) = match own {
         Some(p) if p.kind == SwitchKind::Switch => (p.switch_id, Opened::OwnSwitch),
         Some(p) => (p.switch_id, Opened::Other),

@@ -225,7 +225,11 @@ impl Signals {
             source: m.source,
             interval_secs: m.interval_secs,
             history: m.history.max(2),
-            analysis: a.clone(),
+            // The judgement window resolved once: its own, else the monitoring window.
+            analysis: AnalysisConfig {
+                window_minutes: Some(a.window(config.release.monitor_minutes)),
+                ..a.clone()
+            },
             definitions,
             colors: Default::default(),
             window: None,
@@ -260,7 +264,7 @@ impl Signals {
         };
         Some(format!(
             "  judged {} min: 5xx > {:.2} % in {} {}samples of ≥ {} requests → {then}; detection delay {} s",
-            a.window_minutes,
+            a.window(0.0),
             a.max_error_percent,
             a.failures_allowed + 1,
             if a.consecutive { "consecutive " } else { "" },

@@ -49,7 +49,7 @@ pub fn fast(config: &mut Config) {
     config.metrics.timeout_secs = 1.0;
     config.analysis.min_requests = 20;
     config.analysis.failures_allowed = 2;
-    config.analysis.window_minutes = 10.0;
+    config.analysis.window_minutes = Some(10.0);
     config.probes.interval_secs = 0.5;
     config.release.require_smoke = false;
     // The demo's required checklist items would gate the switch.
