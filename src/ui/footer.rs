@@ -68,7 +68,8 @@ fn keys_line<'a>(state: &'a State, p: &Palette, width: u16) -> Line<'a> {
         .into_iter()
         .flat_map(|(a, label)| named(a, label))
         .collect();
-    // Release actions: shown, dimmed, until they exist.
+    // Release actions: always listed, dimmed when unavailable (read-only, a missing
+    // permission, not configured); help says why.
     let release = [
         (Intent::Rollback, "rollback"),
         (Intent::Smoke, "smoke"),

@@ -5,7 +5,7 @@
 //! restores its replicas.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use cutover::config::demo::{demo_config, to_toml};
@@ -14,7 +14,7 @@ use kube::api::{Api, ListParams};
 use kube_sim::SimHandle;
 use serde_json::Value;
 
-use crate::support;
+use crate::support::{self, explain};
 
 /// Runs the built binary with the simulator's kubeconfig, `config`, and the journal under
 /// `dir/state`.
@@ -24,36 +24,8 @@ fn cutover(sim: &SimHandle, dir: &Path, args: &[&str]) -> Output {
 
 /// Like [`cutover`], with `typed` on standard input (the answer to a typed confirmation).
 fn cutover_typing(sim: &SimHandle, dir: &Path, args: &[&str], typed: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig_path)
-        .args(["--context", "sim", "--config"])
-        .arg(dir.join("cutover.toml"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cutover runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(typed.as_bytes()).expect("typed");
-    drop(stdin);
-    child.wait_with_output().expect("cutover ends")
-}
-
-fn explain(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    let (config, state) = (dir.join("cutover.toml"), dir.join("state"));
+    support::run_cutover(sim, &config, &state, args, typed)
 }
 
 /// The demo configuration with a rollout timeout short enough for a test.

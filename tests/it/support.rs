@@ -218,3 +218,46 @@ pub async fn wait_lb(handle: &SimHandle, version: &str) -> Instant {
     )
     .await
 }
+
+/// Runs the built `cutover` binary against `sim` (context `sim`) with `config`, its state
+/// (the journal) under `state`, and `typed` on standard input (a typed confirmation's answer).
+pub fn run_cutover(
+    sim: &SimHandle,
+    config: &Path,
+    state: &Path,
+    args: &[&str],
+    typed: &str,
+) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .env("XDG_STATE_HOME", state)
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(&sim.kubeconfig_path)
+        .args(["--context", "sim", "--config"])
+        .arg(config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cutover runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(typed.as_bytes()).expect("typed");
+    drop(stdin);
+    child.wait_with_output().expect("cutover ends")
+}
+
+/// A finished process's exit status and output, for an assertion's message.
+pub fn explain(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

@@ -1,7 +1,6 @@
 //! Taking the old color down after the monitoring window (`d`), and scaling a
 //! decommissioned color back up when a rollback needs it.
 
-use super::lease::Takeover;
 use super::lifecycle::{command_for, is_down, monitor};
 use super::record::refuse;
 use super::request::{busy, confirm_or_start};
@@ -85,28 +84,23 @@ pub fn decommission(state: &mut State, color: Option<Color>, options: RequestOpt
         ..options
     };
     // Taking a color down is driving: refused or taken over while someone else drives.
-    match super::lease::takeover(state, options.headless, "decommission") {
-        Takeover::Free => {}
-        Takeover::Refused(why) => {
-            return refuse(
-                state,
-                kind,
-                Some(target),
-                &gates,
-                &options,
-                &why,
-                exit::ERROR,
-            );
-        }
-        Takeover::Typed { gate, warning: w } => {
-            gates.push(gate);
-            expect = Some(super::lease::TAKEOVER.to_string());
-            warning = Some(match warning {
-                Some(early) => format!("{early}; {w}"),
-                None => w,
-            });
-            options.yes = false;
-        }
+    if let Err(why) = super::lease::require(
+        state,
+        "decommission",
+        &mut gates,
+        &mut expect,
+        &mut warning,
+        &mut options,
+    ) {
+        return refuse(
+            state,
+            kind,
+            Some(target),
+            &gates,
+            &options,
+            &why,
+            exit::ERROR,
+        );
     }
     let request = Request::Decommission {
         color: Some(target),

@@ -2,7 +2,6 @@
 //! used before), the request's refusals, the plan (image patch or command), what the
 //! confirmation shows, and a LIVE target that needs typing.
 
-use super::lease::Takeover;
 use super::lifecycle::{command_for, is_down};
 use super::record::{decline, refuse};
 use super::request::{busy, confirm_or_start};
@@ -168,28 +167,23 @@ pub fn deploy(
         ..options
     };
     // Deploying is driving: while someone else drives it is refused or taken over.
-    match super::lease::takeover(state, options.headless, "deploy") {
-        Takeover::Free => {}
-        Takeover::Refused(why) => {
-            return refuse(
-                state,
-                kind,
-                Some(color),
-                &gates,
-                &options,
-                &why,
-                exit::ERROR,
-            );
-        }
-        Takeover::Typed { gate, warning: w } => {
-            gates.push(gate);
-            expect = Some(super::lease::TAKEOVER.to_string());
-            warning = Some(match warning {
-                Some(live) => format!("{live}; {w}"),
-                None => w,
-            });
-            options.yes = false;
-        }
+    if let Err(why) = super::lease::require(
+        state,
+        "deploy",
+        &mut gates,
+        &mut expect,
+        &mut warning,
+        &mut options,
+    ) {
+        return refuse(
+            state,
+            kind,
+            Some(color),
+            &gates,
+            &options,
+            &why,
+            exit::ERROR,
+        );
     }
     let request = Request::Deploy {
         version,

@@ -43,6 +43,33 @@ pub fn takeover(state: &State, headless: bool, what: &str) -> Takeover {
     }
 }
 
+/// Apply the lease to an action about to be confirmed (`what`: "switch", "deploy", ...):
+/// nothing while nobody else drives; `Err(why)` for a headless command while someone else
+/// does; else the driver gate, a typed `takeover` and its warning (after any other).
+pub fn require(
+    state: &State,
+    what: &str,
+    gates: &mut Vec<Gate>,
+    expect: &mut Option<String>,
+    warning: &mut Option<String>,
+    options: &mut crate::app::action::RequestOptions,
+) -> Result<(), String> {
+    match takeover(state, options.headless, what) {
+        Takeover::Free => Ok(()),
+        Takeover::Refused(why) => Err(why),
+        Takeover::Typed { gate, warning: w } => {
+            gates.push(gate);
+            *expect = Some(TAKEOVER.to_string());
+            *warning = Some(match warning.take() {
+                Some(first) => format!("{first}; {w}"),
+                None => w,
+            });
+            options.yes = false;
+            Ok(())
+        }
+    }
+}
+
 /// Where the lease stands for this cockpit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {

@@ -2,7 +2,7 @@
 //! or refusals: read-only mode, another traffic action running, failed gates; and the
 //! confirmation that carries the action it confirms.
 
-use super::lease::{self, Standing, Takeover};
+use super::lease::{self, Standing};
 use super::plan;
 use super::record::{entry_kind, refuse};
 use super::run::start;
@@ -15,8 +15,6 @@ use crate::app::msg::{Cmd, Face};
 use crate::app::state::{Modal, State};
 use crate::keymap::Intent;
 use crate::model::Color;
-
-pub use super::lease::TAKEOVER;
 
 /// A request from a key or a headless command.
 pub fn request(state: &mut State, request: Request, options: RequestOptions) -> Vec<Cmd> {
@@ -140,17 +138,15 @@ fn switch(state: &mut State, to: Color, options: RequestOptions) -> Vec<Cmd> {
     let mut warning = None;
     let mut options = options;
     // Someone else drives: refused, naming them; the cockpit may take over by typing.
-    match lease::takeover(state, options.headless, "switch") {
-        Takeover::Free => {}
-        Takeover::Refused(why) => {
-            return refuse(state, kind, Some(to), &gates, &options, &why, exit::ERROR);
-        }
-        Takeover::Typed { gate, warning: w } => {
-            gates.push(gate);
-            expect = Some(TAKEOVER.to_string());
-            warning = Some(w);
-            options.yes = false;
-        }
+    if let Err(why) = super::lease::require(
+        state,
+        "switch",
+        &mut gates,
+        &mut expect,
+        &mut warning,
+        &mut options,
+    ) {
+        return refuse(state, kind, Some(to), &gates, &options, &why, exit::ERROR);
     }
     confirm_or_start(
         state,

@@ -4,45 +4,23 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use cutover::config::demo::{scenario_toml, to_toml};
 use kube_sim::SimHandle;
 use serde_json::Value;
 
 use super::rig;
-use crate::support;
+use crate::support::{self, explain};
 
 /// Runs the built binary with the simulator's kubeconfig, `config`, and the journal under
 /// `state` (`XDG_STATE_HOME`).
 fn cutover(sim: &SimHandle, config: &Path, state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cutover"))
-        .env("XDG_STATE_HOME", state)
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig_path)
-        .args(["--context", "sim", "--config"])
-        .arg(config)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cutover runs")
+    support::run_cutover(sim, config, state, args, "")
 }
 
 fn code(out: &Output) -> Option<i32> {
     out.status.code()
-}
-
-fn explain(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The HTTPRoute's (blue, green) weights and switch id, with kubectl when it is there.
