@@ -409,6 +409,14 @@ impl State {
             .is_some_and(|l| l.holder == self.holder() && l.fresh(self.now))
     }
 
+    /// Automatic rollback is armed here: configured, and this identity may patch the
+    /// router (a viewer is never told it is armed).
+    pub fn auto_rollback_armed(&self) -> bool {
+        self.signals.armed
+            && !self.writes_nothing()
+            && self.access.missing(&[Need::PatchRouter]).is_none()
+    }
+
     /// Nothing may be written to the cluster: a read-only session or an identity that
     /// only reads.
     pub fn writes_nothing(&self) -> bool {

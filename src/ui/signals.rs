@@ -250,7 +250,7 @@ pub fn banner(state: &State, p: &Palette) -> Vec<Span<'static>> {
 
 /// `· auto-rollback armed (this cockpit)` when it is.
 pub fn armed(state: &State, p: &Palette) -> Vec<Span<'static>> {
-    if !state.signals.armed {
+    if !state.auto_rollback_armed() {
         return Vec::new();
     }
     vec![

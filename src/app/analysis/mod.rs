@@ -112,7 +112,7 @@ pub fn router_read(state: &mut State, before: Option<Color>) {
             Opened::Other,
         ),
     };
-    let armed = opened == Opened::OwnSwitch && state.signals.armed;
+    let armed = opened == Opened::OwnSwitch && state.auto_rollback_armed();
     open(state, key, live, opened, until, armed);
 }
 

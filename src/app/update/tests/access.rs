@@ -88,3 +88,15 @@ fn every_permission_allowed_changes_nothing() {
     assert_eq!(s.unavailable(Intent::Switch), None);
     assert!(!s.writes_nothing());
 }
+
+/// A configuration that arms automatic rollback does not make a viewer's cockpit say it is
+/// armed: without the router permission nothing would roll back.
+#[test]
+fn auto_rollback_is_not_armed_without_the_router_permission() {
+    let mut s = sample::state(3, 0);
+    s.signals.armed = true;
+    update(&mut s, answers(|_| true));
+    assert!(s.auto_rollback_armed());
+    update(&mut s, answers(|need| need != Need::PatchRouter));
+    assert!(!s.auto_rollback_armed());
+}
