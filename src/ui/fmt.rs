@@ -114,7 +114,22 @@ impl<'a> Parts<'a> {
                 .enumerate()
                 .filter(|(_, (imp, _))| *imp < Self::KEEP)
                 .min_by_key(|(i, (imp, _))| (*imp, usize::MAX - i));
+            // A line with nothing kept is not emptied: its last, most important part is
+            // cut instead (a long "RECONNECTING …" must not leave a blank header line).
+            let kept_width: usize = self
+                .parts
+                .iter()
+                .filter(|(imp, _)| *imp == Self::KEEP)
+                .flat_map(|(_, s)| s)
+                .map(Span::width)
+                .sum();
+            let left = self
+                .parts
+                .iter()
+                .filter(|(imp, s)| *imp < Self::KEEP && s.iter().any(|s| s.width() > 0))
+                .count();
             match droppable {
+                Some(_) if kept_width == 0 && left <= 1 => break,
                 Some((i, _)) => {
                     self.parts.remove(i);
                 }
@@ -209,6 +224,21 @@ mod tests {
         let mut parts = Parts::default();
         parts.push(Parts::KEEP, [Span::raw("BLUE LIVE")]);
         assert_eq!(parts.fit(5).to_string(), "BLUE…");
+    }
+
+    #[test]
+    fn a_line_with_nothing_kept_cuts_its_most_important_part_instead_of_emptying() {
+        let mut parts = Parts::default();
+        parts.push(5, [Span::raw(" cutover")]);
+        parts.push(Parts::KEEP, Vec::<Span>::new());
+        parts.push(
+            8,
+            [Span::raw(
+                " · ⚠ RECONNECTING (6 feeds) · connection refused",
+            )],
+        );
+        parts.push(1, [Span::raw("  ? help")]);
+        assert_eq!(parts.fit(24).to_string(), " · ⚠ RECONNECTING (6 fe…");
     }
 
     #[test]
